@@ -1,0 +1,62 @@
+# Rapport — the two commands a newcomer needs:
+#   make run    install dependencies, build, start the server on 127.0.0.1:8080 with data in ./data
+#   make test   install dependencies, build, and run every test (what CI runs)
+# Other targets: build, unit, asan, fuzz, blackbox, bench, fmt, fmt-check, clean.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+RAPPORT    := $(BUILD)/src/cli/rapport
+FORMAT_FILES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src bench -name '*.cc' -o -name '*.h')
+
+.PHONY: run test setup build unit asan fuzz blackbox bench fmt fmt-check clean
+
+run: build
+	./scripts/run $(RAPPORT)
+
+test: setup fmt-check build unit asan fuzz blackbox
+
+setup:
+	./scripts/setup
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+unit: build
+	@echo "== unit tests =="
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan: setup
+	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_SANITIZE=ON -DRAPPORT_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+fuzz: setup
+	@echo "== fuzzing ($(FUZZ_SECONDS) s per target) =="
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_FUZZ=ON -DRAPPORT_TESTS=OFF -DRAPPORT_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	./scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+blackbox: build
+	@echo "== black-box tests of the built binary =="
+	cd tests && RAPPORT_BIN=$(CURDIR)/$(RAPPORT) npm test
+
+bench: build
+	./scripts/setup --bench
+	./bench/ingest.sh
+
+fmt:
+	clang-format -i $(FORMAT_FILES)
+
+fmt-check:
+	@echo "== clang-format check =="
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format ok"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
