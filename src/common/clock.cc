@@ -1,0 +1,17 @@
+#include "common/clock.h"
+
+#include <chrono>
+
+namespace rapport {
+
+int64_t SystemClock::NowMicros() const {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+SystemClock* SystemClock::Default() {
+  static SystemClock clock;
+  return &clock;
+}
+
+}  // namespace rapport

@@ -1,0 +1,140 @@
+#include "common/config.h"
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace rapport {
+namespace {
+
+Result<int64_t> ParseInt(std::string_view text, std::string_view what) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) {
+    return Status::InvalidArgument(fmt::format("{}: \"{}\" is not an integer", what, text));
+  }
+  return v;
+}
+
+}  // namespace
+
+Status Config::Validate() const {
+  RETURN_IF_ERROR(ParseHostPort(http).status().WithContext("http"));
+  if (data_dir.empty()) return Status::InvalidArgument("data: the data directory is empty");
+  if (threads < 0 || threads > 256) return Status::InvalidArgument("threads: must be 0 to 256");
+  if (partitions < 1 || partitions > 256) {
+    return Status::InvalidArgument("log partitions: must be 1 to 256");
+  }
+  if (segment_mb < 1 || segment_mb > 4096) {
+    return Status::InvalidArgument("log segment_mb: must be 1 to 4096");
+  }
+  if (retention_hours < 0) return Status::InvalidArgument("log retention_hours: must be >= 0");
+  if (dedup_window_hours < 0) {
+    return Status::InvalidArgument("collect dedup_window_hours: must be >= 0");
+  }
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!kLevels.count(log_level)) {
+    return Status::InvalidArgument(fmt::format(
+        "log_level: \"{}\" is not one of trace, debug, info, warn, error, off", log_level));
+  }
+  return Status::OK();
+}
+
+Result<HostPort> ParseHostPort(std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return Status::InvalidArgument(fmt::format("\"{}\" is not HOST:PORT", text));
+  }
+  std::string_view host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  auto port = ParseInt(text.substr(colon + 1), "port");
+  if (!port.ok() || *port < 0 || *port > 65535) {
+    return Status::InvalidArgument(fmt::format("\"{}\": the port must be 0 to 65535", text));
+  }
+  return HostPort{std::string(host), static_cast<uint16_t>(*port)};
+}
+
+Status ApplyConfigFile(const std::string& path, Config* config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
+                                               e.source().begin.column, e.description()));
+  }
+  std::string error;
+  auto str = [&](std::string_view section, std::string_view key, std::string* out) {
+    auto node = root[section][key];
+    if (!node) return;
+    if (auto v = node.value<std::string>())
+      *out = *v;
+    else
+      error = fmt::format("{}: [{}] {} must be a string", path, section, key);
+  };
+  auto integer = [&](std::string_view section, std::string_view key, auto* out) {
+    auto node = root[section][key];
+    if (!node) return;
+    if (auto v = node.value<int64_t>())
+      *out = static_cast<std::remove_pointer_t<decltype(out)>>(*v);
+    else
+      error = fmt::format("{}: [{}] {} must be an integer", path, section, key);
+  };
+  static const std::map<std::string, std::set<std::string>> kKnown = {
+      {"server", {"http", "data", "threads", "log_level"}},
+      {"log", {"partitions", "segment_mb", "retention_hours"}},
+      {"collect", {"dedup_window_hours"}}};
+  for (const auto& [section, node] : root) {
+    auto known = kKnown.find(std::string(section.str()));
+    if (known == kKnown.end() || !node.is_table()) {
+      return Status::InvalidArgument(fmt::format("{}: unknown section [{}]", path, section.str()));
+    }
+    for (const auto& [key, unused] : *node.as_table()) {
+      if (!known->second.count(std::string(key.str()))) {
+        return Status::InvalidArgument(
+            fmt::format("{}: unknown setting \"{}\" in [{}]", path, key.str(), section.str()));
+      }
+    }
+  }
+  str("server", "http", &config->http);
+  str("server", "data", &config->data_dir);
+  str("server", "log_level", &config->log_level);
+  integer("server", "threads", &config->threads);
+  integer("log", "partitions", &config->partitions);
+  integer("log", "segment_mb", &config->segment_mb);
+  integer("log", "retention_hours", &config->retention_hours);
+  integer("collect", "dedup_window_hours", &config->dedup_window_hours);
+  if (!error.empty()) return Status::InvalidArgument(error);
+  return Status::OK();
+}
+
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, Config* config) {
+  auto text = [&](const char* name, std::string* out) {
+    if (const char* v = getenv(name)) *out = v;
+  };
+  Status status;
+  auto integer = [&](const char* name, auto* out) {
+    const char* v = getenv(name);
+    if (!v || !status.ok()) return;
+    auto parsed = ParseInt(v, name);
+    if (!parsed.ok())
+      status = parsed.status();
+    else
+      *out = static_cast<std::remove_pointer_t<decltype(out)>>(*parsed);
+  };
+  text("RAPPORT_HTTP", &config->http);
+  text("RAPPORT_DATA", &config->data_dir);
+  text("RAPPORT_LOG_LEVEL", &config->log_level);
+  integer("RAPPORT_THREADS", &config->threads);
+  integer("RAPPORT_LOG_PARTITIONS", &config->partitions);
+  integer("RAPPORT_LOG_SEGMENT_MB", &config->segment_mb);
+  integer("RAPPORT_LOG_RETENTION_HOURS", &config->retention_hours);
+  integer("RAPPORT_DEDUP_WINDOW_HOURS", &config->dedup_window_hours);
+  return status;
+}
+
+}  // namespace rapport

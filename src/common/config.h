@@ -1,0 +1,42 @@
+// Config: every setting of `rapport serve`, from defaults, then a TOML file, then environment
+// variables (RAPPORT_*), then command-line flags — each later source overrides the earlier.
+// Plain data; validation errors name the setting and the source it came from.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace rapport {
+
+struct Config {
+  std::string http = "127.0.0.1:8080";  // [server] http      RAPPORT_HTTP
+  std::string data_dir = "./data";      // [server] data      RAPPORT_DATA
+  int threads = 0;                      // [server] threads   RAPPORT_THREADS (0: one per core)
+  int partitions = 4;                   // [log] partitions   RAPPORT_LOG_PARTITIONS
+  int64_t segment_mb = 64;              // [log] segment_mb   RAPPORT_LOG_SEGMENT_MB
+  int64_t retention_hours = 168;        // [log] retention_hours RAPPORT_LOG_RETENTION_HOURS
+  int64_t dedup_window_hours = 24;      // [collect] dedup_window_hours RAPPORT_DEDUP_WINDOW_HOURS
+  std::string log_level = "info";       // [server] log_level RAPPORT_LOG_LEVEL
+
+  // Checks ranges and formats; the message names the offending setting.
+  Status Validate() const;
+};
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+// "127.0.0.1:8080", "[::1]:8080", "localhost:0".
+Result<HostPort> ParseHostPort(std::string_view text);
+
+// Applies the settings present in the TOML file at `path` (unknown keys are an error, so a
+// typo is not silently ignored).
+Status ApplyConfigFile(const std::string& path, Config* config);
+// Applies RAPPORT_* variables read through `getenv` (injectable for tests).
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, Config* config);
+
+}  // namespace rapport

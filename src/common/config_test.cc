@@ -1,0 +1,85 @@
+#include "common/config.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace rapport {
+namespace {
+
+std::string WriteTemp(const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("rapport_config_test_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(ConfigTest, DefaultsAreValid) {
+  Config c;
+  EXPECT_TRUE(c.Validate().ok());
+  EXPECT_EQ(c.http, "127.0.0.1:8080");
+  EXPECT_EQ(c.data_dir, "./data");
+}
+
+TEST(ConfigTest, FileThenEnvironmentOverride) {
+  Config c;
+  std::string path =
+      WriteTemp("[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\n[log]\npartitions = 8\n");
+  ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
+  EXPECT_EQ(c.http, "0.0.0.0:9000");
+  EXPECT_EQ(c.partitions, 8);
+  std::map<std::string, std::string> env = {{"RAPPORT_HTTP", "127.0.0.1:7000"},
+                                            {"RAPPORT_DEDUP_WINDOW_HOURS", "2"}};
+  auto getenv = [&](const char* n) -> const char* {
+    auto it = env.find(n);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  ASSERT_TRUE(ApplyEnvironment(getenv, &c).ok());
+  EXPECT_EQ(c.http, "127.0.0.1:7000");
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_EQ(c.dedup_window_hours, 2);
+  std::remove(path.c_str());
+}
+
+TEST(ConfigTest, ErrorsNameTheSetting) {
+  Config c;
+  std::string path = WriteTemp("[server]\nhttp_port = 1\n");
+  Status s = ApplyConfigFile(path, &c);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("unknown setting \"http_port\" in [server]"), std::string::npos);
+  path = WriteTemp("[log]\npartitions = \"four\"\n");
+  s = ApplyConfigFile(path, &c);
+  EXPECT_NE(s.message().find("[log] partitions must be an integer"), std::string::npos)
+      << s.message();
+  path = WriteTemp("[server\n");
+  EXPECT_EQ(ApplyConfigFile(path, &c).code(), StatusCode::kInvalidArgument);
+  std::remove(path.c_str());
+
+  auto getenv = [](const char* n) -> const char* {
+    return std::string(n) == "RAPPORT_THREADS" ? "two" : nullptr;
+  };
+  s = ApplyEnvironment(getenv, &c);
+  EXPECT_EQ(s.message(), "RAPPORT_THREADS: \"two\" is not an integer");
+
+  Config bad;
+  bad.http = "localhost";
+  EXPECT_NE(bad.Validate().message().find("http"), std::string::npos);
+  bad = Config();
+  bad.partitions = 0;
+  EXPECT_EQ(bad.Validate().message(), "log partitions: must be 1 to 256");
+}
+
+TEST(ConfigTest, HostPort) {
+  auto hp = ParseHostPort("[::1]:8080");
+  ASSERT_TRUE(hp.ok());
+  EXPECT_EQ(hp->host, "::1");
+  EXPECT_EQ(hp->port, 8080);
+  EXPECT_FALSE(ParseHostPort("host:99999").ok());
+  EXPECT_FALSE(ParseHostPort(":80").ok());
+}
+
+}  // namespace
+}  // namespace rapport
