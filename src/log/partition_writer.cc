@@ -1,0 +1,191 @@
+// The writer side of Partition: one group transaction at a time, on the log's writer thread.
+#include <chrono>
+#include <mutex>
+
+#include "log/partition.h"
+
+namespace rapport::log_internal {
+namespace {
+
+// Flush the encode buffer early when it grows past this, to bound memory per partition.
+constexpr size_t kMaxBufferBytes = 8 << 20;
+
+}  // namespace
+
+void Partition::BeginGroup() {
+  group_ = Group();
+  group_.open = true;
+  group_.pre_active = active_;
+  group_.pre_size = w_size_;
+  group_.pre_records = w_records_;
+  group_.pre_last_append = w_last_append_;
+  group_.pre_has_index = w_has_index_;
+  group_.pre_last_index_pos = w_last_index_pos_;
+}
+
+Status Partition::AddRecord(std::string_view payload, int64_t append_time_us, uint64_t* offset) {
+  if (!group_.open) BeginGroup();
+  const uint64_t encoded = kRecordHeaderSize + payload.size();
+  if (w_records_ > 0 && w_size_ + buf_.size() + encoded > options_.segment_bytes) {
+    RETURN_IF_ERROR(Roll());
+  }
+  const uint64_t position = w_size_ + buf_.size();
+  if (WantIndexEntry(w_has_index_ ? &w_last_index_pos_ : nullptr, position)) {
+    w_new_index_.push_back(
+        IndexEntry{static_cast<uint32_t>(w_records_), static_cast<uint32_t>(position)});
+    w_has_index_ = true;
+    w_last_index_pos_ = position;
+  }
+  *offset = active_->base + w_records_;
+  EncodeRecord(*offset, append_time_us, payload, &buf_);
+  ++w_records_;
+  w_last_append_ = append_time_us;
+  if (buf_.size() >= kMaxBufferBytes) return Flush();
+  return Status::OK();
+}
+
+Status Partition::Flush() {
+  if (buf_.empty()) return Status::OK();
+  dirty_ = true;
+  Status s = active_file_->Append(buf_);
+  w_size_ = active_file_->Size();
+  buf_.clear();
+  return s;
+}
+
+Status Partition::Sync() {
+  if (!dirty_) return Status::OK();
+  const auto start = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(active_file_->Sync());
+  dirty_ = false;
+  if (options_.on_sync) {
+    options_.on_sync(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - start)
+                         .count());
+  }
+  return Status::OK();
+}
+
+Status Partition::Write() {
+  RETURN_IF_ERROR(Flush());
+  if (dirty_) (void)active_file_->StartSync();  // a hint; Sync() reports any failure
+  return Status::OK();
+}
+
+void Partition::WriteIndexBestEffort(const Segment& seg, uint64_t size, uint64_t records,
+                                     int64_t last_append_us, const std::vector<IndexEntry>& extra) {
+  IndexFile f;
+  f.base_offset = seg.base;
+  f.log_size = size;
+  f.record_count = records;
+  f.last_append_us = last_append_us;
+  f.entries = seg.index;  // only this thread writes seg.index, so reading it unlocked is safe
+  f.entries.insert(f.entries.end(), extra.begin(), extra.end());
+  // A cache: not synced; a missing or stale index is rebuilt on open.
+  (void)WriteFileAtomic(env_, seg.index_path, EncodeIndexFile(f), /*sync=*/false);
+}
+
+Status Partition::Roll() {
+  // The old segment must be durable before a newer one exists, so that after a crash only
+  // the last segment can have a torn tail.
+  RETURN_IF_ERROR(Flush());
+  RETURN_IF_ERROR(Sync());
+  const uint64_t new_base = active_->base + w_records_;
+  group_.orphans.push_back(active_->index_path);
+  WriteIndexBestEffort(*active_, w_size_, w_records_, w_last_append_, w_new_index_);
+  group_.sealed.push_back(
+      SealedDelta{active_, w_size_, w_records_, w_last_append_, std::move(w_new_index_)});
+  w_new_index_.clear();
+
+  group_.orphans.push_back(SegmentPath(new_base));
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                   CreateSegmentFile(env_, SegmentPath(new_base), options_.id, new_base));
+  RETURN_IF_ERROR(env_->SyncDir(options_.dir));
+  ASSIGN_OR_RETURN(std::shared_ptr<Segment> seg, NewSegment(new_base));
+  group_.created.push_back(seg);
+
+  if (active_ == group_.pre_active) {
+    group_.pre_file = std::move(active_file_);
+  } else {
+    (void)active_file_->Close();  // synced above
+  }
+  active_ = std::move(seg);
+  active_file_ = std::move(file);
+  w_size_ = active_file_->Size();
+  w_records_ = 0;
+  w_last_append_ = 0;
+  w_has_index_ = false;
+  w_last_index_pos_ = 0;
+  dirty_ = false;
+  return Status::OK();
+}
+
+void Partition::Commit() {
+  if (!group_.open) return;
+  {
+    std::unique_lock lock(mu_);
+    for (SealedDelta& d : group_.sealed) {
+      d.seg->size = d.size;
+      d.seg->records = d.records;
+      d.seg->last_append_us = d.last_append_us;
+      d.seg->index.insert(d.seg->index.end(), d.new_index.begin(), d.new_index.end());
+    }
+    for (auto& seg : group_.created) segments_.push_back(seg);
+    active_->size = w_size_;
+    active_->records = w_records_;
+    active_->last_append_us = w_last_append_;
+    active_->index.insert(active_->index.end(), w_new_index_.begin(), w_new_index_.end());
+    end_offset_ = active_->base + w_records_;
+  }
+  w_new_index_.clear();
+  if (group_.pre_file) (void)group_.pre_file->Close();
+  group_ = Group();
+}
+
+void Partition::Rollback() {
+  if (!group_.open) return;
+  buf_.clear();
+  w_new_index_.clear();
+  if (group_.pre_file) {
+    // The group rolled: drop the segments it created and go back to the old file.
+    (void)active_file_->Close();
+    active_file_ = std::move(group_.pre_file);
+  }
+  active_ = group_.pre_active;
+  w_records_ = group_.pre_records;
+  w_last_append_ = group_.pre_last_append;
+  w_has_index_ = group_.pre_has_index;
+  w_last_index_pos_ = group_.pre_last_index_pos;
+  repair_size_ = group_.pre_size;
+  repair_orphans_ = std::move(group_.orphans);
+  group_ = Group();
+  needs_repair_ = true;
+  (void)Repair();
+}
+
+Status Partition::Repair() {
+  if (!needs_repair_) return Status::OK();
+  std::vector<std::string> left;
+  Status first_error;
+  for (const std::string& path : repair_orphans_) {
+    Status s = env_->RemoveFile(path);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) {
+      left.push_back(path);
+      if (first_error.ok()) first_error = s;
+    }
+  }
+  const bool removed_any = left.size() < repair_orphans_.size();
+  repair_orphans_ = std::move(left);
+  // Always truncate: a failed write may have left bytes the file's size does not count.
+  if (first_error.ok()) first_error = active_file_->Truncate(repair_size_);
+  if (!first_error.ok()) return first_error;
+  // Best effort: the next successful group's fdatasync makes the new size durable anyway.
+  (void)active_file_->Sync();
+  if (removed_any) (void)env_->SyncDir(options_.dir);
+  w_size_ = repair_size_;
+  dirty_ = false;
+  needs_repair_ = false;
+  return Status::OK();
+}
+
+}  // namespace rapport::log_internal

@@ -1,0 +1,219 @@
+// Recovery on open: torn tails, corruption in the last and in sealed segments, index rebuild.
+#include <gtest/gtest.h>
+
+#include "log/event_log.h"
+#include "log/format.h"
+#include "log/test_util.h"
+
+namespace rapport {
+namespace {
+
+using log_internal::kRecordHeaderSize;
+using log_internal::kSegmentHeaderSize;
+using log_test::FlipByte;
+using log_test::Join;
+using log_test::Payload;
+using log_test::ReadAll;
+using log_test::ReadAllEntries;
+using log_test::SegmentPath;
+using log_test::TempDir;
+using log_test::WriteAll;
+
+constexpr size_t kPayload = 200;
+constexpr size_t kRecord = kRecordHeaderSize + kPayload;
+
+// Writes `n` records of kPayload bytes to partition 0 of a one-partition log, one per group.
+void Fill(const std::string& dir, int n, uint64_t segment_bytes = 64 << 20) {
+  auto log = EventLog::Open({.dir = dir, .partitions = 1, .segment_bytes = segment_bytes}, nullptr);
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < n; ++i) ASSERT_TRUE((*log)->AppendSync({{0, Payload(0, i, kPayload)}}).ok());
+}
+
+std::unique_ptr<EventLog> Reopen(const std::string& dir, RecoveryReport* report,
+                                 uint64_t segment_bytes = 64 << 20) {
+  auto log = EventLog::Open({.dir = dir, .partitions = 1, .segment_bytes = segment_bytes}, report);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  return log.ok() ? std::move(log).value() : nullptr;
+}
+
+void ExpectRecords(const EventLog& log, uint64_t n) {
+  ASSERT_EQ(log.EndOffset(0), n);
+  auto all = ReadAllEntries(log, 0);
+  ASSERT_EQ(all.size(), n);
+  for (uint64_t i = 0; i < n; ++i) ASSERT_EQ(all[i].payload, Payload(0, i, kPayload));
+}
+
+TEST(LogRecovery, TornTailIsTruncatedAtEveryCutPoint) {
+  const std::vector<size_t> cuts = {
+      1,           5,          kRecordHeaderSize - 1, kRecordHeaderSize, kRecordHeaderSize + 1,
+      kRecord / 2, kRecord - 1};
+  for (size_t cut : cuts) {
+    SCOPED_TRACE("cut " + std::to_string(cut) + " bytes into the last record");
+    TempDir dir;
+    Fill(dir.path(), 10);
+    const std::string seg = SegmentPath(dir.path(), 0, 0) + ".log";
+    std::string data = ReadAll(seg);
+    ASSERT_EQ(data.size(), kSegmentHeaderSize + 10 * kRecord);
+    const size_t last_start = kSegmentHeaderSize + 9 * kRecord;
+    WriteAll(seg, data.substr(0, last_start + cut));
+
+    RecoveryReport report;
+    auto log = Reopen(dir.path(), &report);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(report.truncated_bytes, cut);
+    EXPECT_EQ(report.corrupt_records, 0u);
+    ASSERT_EQ(report.partitions.size(), 1u);
+    EXPECT_EQ(report.partitions[0].truncated_bytes, cut);
+    EXPECT_NE(Join(report.messages).find("torn tail"), std::string::npos) << Join(report.messages);
+    ExpectRecords(*log, 9);
+    auto o = log->AppendSync({{0, Payload(0, 9, kPayload)}});
+    ASSERT_TRUE(o.ok());
+    EXPECT_EQ((*o)[0], 9u);
+    log.reset();
+    RecoveryReport again;
+    log = Reopen(dir.path(), &again);
+    EXPECT_TRUE(again.clean()) << Join(again.messages);
+    ExpectRecords(*log, 10);
+  }
+}
+
+TEST(LogRecovery, FlippedByteInLastRecordIsDetectedAndDropped) {
+  for (size_t where : {size_t{0}, size_t{6}, size_t{12}, kRecordHeaderSize + 50, kRecord - 1}) {
+    SCOPED_TRACE("byte " + std::to_string(where) + " of the last record");
+    TempDir dir;
+    Fill(dir.path(), 10);
+    const std::string seg = SegmentPath(dir.path(), 0, 0) + ".log";
+    FlipByte(seg, kSegmentHeaderSize + 9 * kRecord + where);
+    RecoveryReport report;
+    auto log = Reopen(dir.path(), &report);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(report.truncated_bytes, kRecord) << Join(report.messages);
+    EXPECT_FALSE(report.messages.empty());
+    ExpectRecords(*log, 9);
+  }
+}
+
+TEST(LogRecovery, CorruptionInTheMiddleOfTheLastSegmentIsReportedLoudly) {
+  TempDir dir;
+  Fill(dir.path(), 10);
+  const std::string seg = SegmentPath(dir.path(), 0, 0) + ".log";
+  FlipByte(seg, kSegmentHeaderSize + 3 * kRecord + kRecordHeaderSize + 10);  // record 3 payload
+  RecoveryReport report;
+  auto log = Reopen(dir.path(), &report);
+  ASSERT_TRUE(log);
+  const std::string msgs = Join(report.messages);
+  EXPECT_EQ(report.corrupt_records, 1u) << msgs;
+  EXPECT_EQ(report.truncated_bytes, 7 * kRecord) << msgs;
+  EXPECT_NE(msgs.find("CORRUPTION"), std::string::npos) << msgs;
+  EXPECT_NE(msgs.find(std::to_string(7 * kRecord) + " bytes"), std::string::npos) << msgs;
+  EXPECT_NE(msgs.find(seg), std::string::npos) << msgs;
+  ExpectRecords(*log, 3);
+}
+
+TEST(LogRecovery, CorruptionInASealedSegmentIsNeverReturnedAsData) {
+  TempDir dir;
+  constexpr uint64_t kSeg = 4096;  // 18 records of 224 bytes per segment
+  Fill(dir.path(), 60, kSeg);
+  const std::string seg0 = SegmentPath(dir.path(), 0, 0) + ".log";
+  ASSERT_TRUE(std::filesystem::exists(SegmentPath(dir.path(), 0, 18) + ".log"));
+  const uint64_t bad_pos = kSegmentHeaderSize + 5 * kRecord;
+  FlipByte(seg0, bad_pos + kRecordHeaderSize + 3);  // payload of offset 5
+
+  RecoveryReport report;
+  auto log = Reopen(dir.path(), &report, kSeg);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->EndOffset(0), 60u);
+  std::vector<LogEntry> out;
+  Status s = log->Read(0, 0, 100, &out);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find(seg0), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("byte " + std::to_string(bad_pos)), std::string::npos) << s.message();
+  for (const auto& e : out) EXPECT_LT(e.offset, 5u) << "damaged record returned";
+  out.clear();
+  s = log->Read(0, 5, 1, &out);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_TRUE(out.empty());
+  // Later segments still read.
+  out.clear();
+  ASSERT_TRUE(log->Read(0, 18, 100, &out).ok());
+  EXPECT_EQ(out.size(), 42u);
+  EXPECT_EQ(out[0].payload, Payload(0, 18, kPayload));
+
+  RecoveryReport verify;
+  EXPECT_EQ(log->Verify(&verify).code(), StatusCode::kCorruption);
+  EXPECT_EQ(verify.corrupt_records, 1u) << Join(verify.messages);
+  EXPECT_NE(Join(verify.messages).find(seg0), std::string::npos);
+
+  // Without its index, the damage is found at open too, and still not truncated.
+  log.reset();
+  std::filesystem::remove(SegmentPath(dir.path(), 0, 0) + ".idx");
+  RecoveryReport again;
+  log = Reopen(dir.path(), &again, kSeg);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(again.corrupt_records, 1u) << Join(again.messages);
+  EXPECT_EQ(again.truncated_bytes, 0u);
+  EXPECT_EQ(log->EndOffset(0), 60u);
+  out.clear();
+  EXPECT_EQ(log->Read(0, 3, 10, &out).code(), StatusCode::kCorruption);
+}
+
+TEST(LogRecovery, IndexIsRebuiltWhenDeletedOrDamaged) {
+  TempDir dir;
+  constexpr uint64_t kSeg = 64 << 10;  // ~290 records per segment: several index entries each
+  Fill(dir.path(), 1000, kSeg);
+  const std::string idx0 = SegmentPath(dir.path(), 0, 0) + ".idx";
+  const std::string idx1 = SegmentPath(dir.path(), 0, 292) + ".idx";
+  const std::string idx2 = SegmentPath(dir.path(), 0, 584) + ".idx";
+  ASSERT_TRUE(std::filesystem::exists(idx0));
+  ASSERT_TRUE(std::filesystem::exists(idx1))
+      << log_test::Join(log_test::ListDirNames(dir.path() + "/p-000"));
+  ASSERT_TRUE(std::filesystem::exists(idx2));
+  const std::string good0 = ReadAll(idx0), good1 = ReadAll(idx1), good2 = ReadAll(idx2);
+
+  std::filesystem::remove(idx0);  // missing
+  FlipByte(idx1, 60);             // checksum fails
+  {                               // valid file that disagrees with the log
+    log_internal::IndexFile f;
+    ASSERT_TRUE(log_internal::DecodeIndexFile(good2, &f).ok());
+    ASSERT_GT(f.entries.size(), 2u);
+    f.entries.back().position += 8;
+    WriteAll(idx2, log_internal::EncodeIndexFile(f));
+  }
+  RecoveryReport report;
+  auto log = Reopen(dir.path(), &report, kSeg);
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(report.clean()) << Join(report.messages);
+  EXPECT_EQ(report.messages.size(), 3u) << Join(report.messages);
+  EXPECT_NE(Join(report.messages).find("rebuilt index"), std::string::npos);
+  EXPECT_EQ(ReadAll(idx0), good0);
+  EXPECT_EQ(ReadAll(idx1), good1);
+  EXPECT_EQ(ReadAll(idx2), good2);
+  ExpectRecords(*log, 1000);
+  std::vector<LogEntry> out;
+  ASSERT_TRUE(log->Read(0, 500, 1, &out).ok());
+  EXPECT_EQ(out[0].payload, Payload(0, 500, kPayload));
+}
+
+TEST(LogRecovery, IncompleteNewSegmentAndStrayFilesAreCleanedUp) {
+  TempDir dir;
+  Fill(dir.path(), 20, 4096);
+  const std::string p0 = dir.path() + "/p-000";
+  // A crash while rolling: the next segment exists with half a header.
+  const std::string next = SegmentPath(dir.path(), 0, 20) + ".log";
+  WriteAll(next, std::string("RPTLOG"));
+  WriteAll(p0 + "/00000000000000000017.idx.tmp", "junk");
+  WriteAll(p0 + "/00000000000000009999.idx", "orphan index");
+  RecoveryReport report;
+  auto log = Reopen(dir.path(), &report, 4096);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(report.corrupt_records, 0u) << Join(report.messages);
+  ExpectRecords(*log, 20);
+  auto o = log->AppendSync({{0, Payload(0, 20, kPayload)}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ((*o)[0], 20u);
+  EXPECT_FALSE(std::filesystem::exists(p0 + "/00000000000000000017.idx.tmp"));
+  EXPECT_FALSE(std::filesystem::exists(p0 + "/00000000000000009999.idx"));
+}
+
+}  // namespace
+}  // namespace rapport
