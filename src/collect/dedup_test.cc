@@ -1,0 +1,107 @@
+#include "collect/dedup.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "collect/envelope.h"
+#include "log/event_log.h"
+
+namespace rapport {
+namespace {
+
+constexpr int64_t kHour = 3600LL * 1000000;
+
+class DedupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("dedup_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Deduplicator> Open() {
+    DedupOptions o;
+    o.dir = (dir_ / "dedup").string();
+    o.window_us = 24 * kHour;
+    o.clock = &clock_;
+    auto d = Deduplicator::Open(o);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? std::move(*d) : nullptr;
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_{1'700'000'000LL * 1000000};
+};
+
+TEST_F(DedupTest, SecondSendIsDuplicateAcrossRestart) {
+  {
+    auto d = Open();
+    auto fresh = d->Claim("src_a", {"m1", "m2", "m1"});
+    ASSERT_TRUE(fresh.ok());
+    EXPECT_EQ(*fresh, (std::vector<bool>{true, true, false}));  // repeated within the request
+    ASSERT_TRUE(d->Commit("src_a", {"m1", "m2"}, clock_.NowMicros(), {{0, 0}, {1, 0}}).ok());
+    EXPECT_EQ(*d->Claim("src_a", {"m1"}), std::vector<bool>{false});
+    // Another source may use the same messageId.
+    EXPECT_EQ(*d->Claim("src_b", {"m1"}), std::vector<bool>{true});
+    d->Release("src_b", {"m1"});
+  }
+  auto d = Open();
+  EXPECT_EQ(*d->Claim("src_a", {"m1", "m2", "m3"}), (std::vector<bool>{false, false, true}));
+  EXPECT_EQ(d->SeenOffset(0), 1u);
+  EXPECT_EQ(d->SeenOffset(1), 1u);
+}
+
+TEST_F(DedupTest, WindowExpires) {
+  auto d = Open();
+  ASSERT_TRUE(d->Claim("s", {"m"}).ok());
+  ASSERT_TRUE(d->Commit("s", {"m"}, clock_.NowMicros(), {}).ok());
+  clock_.Advance(23 * kHour);
+  EXPECT_EQ(*d->Claim("s", {"m"}), std::vector<bool>{false});
+  clock_.Advance(2 * kHour);
+  EXPECT_EQ(*d->Claim("s", {"m"}), std::vector<bool>{true});
+}
+
+TEST_F(DedupTest, PendingIdMakesConcurrentRequestRetry) {
+  auto d = Open();
+  ASSERT_TRUE(d->Claim("s", {"m"}).ok());
+  auto second = d->Claim("s", {"x", "m"});
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  // Nothing of the refused request stays claimed.
+  EXPECT_EQ(*d->Claim("s", {"x"}), std::vector<bool>{true});
+  d->Release("s", {"m"});  // the first request's append failed
+  EXPECT_EQ(*d->Claim("s", {"m"}), std::vector<bool>{true});
+}
+
+TEST_F(DedupTest, CatchUpIndexesLogRecordsItNeverSaw) {
+  LogOptions lo;
+  lo.dir = (dir_ / "log").string();
+  lo.partitions = 2;
+  RecoveryReport report;
+  auto log = EventLog::Open(lo, &report);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  std::vector<LogRecord> records;
+  for (int i = 0; i < 10; ++i) {
+    NormalizedEvent e;
+    e.type = "track";
+    e.message_id = "id" + std::to_string(i);
+    e.anonymous_id = "a";
+    e.timestamp_us = e.received_at_us = clock_.NowMicros();
+    e.json = "{}";
+    records.push_back({i % 2, EncodeEnvelope("src", e)});
+  }
+  // As if the server crashed after the fsync but before indexing these.
+  ASSERT_TRUE((*log)->AppendSync(std::move(records)).ok());
+  auto d = Open();
+  auto replayed = d->CatchUp(**log);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_EQ(*replayed, 10u);
+  EXPECT_EQ(*d->Claim("src", {"id0", "id9", "new"}), (std::vector<bool>{false, false, true}));
+  EXPECT_EQ(*d->CatchUp(**log), 0u);  // nothing new the second time
+}
+
+}  // namespace
+}  // namespace rapport

@@ -1,0 +1,44 @@
+// Internal to collect: writes the stored JSON of one event (see README.md, "Stored JSON") from
+// its parsed simdjson object. Owns reusable buffers: one per RequestParser, not thread-safe.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collect/event_fields.h"
+#include "collect/request_parser.h"
+
+namespace rapport::collect_internal {
+
+class EventWriter {
+ public:
+  // Sets `ev->json`. `ev->type` and `ev->message_id` must be set. `sent_bytes` gets the size of
+  // the item as the client sent it, minified (the per-event limit applies to that).
+  void Write(object item, const ItemFields& f, const BatchDefaults& batch, const Stamps& t,
+             NormalizedEvent* ev, size_t* sent_bytes);
+
+ private:
+  template <typename T>  // element or object
+  void AppendValue(T v, std::string* out) {
+    builder_.clear();
+    builder_.append(v);
+    out->append(builder_.str());
+  }
+  size_t ValueSize(element v) {
+    builder_.clear();
+    builder_.append(v);
+    return builder_.str().size();
+  }
+  // `item`'s fields, then `batch`'s fields whose keys `item` lacks.
+  void AppendMerged(object item, object batch, std::string* out);
+
+  // simdjson's own element minifier (what simdjson::minify uses), reused to avoid allocations.
+  simdjson::internal::string_builder<> builder_;
+  std::string scratch_;
+  std::vector<std::string_view> keys_;
+};
+
+}  // namespace rapport::collect_internal
