@@ -1,0 +1,227 @@
+#include "govern/control_store.h"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "common/ids.h"
+
+namespace rapport {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA busy_timeout = 5000;
+CREATE TABLE IF NOT EXISTS sources (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  write_key_sha256 TEXT NOT NULL UNIQUE,
+  created_at_us INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  name TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL UNIQUE,
+  created_at_us INTEGER NOT NULL
+);
+)sql";
+
+// A prepared statement that finalizes itself.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Status prepared() const {
+    if (rc_ == SQLITE_OK) return Status::OK();
+    return Status::Internal(fmt::format("sqlite prepare: {}", sqlite3_errmsg(db_)));
+  }
+  void Bind(int i, std::string_view s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  // SQLITE_ROW, SQLITE_DONE, or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  std::string Text(int col) {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::string Error() const { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+Status ValidateName(std::string_view what, std::string_view name) {
+  if (name.empty() || name.size() > 64) {
+    return Status::InvalidArgument(fmt::format("{} name must be 1 to 64 characters", what));
+  }
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == ' ' || c == '_' || c == '.' || c == '-';
+    if (!ok) {
+      return Status::InvalidArgument(
+          fmt::format("{} name may contain only letters, digits, space, '_', '.' and '-'", what));
+    }
+  }
+  return Status::OK();
+}
+
+Source ReadSource(Stmt& s) { return Source{s.Text(0), s.Text(1), s.Int(2)}; }
+
+Token ReadToken(Stmt& s) {
+  Result<Role> role = ParseRole(s.Text(1));
+  return Token{s.Text(0), role.ok() ? *role : Role::kAnalyst, s.Text(2), s.Int(3)};
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kMarketer:
+      return "marketer";
+    case Role::kAnalyst:
+      return "analyst";
+  }
+  return "analyst";
+}
+
+Result<Role> ParseRole(std::string_view name) {
+  if (name == "admin") return Role::kAdmin;
+  if (name == "marketer") return Role::kMarketer;
+  if (name == "analyst") return Role::kAnalyst;
+  return Status::InvalidArgument(
+      fmt::format("unknown role \"{}\": use admin, marketer or analyst", name));
+}
+
+Result<std::unique_ptr<ControlStore>> ControlStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Status::IOError(fmt::format("cannot open control database {}: {}", path, msg));
+  }
+  std::unique_ptr<ControlStore> store(new ControlStore(db));  // private constructor
+  RETURN_IF_ERROR(store->Exec(kSchema).WithContext("control database " + path));
+  return store;
+}
+
+ControlStore::~ControlStore() { sqlite3_close(db_); }
+
+Status ControlStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::IOError(msg);
+  }
+  return Status::OK();
+}
+
+Result<WithSecret<Source>> ControlStore::CreateSource(std::string_view name, int64_t now_us) {
+  RETURN_IF_ERROR(ValidateName("source", name));
+  WithSecret<Source> out{Source{"src_" + NewSecret("", 9), std::string(name), now_us},
+                         NewSecret("wk_", 24)};
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO sources(id, name, write_key_sha256, created_at_us) VALUES(?1,?2,?3,?4)");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, out.item.id);
+  s.Bind(2, name);
+  s.Bind(3, Sha256Hex(out.secret));
+  s.Bind(4, now_us);
+  int rc = s.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return Status::AlreadyExists(fmt::format("a source named \"{}\" already exists", name));
+  }
+  if (rc != SQLITE_DONE) return Status::IOError("create source: " + s.Error());
+  return out;
+}
+
+Result<std::vector<Source>> ControlStore::ListSources() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, name, created_at_us FROM sources ORDER BY created_at_us, name");
+  RETURN_IF_ERROR(s.prepared());
+  std::vector<Source> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadSource(s));
+  if (rc != SQLITE_DONE) return Status::IOError("list sources: " + s.Error());
+  return out;
+}
+
+Result<Source> ControlStore::SourceByWriteKey(std::string_view write_key) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, name, created_at_us FROM sources WHERE write_key_sha256 = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, Sha256Hex(write_key));
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return ReadSource(s);
+  if (rc == SQLITE_DONE) return Status::NotFound("unknown write key");
+  return Status::IOError("look up write key: " + s.Error());
+}
+
+Result<Source> ControlStore::SourceByName(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, name, created_at_us FROM sources WHERE name = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return ReadSource(s);
+  if (rc == SQLITE_DONE) return Status::NotFound(fmt::format("no source named \"{}\"", name));
+  return Status::IOError("look up source: " + s.Error());
+}
+
+Result<WithSecret<Token>> ControlStore::CreateToken(Role role, std::string_view name,
+                                                    int64_t now_us) {
+  if (!name.empty()) RETURN_IF_ERROR(ValidateName("token", name));
+  WithSecret<Token> out{Token{"tok_" + NewSecret("", 9), role, std::string(name), now_us},
+                        NewSecret("rpt_", 32)};
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO tokens(id, role, name, secret_sha256, created_at_us) "
+         "VALUES(?1,?2,?3,?4,?5)");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, out.item.id);
+  s.Bind(2, RoleName(role));
+  s.Bind(3, name);
+  s.Bind(4, Sha256Hex(out.secret));
+  s.Bind(5, now_us);
+  if (s.Step() != SQLITE_DONE) return Status::IOError("create token: " + s.Error());
+  return out;
+}
+
+Result<std::vector<Token>> ControlStore::ListTokens() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, role, name, created_at_us FROM tokens ORDER BY created_at_us, id");
+  RETURN_IF_ERROR(s.prepared());
+  std::vector<Token> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadToken(s));
+  if (rc != SQLITE_DONE) return Status::IOError("list tokens: " + s.Error());
+  return out;
+}
+
+Result<Token> ControlStore::TokenBySecret(std::string_view secret) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, role, name, created_at_us FROM tokens WHERE secret_sha256 = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, Sha256Hex(secret));
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return ReadToken(s);
+  if (rc == SQLITE_DONE) return Status::NotFound("unknown token");
+  return Status::IOError("look up token: " + s.Error());
+}
+
+}  // namespace rapport

@@ -1,0 +1,66 @@
+// ControlStore: the control plane in SQLite — sources (each with a write key) and API tokens
+// (each with a role). Only SHA-256 hashes of write keys and tokens are stored; the secret is
+// returned once, at creation. Thread-safe (one connection behind a mutex; WAL mode so the CLI
+// and a running server can use the same file).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+struct sqlite3;
+
+namespace rapport {
+
+enum class Role { kAdmin, kMarketer, kAnalyst };
+std::string_view RoleName(Role role);
+Result<Role> ParseRole(std::string_view name);
+
+struct Source {
+  std::string id;  // "src_..." stable identifier, stored with every event
+  std::string name;
+  int64_t created_at_us = 0;
+};
+
+struct Token {
+  std::string id;
+  Role role = Role::kAnalyst;
+  std::string name;
+  int64_t created_at_us = 0;
+};
+
+template <typename T>
+struct WithSecret {
+  T item;
+  std::string secret;  // shown once; only its hash is kept
+};
+
+class ControlStore {
+ public:
+  // Opens (creating if needed) the database at `path` and applies the schema.
+  static Result<std::unique_ptr<ControlStore>> Open(const std::string& path);
+  ~ControlStore();
+
+  // A source name is 1-64 characters of [A-Za-z0-9 _.-]; names are unique.
+  Result<WithSecret<Source>> CreateSource(std::string_view name, int64_t now_us);
+  Result<std::vector<Source>> ListSources();
+  Result<Source> SourceByWriteKey(std::string_view write_key);  // kNotFound when unknown
+  Result<Source> SourceByName(std::string_view name);
+
+  Result<WithSecret<Token>> CreateToken(Role role, std::string_view name, int64_t now_us);
+  Result<std::vector<Token>> ListTokens();
+  Result<Token> TokenBySecret(std::string_view secret);  // kNotFound when unknown
+
+ private:
+  explicit ControlStore(sqlite3* db) : db_(db) {}
+  Status Exec(const char* sql);
+
+  std::mutex mu_;
+  sqlite3* db_;  // owned; closed in the destructor
+};
+
+}  // namespace rapport
