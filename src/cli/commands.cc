@@ -1,0 +1,192 @@
+#include "cli/commands.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "govern/control_store.h"
+#include "log/event_log.h"
+#include "server/app.h"
+
+namespace rapport::cli {
+namespace {
+
+void AddDataFlags(CLI::App* cmd, Options* o) {
+  cmd->add_option("--config", o->config_file, "TOML config file (or RAPPORT_CONFIG)");
+  cmd->add_option("--data", o->data_dir, "data directory (default ./data, or RAPPORT_DATA)");
+}
+
+Result<Config> ResolveConfig(const Options& o) {
+  Config c;
+  std::string file = o.config_file;
+  if (file.empty()) {
+    if (const char* env = std::getenv("RAPPORT_CONFIG"))
+      file = env;  // NOLINT(concurrency-mt-unsafe)
+  }
+  if (!file.empty()) RETURN_IF_ERROR(ApplyConfigFile(file, &c));
+  RETURN_IF_ERROR(ApplyEnvironment([](const char* n) { return std::getenv(n); }, &c));  // NOLINT
+  if (o.data_dir) c.data_dir = *o.data_dir;
+  if (o.http) c.http = *o.http;
+  if (o.threads) c.threads = *o.threads;
+  if (o.partitions) c.partitions = *o.partitions;
+  RETURN_IF_ERROR(c.Validate());
+  return c;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "rapport: " << s.message() << "\n";
+  return 1;
+}
+
+Result<std::unique_ptr<ControlStore>> OpenControl(const Config& c) {
+  std::error_code ec;
+  std::filesystem::create_directories(c.data_dir, ec);
+  if (ec) return Status::IOError(fmt::format("cannot create {}: {}", c.data_dir, ec.message()));
+  return ControlStore::Open(c.data_dir + "/control.db");
+}
+
+int Serve(const Config& c) {
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto app = App::Open(c);
+  if (!app.ok()) return Fail(app.status());
+  if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
+  spdlog::info("rapport listening on http://{} (data in {})",
+               fmt::format("{}:{}", ParseHostPort(c.http)->host, (*app)->port()), c.data_dir);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, stopping: finishing in-flight requests", strsignal(sig));
+  (*app)->Stop();
+  app->reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+int CreateSource(const Config& c, const std::string& name) {
+  auto store = OpenControl(c);
+  if (!store.ok()) return Fail(store.status());
+  auto created = (*store)->CreateSource(name, SystemClock::Default()->NowMicros());
+  if (!created.ok()) return Fail(created.status());
+  std::cout << created->secret << std::endl;
+  return 0;
+}
+
+int ListSources(const Config& c) {
+  auto store = OpenControl(c);
+  if (!store.ok()) return Fail(store.status());
+  auto sources = (*store)->ListSources();
+  if (!sources.ok()) return Fail(sources.status());
+  for (const auto& s : *sources) std::cout << s.id << "\t" << s.name << "\n";
+  return 0;
+}
+
+int CreateToken(const Config& c, const std::string& role_name, const std::string& name) {
+  auto role = ParseRole(role_name);
+  if (!role.ok()) return Fail(role.status());
+  auto store = OpenControl(c);
+  if (!store.ok()) return Fail(store.status());
+  auto created = (*store)->CreateToken(*role, name, SystemClock::Default()->NowMicros());
+  if (!created.ok()) return Fail(created.status());
+  std::cout << created->secret << std::endl;
+  return 0;
+}
+
+int ListTokens(const Config& c) {
+  auto store = OpenControl(c);
+  if (!store.ok()) return Fail(store.status());
+  auto tokens = (*store)->ListTokens();
+  if (!tokens.ok()) return Fail(tokens.status());
+  for (const auto& t : *tokens)
+    std::cout << t.id << "\t" << RoleName(t.role) << "\t" << t.name << "\n";
+  return 0;
+}
+
+int VerifyLog(const Config& c) {
+  LogOptions options;
+  options.dir = c.data_dir + "/log";
+  options.partitions = c.partitions;
+  RecoveryReport open_report;
+  auto log = EventLog::Open(options, &open_report);
+  if (!log.ok()) return Fail(log.status());
+  RecoveryReport report;
+  Status s = (*log)->Verify(&report);
+  for (const auto& m : open_report.messages) std::cout << "recovery: " << m << "\n";
+  for (const auto& m : report.messages) std::cout << m << "\n";
+  if (!s.ok()) return Fail(s);
+  std::cout << "log ok: every record's checksum verified\n";
+  return 0;
+}
+
+}  // namespace
+
+void Register(CLI::App& app, Options* o) {
+  auto* serve = app.add_subcommand("serve", "run the server (HTTP ingest, API, console)");
+  AddDataFlags(serve, o);
+  serve->add_option("--http", o->http, "listen address HOST:PORT (default 127.0.0.1:8080)");
+  serve->add_option("--threads", o->threads, "I/O threads (default: one per core)");
+  serve->add_option("--partitions", o->partitions, "event log partitions (default 4)");
+
+  auto* admin = app.add_subcommand("admin", "manage sources, tokens and storage");
+  admin->require_subcommand(1);
+  auto* source = admin->add_subcommand("source", "sources of events, each with a write key");
+  source->require_subcommand(1);
+  auto* source_create = source->add_subcommand("create", "create a source; prints its write key");
+  source_create->add_option("name", o->name, "source name")->required();
+  AddDataFlags(source_create, o);
+  AddDataFlags(source->add_subcommand("list", "list sources"), o);
+
+  auto* token = admin->add_subcommand("token", "API tokens for /api/v1");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "create a token; prints it");
+  token_create->add_option("--role", o->role, "admin, marketer or analyst")->required();
+  token_create->add_option("--name", o->name, "a label for the token");
+  AddDataFlags(token_create, o);
+  AddDataFlags(token->add_subcommand("list", "list tokens (never their secrets)"), o);
+
+  auto* log = admin->add_subcommand("log", "the event log");
+  log->require_subcommand(1);
+  auto* verify = log->add_subcommand("verify", "check every record's checksum");
+  AddDataFlags(verify, o);
+  verify->add_option("--partitions", o->partitions, "event log partitions (default 4)");
+
+  app.add_subcommand("version", "print the version");
+}
+
+int Run(CLI::App& app, const Options& o) {
+  auto config = ResolveConfig(o);
+  if (!config.ok()) {
+    std::cerr << "rapport: configuration: " << config.status().message() << "\n";
+    return 2;
+  }
+  const Config& c = *config;
+  if (app.got_subcommand("version")) {
+    std::cout << "rapport 0.1.0\n";
+    return 0;
+  }
+  if (app.got_subcommand("serve")) return Serve(c);
+  CLI::App* admin = app.get_subcommand("admin");
+  if (auto* source = admin->get_subcommand("source"); source->parsed()) {
+    if (source->got_subcommand("create")) return CreateSource(c, o.name);
+    return ListSources(c);
+  }
+  if (auto* token = admin->get_subcommand("token"); token->parsed()) {
+    if (token->got_subcommand("create")) return CreateToken(c, o.role, o.name);
+    return ListTokens(c);
+  }
+  return VerifyLog(c);
+}
+
+}  // namespace rapport::cli

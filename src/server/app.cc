@@ -1,0 +1,186 @@
+#include "server/app.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "collect/dedup.h"
+#include "log/event_log.h"
+#include "server/admin_api.h"
+#include "server/auth.h"
+#include "server/event_hub.h"
+#include "server/events_api.h"
+#include "server/http_server.h"
+#include "server/ingest.h"
+#include "server/router.h"
+
+namespace rapport {
+namespace {
+
+constexpr auto kUpkeepEvery = std::chrono::minutes(10);
+const std::vector<Role> kAllRoles = {Role::kAdmin, Role::kMarketer, Role::kAnalyst};
+const std::vector<Role> kAdminOnly = {Role::kAdmin};
+
+}  // namespace
+
+App::App(const Config& config, Clock* clock, Env* env)
+    : config_(config), clock_(clock ? clock : SystemClock::Default()), env_(env) {}
+
+App::~App() { Stop(); }
+
+Result<std::unique_ptr<App>> App::Open(const Config& config, Clock* clock, Env* env) {
+  RETURN_IF_ERROR(config.Validate());
+  std::unique_ptr<App> app(new App(config, clock, env));
+  RETURN_IF_ERROR(app->OpenStorage());
+  app->RegisterRoutes();
+  return app;
+}
+
+Status App::OpenStorage() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(config_.data_dir, ec);
+  if (ec) {
+    return Status::IOError(
+        fmt::format("cannot create data directory {}: {}", config_.data_dir, ec.message()));
+  }
+  ASSIGN_OR_RETURN(control_, ControlStore::Open(config_.data_dir + "/control.db"));
+
+  LogOptions log_options;
+  log_options.dir = config_.data_dir + "/log";
+  log_options.partitions = config_.partitions;
+  log_options.segment_bytes = static_cast<uint64_t>(config_.segment_mb) << 20;
+  log_options.clock = clock_;
+  log_options.env = env_;
+  Histogram* fsync = metrics_.GetHistogram("rapport_log_fsync_seconds",
+                                           "Latency of the event log's group-commit fsync.",
+                                           ExponentialBuckets(0.0001, 2, 16));
+  log_options.on_sync = [fsync](int64_t micros) { fsync->Observe(micros / 1e6); };
+  RecoveryReport report;
+  ASSIGN_OR_RETURN(log_, EventLog::Open(log_options, &report));
+  for (const auto& m : report.messages) spdlog::warn("log recovery: {}", m);
+
+  DedupOptions dedup_options;
+  dedup_options.dir = config_.data_dir + "/dedup";
+  dedup_options.window_us = config_.dedup_window_hours * 3600LL * 1000000LL;
+  dedup_options.clock = clock_;
+  ASSIGN_OR_RETURN(dedup_, Deduplicator::Open(dedup_options));
+  ASSIGN_OR_RETURN(uint64_t replayed, dedup_->CatchUp(*log_));
+  if (replayed > 0) spdlog::info("de-duplication index caught up on {} log records", replayed);
+
+  auth_ = std::make_unique<Authenticator>(control_.get(), clock_);
+  hub_ = std::make_unique<EventHub>();
+  ingest_ = std::make_unique<IngestService>(log_.get(), dedup_.get(), auth_.get(), hub_.get(),
+                                            &metrics_, clock_);
+  events_ = std::make_unique<EventsApi>(log_.get(), control_.get(), hub_.get());
+  admin_ = std::make_unique<AdminApi>(control_.get(), clock_);
+  router_ = std::make_unique<Router>(auth_.get(), &metrics_);
+  return Status::OK();
+}
+
+void App::RegisterRoutes() {
+  auto method = [](auto* obj, auto fn) {
+    return [obj, fn](HttpRequest& req, Responder respond) { (obj->*fn)(req, std::move(respond)); };
+  };
+  for (std::string_view name :
+       {"track", "identify", "page", "screen", "group", "alias", "batch", "import"}) {
+    std::string path = fmt::format("/v1/{}", name);
+    Endpoint endpoint = *EndpointFromPath(path);
+    router_->Add(
+        {"POST", path, Access::kIngest, {}, [this, endpoint](HttpRequest& req, Responder respond) {
+           ingest_->Handle(endpoint, req, std::move(respond));
+         }});
+  }
+  router_->Add({"GET", "/healthz", Access::kPublic, {}, [](HttpRequest&, Responder respond) {
+                  respond(HttpResponse::Json(200, "{\"status\":\"ok\"}"));
+                }});
+  router_->Add({"GET", "/readyz", Access::kPublic, {}, [this](HttpRequest&, Responder respond) {
+                  if (!ready_) {
+                    return respond(
+                        HttpResponse::Error(Status::Unavailable("starting or stopping")));
+                  }
+                  respond(HttpResponse::Json(200, "{\"status\":\"ready\"}"));
+                }});
+  Gauge* log_bytes = metrics_.GetGauge("rapport_log_bytes", "Bytes in the event log's segments.");
+  Gauge* log_segments =
+      metrics_.GetGauge("rapport_log_segments", "Segment files in the event log.");
+  router_->Add({"GET",
+                "/metrics",
+                Access::kPublic,
+                {},
+                [this, log_bytes, log_segments](HttpRequest&, Responder respond) {
+                  auto stats = log_->GetStats();
+                  log_bytes->Set(static_cast<int64_t>(stats.bytes));
+                  log_segments->Set(static_cast<int64_t>(stats.segments));
+                  HttpResponse r = HttpResponse::Json(200, metrics_.Render());
+                  r.content_type = "text/plain; version=0.0.4";
+                  respond(std::move(r));
+                }});
+  router_->Add({"GET", "/api/v1/events", Access::kToken, kAllRoles,
+                method(events_.get(), &EventsApi::List)});
+  router_->Add({"GET", "/api/v1/events/stream", Access::kToken, kAllRoles,
+                method(events_.get(), &EventsApi::Stream)});
+  router_->Add({"GET", "/api/v1/sources", Access::kToken, kAllRoles,
+                method(admin_.get(), &AdminApi::ListSources)});
+  router_->Add({"POST", "/api/v1/sources", Access::kToken, kAdminOnly,
+                method(admin_.get(), &AdminApi::CreateSource)});
+  router_->Add({"GET", "/api/v1/tokens", Access::kToken, kAdminOnly,
+                method(admin_.get(), &AdminApi::ListTokens)});
+  router_->Add({"POST", "/api/v1/tokens", Access::kToken, kAdminOnly,
+                method(admin_.get(), &AdminApi::CreateToken)});
+  router_->Add({"GET", "/api/v1/whoami", Access::kToken, kAllRoles,
+                method(admin_.get(), &AdminApi::WhoAmI)});
+}
+
+Status App::Start() {
+  ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(config_.http));
+  HttpServerOptions options;
+  options.host = hp.host;
+  options.port = hp.port;
+  options.threads = config_.threads;
+  http_ = std::make_unique<HttpServer>(options, [this](HttpRequest& req, Responder respond) {
+    router_->Dispatch(req, std::move(respond));
+  });
+  RETURN_IF_ERROR(http_->Start());
+  upkeep_ = std::thread([this] { Upkeep(); });
+  ready_ = true;
+  return Status::OK();
+}
+
+uint16_t App::port() const { return http_ ? http_->port() : 0; }
+
+void App::Upkeep() {
+  std::unique_lock lock(upkeep_mu_);
+  while (!upkeep_cv_.wait_for(lock, kUpkeepEvery, [this] { return stopping_; })) {
+    lock.unlock();
+    // The de-duplication index is a consumer of the log: retention keeps what it has not seen.
+    for (int p = 0; p < log_->partitions(); ++p) {
+      Status s = log_->CommitCheckpoint("dedup", p, dedup_->SeenOffset(p));
+      if (!s.ok()) spdlog::warn("upkeep: checkpoint: {}", s.ToString());
+    }
+    auto removed = log_->ApplyRetention(config_.retention_hours * 3600LL * 1000000LL);
+    if (!removed.ok())
+      spdlog::warn("upkeep: retention: {}", removed.status().ToString());
+    else if (*removed > 0)
+      spdlog::info("upkeep: retention removed {} log segments", *removed);
+    lock.lock();
+  }
+}
+
+void App::Stop() {
+  ready_ = false;
+  if (http_) {
+    http_->Stop();  // stop accepting, finish in-flight (their fsyncs complete first)
+    http_.reset();
+  }
+  if (hub_) hub_->CloseAll();
+  {
+    std::lock_guard lock(upkeep_mu_);
+    stopping_ = true;
+  }
+  upkeep_cv_.notify_all();
+  if (upkeep_.joinable()) upkeep_.join();
+}
+
+}  // namespace rapport

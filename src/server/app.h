@@ -1,0 +1,73 @@
+// App: one running Rapport server — opens the data directory (control database, event log,
+// de-duplication index), recovers, registers every route, serves HTTP, and runs background
+// upkeep (log retention). Open → Start → Stop, from one thread; Stop is graceful and flushes.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/metrics.h"
+#include "common/status.h"
+
+namespace rapport {
+
+class AdminApi;
+class Env;
+class Authenticator;
+class ControlStore;
+class Deduplicator;
+class EventHub;
+class EventLog;
+class EventsApi;
+class HttpServer;
+class IngestService;
+class Router;
+
+class App {
+ public:
+  // `clock` and `env` (file I/O of the event log) default to the real ones; tests inject.
+  static Result<std::unique_ptr<App>> Open(const Config& config, Clock* clock = nullptr,
+                                           Env* env = nullptr);
+  ~App();
+
+  Status Start();
+  void Stop();
+  uint16_t port() const;
+  Registry* metrics() { return &metrics_; }
+  Router* router() { return router_.get(); }
+
+ private:
+  App(const Config& config, Clock* clock, Env* env);
+  Status OpenStorage();
+  void RegisterRoutes();
+  void Upkeep();
+
+  Config config_;
+  Clock* clock_;
+  Env* env_;
+  Registry metrics_;
+  // Declaration order is destruction order reversed: the HTTP server goes first, then the log
+  // (its writer thread finishes queued appends, whose callbacks use everything declared above).
+  std::unique_ptr<ControlStore> control_;
+  std::unique_ptr<Deduplicator> dedup_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<EventHub> hub_;
+  std::unique_ptr<IngestService> ingest_;
+  std::unique_ptr<EventsApi> events_;
+  std::unique_ptr<AdminApi> admin_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<HttpServer> http_;
+  std::atomic<bool> ready_{false};
+
+  std::mutex upkeep_mu_;
+  std::condition_variable upkeep_cv_;
+  bool stopping_ = false;  // GUARDED_BY(upkeep_mu_)
+  std::thread upkeep_;
+};
+
+}  // namespace rapport

@@ -1,0 +1,110 @@
+#include "server/auth.h"
+
+#include <sodium.h>
+
+namespace rapport {
+namespace {
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+constexpr size_t kMaxCacheEntries = 10000;
+
+}  // namespace
+
+Authenticator::Authenticator(ControlStore* store, Clock* clock, int64_t cache_ttl_us)
+    : store_(store), clock_(clock), ttl_us_(cache_ttl_us) {}
+
+Result<std::string> Authenticator::WriteKeyFromBasic(std::string_view authorization) {
+  if (authorization.empty()) return std::string();
+  if (!StartsWithNoCase(authorization, "basic ")) {
+    return Status::Unauthenticated(
+        "the Authorization header must be \"Basic base64(WRITE_KEY:)\" for /v1 endpoints");
+  }
+  std::string_view b64 = Trim(authorization.substr(6));
+  std::string decoded(b64.size(), '\0');
+  size_t len = 0;
+  if (b64.empty() || sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()),
+                                       decoded.size(), b64.data(), b64.size(), nullptr, &len,
+                                       nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return Status::Unauthenticated("the Basic credentials are not valid base64");
+  }
+  decoded.resize(len);
+  size_t colon = decoded.find(':');  // "key:" or "key:password"; legacy form has no colon
+  if (colon != std::string::npos) decoded.resize(colon);
+  return decoded;
+}
+
+Result<std::string> Authenticator::TokenFromBearer(std::string_view authorization) {
+  if (authorization.empty()) {
+    return Status::Unauthenticated(
+        "missing Authorization header: send \"Authorization: Bearer TOKEN\" "
+        "(create a token with `rapport admin token create --role ROLE`)");
+  }
+  if (!StartsWithNoCase(authorization, "bearer ")) {
+    return Status::Unauthenticated("the Authorization header must be \"Bearer TOKEN\"");
+  }
+  std::string_view token = Trim(authorization.substr(7));
+  if (token.empty()) return Status::Unauthenticated("the Bearer token is empty");
+  return std::string(token);
+}
+
+Result<Source> Authenticator::SourceForWriteKey(std::string_view write_key) {
+  if (write_key.empty()) {
+    return Status::Unauthenticated(
+        "no write key: send it as HTTP Basic username (\"Authorization: Basic "
+        "base64(WRITE_KEY:)\") or as \"writeKey\" in the body");
+  }
+  std::string key(write_key);
+  int64_t now = clock_->NowMicros();
+  {
+    std::lock_guard lock(mu_);
+    auto it = sources_.find(key);
+    if (it != sources_.end() && it->second.expires_us > now) return it->second.value;
+  }
+  auto found = store_->SourceByWriteKey(key);
+  if (!found.ok()) {
+    if (found.status().code() == StatusCode::kNotFound) {
+      return Status::Unauthenticated("unknown write key: check the source's write key");
+    }
+    return found.status();
+  }
+  std::lock_guard lock(mu_);
+  if (sources_.size() >= kMaxCacheEntries) sources_.clear();
+  sources_[key] = {*found, now + ttl_us_};
+  return *found;
+}
+
+Result<Token> Authenticator::TokenForSecret(std::string_view secret) {
+  std::string key(secret);
+  int64_t now = clock_->NowMicros();
+  {
+    std::lock_guard lock(mu_);
+    auto it = tokens_.find(key);
+    if (it != tokens_.end() && it->second.expires_us > now) return it->second.value;
+  }
+  auto found = store_->TokenBySecret(key);
+  if (!found.ok()) {
+    if (found.status().code() == StatusCode::kNotFound) {
+      return Status::Unauthenticated("unknown API token (write keys do not open /api/v1)");
+    }
+    return found.status();
+  }
+  std::lock_guard lock(mu_);
+  if (tokens_.size() >= kMaxCacheEntries) tokens_.clear();
+  tokens_[key] = {*found, now + ttl_us_};
+  return *found;
+}
+
+}  // namespace rapport

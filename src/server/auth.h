@@ -1,0 +1,46 @@
+// Authenticator: turns credentials into a Source (write keys, for ingest) or a Token (bearer
+// tokens, for /api/v1), with a short-lived cache in front of the control store so the hot path
+// does not touch SQLite. Write keys and tokens are separate namespaces: a write key never
+// authenticates as a token. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "govern/control_store.h"
+
+namespace rapport {
+
+class Authenticator {
+ public:
+  Authenticator(ControlStore* store, Clock* clock, int64_t cache_ttl_us = 10'000'000);
+
+  // The write key from an `Authorization: Basic` header: base64("key:") or legacy
+  // base64("key"). Empty when the header is absent; kUnauthenticated when malformed.
+  static Result<std::string> WriteKeyFromBasic(std::string_view authorization);
+  // The token from `Authorization: Bearer TOKEN`; kUnauthenticated when absent or malformed.
+  static Result<std::string> TokenFromBearer(std::string_view authorization);
+
+  Result<Source> SourceForWriteKey(std::string_view write_key);  // kUnauthenticated if unknown
+  Result<Token> TokenForSecret(std::string_view secret);         // kUnauthenticated if unknown
+
+ private:
+  template <typename T>
+  struct Entry {
+    T value;
+    int64_t expires_us;
+  };
+
+  ControlStore* store_;
+  Clock* clock_;
+  int64_t ttl_us_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry<Source>> sources_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, Entry<Token>> tokens_;    // GUARDED_BY(mu_)
+};
+
+}  // namespace rapport

@@ -1,0 +1,53 @@
+#include "server/auth.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+namespace rapport {
+namespace {
+
+TEST(AuthTest, WriteKeyFromBasicAcceptsBothForms) {
+  // base64("wk_abc:") and the legacy base64("wk_abc").
+  EXPECT_EQ(*Authenticator::WriteKeyFromBasic("Basic d2tfYWJjOg=="), "wk_abc");
+  EXPECT_EQ(*Authenticator::WriteKeyFromBasic("basic d2tfYWJj"), "wk_abc");
+  EXPECT_EQ(*Authenticator::WriteKeyFromBasic(""), "");
+  EXPECT_EQ(Authenticator::WriteKeyFromBasic("Basic !!!").status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(Authenticator::WriteKeyFromBasic("Bearer x").status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST(AuthTest, BearerParsing) {
+  EXPECT_EQ(*Authenticator::TokenFromBearer("Bearer rpt_x"), "rpt_x");
+  EXPECT_EQ(*Authenticator::TokenFromBearer("bearer   rpt_x "), "rpt_x");
+  EXPECT_FALSE(Authenticator::TokenFromBearer("").ok());
+  EXPECT_FALSE(Authenticator::TokenFromBearer("Basic abc").ok());
+  EXPECT_FALSE(Authenticator::TokenFromBearer("Bearer ").ok());
+}
+
+TEST(AuthTest, WriteKeysAndTokensAreSeparate) {
+  auto dir = std::filesystem::temp_directory_path() / ("auth_test_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    auto store = ControlStore::Open((dir / "control.db").string());
+    ASSERT_TRUE(store.ok());
+    ManualClock clock(1);
+    Authenticator auth(store->get(), &clock);
+    auto source = (*store)->CreateSource("web", 1);
+    auto token = (*store)->CreateToken(Role::kAnalyst, "", 1);
+    ASSERT_TRUE(source.ok() && token.ok());
+    EXPECT_EQ(auth.SourceForWriteKey(source->secret)->id, source->item.id);
+    EXPECT_EQ(auth.TokenForSecret(token->secret)->role, Role::kAnalyst);
+    // Crossing them fails.
+    EXPECT_EQ(auth.TokenForSecret(source->secret).status().code(), StatusCode::kUnauthenticated);
+    EXPECT_EQ(auth.SourceForWriteKey(token->secret).status().code(), StatusCode::kUnauthenticated);
+    EXPECT_EQ(auth.SourceForWriteKey("").status().code(), StatusCode::kUnauthenticated);
+    // Cached answers keep working (the cache is exercised on the second call).
+    EXPECT_TRUE(auth.SourceForWriteKey(source->secret).ok());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rapport

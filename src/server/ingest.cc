@@ -1,0 +1,126 @@
+#include "server/ingest.h"
+
+#include <spdlog/spdlog.h>
+
+#include "collect/envelope.h"
+#include "common/crc32c.h"
+
+namespace rapport {
+namespace {
+
+const std::string kSuccess = "{\"success\":true}";
+
+}  // namespace
+
+int PartitionFor(const NormalizedEvent& event, int partitions) {
+  const std::string& key = event.anonymous_id.empty() ? event.user_id : event.anonymous_id;
+  return static_cast<int>(crc32c::Value(key) % static_cast<uint32_t>(partitions));
+}
+
+IngestService::IngestService(EventLog* log, Deduplicator* dedup, Authenticator* auth, EventHub* hub,
+                             Registry* metrics, Clock* clock, CollectLimits limits)
+    : log_(log),
+      dedup_(dedup),
+      auth_(auth),
+      hub_(hub),
+      clock_(clock),
+      limits_(limits),
+      accepted_(metrics->GetCounter("rapport_events_accepted_total",
+                                    "Events stored durably in the log.")),
+      duplicates_(
+          metrics->GetCounter("rapport_events_duplicate_total",
+                              "Events dropped as duplicates of a messageId already stored.")),
+      bytes_(metrics->GetCounter("rapport_ingest_bytes_total",
+                                 "Request body bytes received by the ingest endpoints.")),
+      metrics_(metrics) {}
+
+void IngestService::Reject(const Status& status, Responder& respond) {
+  metrics_
+      ->GetCounter("rapport_events_rejected_total",
+                   "Ingest requests rejected, by reason (a rejected request stores nothing).",
+                   {{"reason", std::string(StatusCodeName(status.code()))}})
+      ->Inc();
+  respond(HttpResponse::Error(status));
+}
+
+void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respond) {
+  bytes_->Inc(req.body.size());
+  int64_t received_at = clock_->NowMicros();
+  auto basic_key = Authenticator::WriteKeyFromBasic(req.Header("authorization"));
+  if (!basic_key.ok()) return Reject(basic_key.status(), respond);
+  // A key in the header is checked before parsing, so bad keys cost no parsing.
+  std::optional<Source> source;
+  if (!basic_key->empty()) {
+    auto s = auth_->SourceForWriteKey(*basic_key);
+    if (!s.ok()) return Reject(s.status(), respond);
+    source = std::move(*s);
+  }
+  thread_local RequestParser parser(limits_);
+  auto parsed = parser.Parse(endpoint, req.body, received_at);
+  if (!parsed.ok()) return Reject(parsed.status(), respond);
+  if (!source) {
+    auto s = auth_->SourceForWriteKey(parsed->write_key);
+    if (!s.ok()) return Reject(s.status(), respond);
+    source = std::move(*s);
+  }
+  auto events = std::make_shared<std::vector<NormalizedEvent>>(std::move(parsed->events));
+  std::vector<std::string_view> ids;
+  ids.reserve(events->size());
+  for (const auto& e : *events) ids.push_back(e.message_id);
+  auto fresh = dedup_->Claim(source->id, ids);
+  if (!fresh.ok()) return Reject(fresh.status(), respond);
+
+  std::vector<LogRecord> records;
+  auto fresh_ids = std::make_shared<std::vector<std::string_view>>();
+  auto stored = std::make_shared<std::vector<std::string_view>>();
+  for (size_t i = 0; i < events->size(); ++i) {
+    if (!(*fresh)[i]) continue;
+    const NormalizedEvent& e = (*events)[i];
+    records.push_back({PartitionFor(e, log_->partitions()), EncodeEnvelope(source->id, e)});
+    fresh_ids->push_back(e.message_id);
+    stored->push_back(e.json);
+  }
+  duplicates_->Inc(events->size() - records.size());
+  if (records.empty()) return respond(HttpResponse::Json(200, kSuccess));
+
+  std::vector<int> partitions;
+  partitions.reserve(records.size());
+  for (const auto& r : records) partitions.push_back(r.partition);
+  log_->Append(
+      std::move(records), [this, events, fresh_ids, stored, partitions = std::move(partitions),
+                           source_id = source->id, received_at, respond = std::move(respond)](
+                              const Status& status, std::vector<uint64_t> offsets) {
+        if (!status.ok()) {
+          dedup_->Release(source_id, *fresh_ids);
+          spdlog::warn("ingest: log append failed: {}", status.ToString());
+          Status out = status;
+          if (status.code() != StatusCode::kNoSpace) {
+            out = Status::Unavailable("the event log cannot take writes right now (" +
+                                      status.message() + "); retry later");
+          } else {
+            out = Status::NoSpace("the disk is full; retry later");
+          }
+          metrics_
+              ->GetCounter("rapport_events_rejected_total",
+                           "Ingest requests rejected, by reason (a rejected request stores "
+                           "nothing).",
+                           {{"reason", "unavailable"}})
+              ->Inc();
+          return respond(HttpResponse::Error(out));
+        }
+        std::vector<std::pair<int, uint64_t>> positions;
+        positions.reserve(offsets.size());
+        for (size_t i = 0; i < offsets.size(); ++i)
+          positions.emplace_back(partitions[i], offsets[i]);
+        Status committed = dedup_->Commit(source_id, *fresh_ids, received_at, positions);
+        if (!committed.ok()) {
+          // The events are durable; the index catches up from the log on the next start.
+          spdlog::error("ingest: de-duplication index write failed: {}", committed.ToString());
+        }
+        accepted_->Inc(fresh_ids->size());
+        hub_->Publish(source_id, *stored);
+        respond(HttpResponse::Json(200, kSuccess));
+      });
+}
+
+}  // namespace rapport

@@ -1,0 +1,44 @@
+// IngestService: the Segment Tracking API endpoints (/v1/track … /v1/batch, /v1/import).
+// Authenticates the write key, parses and validates the body, drops duplicate messageIds,
+// appends the events to the log and answers 200 only after the log's fsync covered them.
+// Storage trouble answers 503 with Retry-After and leaves nothing half-stored. Thread-safe.
+#pragma once
+
+#include "collect/dedup.h"
+#include "collect/request_parser.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "log/event_log.h"
+#include "server/auth.h"
+#include "server/event_hub.h"
+#include "server/http_types.h"
+
+namespace rapport {
+
+// Partition of an event: by anonymousId when present (so a device's events stay in order
+// before and after identify), else by userId.
+int PartitionFor(const NormalizedEvent& event, int partitions);
+
+class IngestService {
+ public:
+  IngestService(EventLog* log, Deduplicator* dedup, Authenticator* auth, EventHub* hub,
+                Registry* metrics, Clock* clock, CollectLimits limits = {});
+
+  void Handle(Endpoint endpoint, HttpRequest& req, Responder respond);
+
+ private:
+  void Reject(const Status& status, Responder& respond);
+
+  EventLog* log_;
+  Deduplicator* dedup_;
+  Authenticator* auth_;
+  EventHub* hub_;
+  Clock* clock_;
+  CollectLimits limits_;
+  Counter* accepted_;
+  Counter* duplicates_;
+  Counter* bytes_;
+  Registry* metrics_;
+};
+
+}  // namespace rapport
