@@ -71,8 +71,13 @@ Result<ParsedRequest> RequestParser::Parse(Endpoint endpoint, std::string_view b
   std::copy(body.begin(), body.end(), im.padded.begin());
   element root;
   if (auto err = im.parser.parse(im.padded.data(), body.size(), false).get(root)) {
+    // simdjson 3.0 keeps integers exact and so refuses those beyond 64 bits: say how to send them.
+    std::string_view hint = err == simdjson::NUMBER_ERROR
+                                ? " (integers must fit in 64 bits; write larger numbers with an "
+                                  "exponent, like 1e20)"
+                                : "";
     return Status::InvalidArgument(
-        fmt::format("request body is not valid JSON: {}", simdjson::error_message(err)));
+        fmt::format("request body is not valid JSON: {}{}", simdjson::error_message(err), hint));
   }
   object obj;
   if (root.get_object().get(obj) != simdjson::SUCCESS) {

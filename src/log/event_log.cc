@@ -48,6 +48,9 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(LogOptions options, RecoveryRep
   // The constructor is private, so make_unique cannot reach it.
   std::unique_ptr<EventLog> log(new EventLog(std::move(options)));  // NOLINT
   RETURN_IF_ERROR(log->Recover(report));
+  for (const auto& part : log->partitions_) {
+    log->last_stamp_ = std::max(log->last_stamp_, part->last_append_us());
+  }
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
   return log;
 }

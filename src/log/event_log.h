@@ -107,6 +107,10 @@ class EventLog {
   std::vector<Request> queue_;  // guarded by queue_mu_
   bool stopping_ = false;       // guarded by queue_mu_
   std::thread writer_;
+  // Writer thread only: the last append time given out. Append times strictly increase across
+  // the whole log (max(now, last + 1 µs)), so they order records of all partitions the way
+  // they became durable, requests in queue order and a request's records in its order.
+  int64_t last_stamp_ = 0;
 
   std::atomic<uint64_t> records_appended_{0};
   std::atomic<uint64_t> syncs_{0};

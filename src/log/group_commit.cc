@@ -77,7 +77,8 @@ void EventLog::CommitGroup(std::vector<Request>* group) {
     offsets[i].resize(records.size());
     for (size_t j = 0; j < records.size() && group_status.ok(); ++j) {
       log_internal::Partition& part = *partitions_[records[j].partition];
-      group_status = part.AddRecord(records[j].payload, now, &offsets[i][j]);
+      last_stamp_ = std::max(now, last_stamp_ + 1);
+      group_status = part.AddRecord(records[j].payload, last_stamp_, &offsets[i][j]);
       if (!group_status.ok()) {
         group_status =
             group_status.WithContext("log partition " + std::to_string(records[j].partition));

@@ -45,6 +45,8 @@ class Partition {
               std::vector<LogEntry>* out) const;
   uint64_t StartOffset() const;
   uint64_t EndOffset() const;
+  // Append time of the newest record (0 when empty). Writer thread only.
+  int64_t last_append_us() const { return w_last_append_; }
   void AddStats(uint64_t* bytes, uint64_t* segments) const;
   // Re-reads every committed record; adds findings to *report; kCorruption if any.
   Status Verify(RecoveryReport* report) const;

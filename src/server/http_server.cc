@@ -199,7 +199,6 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;                // a request is being handled
   bool streaming_ = false;           // the response is an open stream
   std::atomic<bool> closed_{false};  // read by stream senders on other threads
-  std::shared_ptr<Sink> sink_;
 };
 
 // Writes queued chunks in order on the session's strand; drops a client that falls too far
@@ -261,7 +260,9 @@ std::shared_ptr<StreamSink> Session::StartStream(const HttpResponse& head) {
   // Called on the dispatching thread, before any response was written for this request.
   streaming_ = true;
   keep_alive_ = false;
-  sink_ = std::make_shared<Sink>(shared_from_this());
+  // The sink keeps the session alive; the session does not own the sink (no cycle): whoever
+  // subscribed it does, until it reports closed().
+  auto sink = std::make_shared<Sink>(shared_from_this());
   bhttp::response_header<> h;
   FillHead(head, &h);
   h.version(11);
@@ -269,9 +270,9 @@ std::shared_ptr<StreamSink> Session::StartStream(const HttpResponse& head) {
   h.set(bhttp::field::connection, "close");
   std::ostringstream os;
   os << h;
-  sink_->Send(os.str());
+  sink->Send(os.str());
   --server_->in_flight;  // a stream is not an in-flight request: Stop() need not wait for it
-  return sink_;
+  return sink;
 }
 
 }  // namespace

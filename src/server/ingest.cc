@@ -32,14 +32,25 @@ IngestService::IngestService(EventLog* log, Deduplicator* dedup, Authenticator* 
                               "Events dropped as duplicates of a messageId already stored.")),
       bytes_(metrics->GetCounter("rapport_ingest_bytes_total",
                                  "Request body bytes received by the ingest endpoints.")),
-      metrics_(metrics) {}
+      metrics_(metrics) {
+  // Every series exists from the start (at 0), so rates and alerts work before the first error.
+  for (StatusCode code : {StatusCode::kInvalidArgument, StatusCode::kUnauthenticated,
+                          StatusCode::kTooLarge, StatusCode::kUnavailable}) {
+    Rejected(code);
+  }
+}
+
+Counter* IngestService::Rejected(StatusCode code) {
+  // Storage errors reach clients as "unavailable" (503); count them the same way.
+  if (code == StatusCode::kNoSpace || code == StatusCode::kIOError) code = StatusCode::kUnavailable;
+  return metrics_->GetCounter("rapport_events_rejected_total",
+                              "Ingest requests rejected, by reason (a rejected request stores "
+                              "nothing).",
+                              {{"reason", std::string(StatusCodeName(code))}});
+}
 
 void IngestService::Reject(const Status& status, Responder& respond) {
-  metrics_
-      ->GetCounter("rapport_events_rejected_total",
-                   "Ingest requests rejected, by reason (a rejected request stores nothing).",
-                   {{"reason", std::string(StatusCodeName(status.code()))}})
-      ->Inc();
+  Rejected(status.code())->Inc();
   respond(HttpResponse::Error(status));
 }
 
@@ -100,12 +111,7 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
           } else {
             out = Status::NoSpace("the disk is full; retry later");
           }
-          metrics_
-              ->GetCounter("rapport_events_rejected_total",
-                           "Ingest requests rejected, by reason (a rejected request stores "
-                           "nothing).",
-                           {{"reason", "unavailable"}})
-              ->Inc();
+          Rejected(StatusCode::kUnavailable)->Inc();
           return respond(HttpResponse::Error(out));
         }
         std::vector<std::pair<int, uint64_t>> positions;

@@ -28,6 +28,7 @@ class IngestService {
 
  private:
   void Reject(const Status& status, Responder& respond);
+  Counter* Rejected(StatusCode code);
 
   EventLog* log_;
   Deduplicator* dedup_;
