@@ -1,14 +1,20 @@
 // Deduplicator: drops events whose messageId the same source already sent within a window
-// (default 24 h). Keys live in RocksDB with the log offsets they cover, written in one batch,
-// so on open the index replays only the log tail it had not seen: it is exactly as durable as
-// the log, across crashes. Thread-safe. An id claimed by a request still being written is
-// "pending": a second request carrying it gets kUnavailable (retry), never a silent drop.
+// (default 24 h). Keys live in RocksDB with the log offsets they cover, written in one batch;
+// the event log is the index's write-ahead log (RocksDB's own WAL is off), so on open the
+// index replays the log tail it had not persisted: it is exactly as durable as the log.
+// Thread-safe. An id claimed by a request still being written is "pending": a second request
+// carrying it gets kUnavailable (retry), never a silent drop. Commits run in the order they
+// are queued, on the index's own thread, off the log's writer thread.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -30,22 +36,42 @@ struct DedupOptions {
   Clock* clock = nullptr;  // SystemClock when null
 };
 
+// 128 bits of BLAKE2b over (source id, messageId): fixed-size keys keep the index small and
+// fast whatever the length of client messageIds.
+struct DedupKey {
+  uint64_t hi = 0, lo = 0;
+  bool operator==(const DedupKey& o) const { return hi == o.hi && lo == o.lo; }
+};
+
+// The outcome of Claim: which ids are new, and the keys now pending for them.
+struct DedupClaim {
+  std::vector<bool> fresh;     // per id given to Claim
+  std::vector<DedupKey> keys;  // of the fresh ids, in order: pass to Commit or Release
+};
+
 class Deduplicator {
  public:
   static Result<std::unique_ptr<Deduplicator>> Open(DedupOptions options);
-  ~Deduplicator();
+  ~Deduplicator();  // finishes queued commits, flushes
 
-  // Marks each id new (true) or duplicate (false). New ids are pending until Commit/Release.
-  // A repeated id within `ids` is a duplicate of its first occurrence. kUnavailable when an id
-  // is pending in another request (nothing is claimed then).
-  Result<std::vector<bool>> Claim(std::string_view source_id,
-                                  const std::vector<std::string_view>& ids);
-  // The claimed ids are durable in the log; `positions` are (partition, offset) of the records
-  // written, so the index knows how far into the log it has seen.
-  Status Commit(std::string_view source_id, const std::vector<std::string_view>& ids,
-                int64_t received_at_us, const std::vector<std::pair<int, uint64_t>>& positions);
+  static DedupKey MakeKey(std::string_view source_id, std::string_view id);
+
+  // Marks each id new or duplicate. New ids are pending until Commit/Release. A repeated id
+  // within `ids` is a duplicate of its first occurrence. kUnavailable when an id is pending in
+  // another request (nothing is claimed then).
+  Result<DedupClaim> Claim(std::string_view source_id, const std::vector<std::string_view>& ids);
+  // The claimed keys are durable in the log at `positions` (partition, offset), so the index
+  // knows how far into the log it has seen. Call in log order. CommitAsync queues the same
+  // work for the index's thread; `done` (optional) runs there afterwards.
+  Status Commit(std::vector<DedupKey> keys, int64_t received_at_us,
+                std::vector<std::pair<int, uint64_t>> positions);
+  void CommitAsync(std::vector<DedupKey> keys, int64_t received_at_us,
+                   std::vector<std::pair<int, uint64_t>> positions,
+                   std::function<void(const Status&)> done = nullptr);
+  // Waits until every queued commit is done.
+  void Drain();
   // The append failed: the claims are dropped, the ids stay unseen.
-  void Release(std::string_view source_id, const std::vector<std::string_view>& ids);
+  void Release(const std::vector<DedupKey>& keys);
 
   // Indexes the log records after the offsets this index last saw (crash recovery).
   // Returns the number of records replayed.
@@ -54,16 +80,40 @@ class Deduplicator {
   uint64_t SeenOffset(int partition) const;
 
  private:
+  struct KeyHash {
+    size_t operator()(const DedupKey& k) const { return static_cast<size_t>(k.lo); }
+  };
+  struct Job {
+    std::vector<DedupKey> keys;
+    int64_t received_at_us;
+    std::vector<std::pair<int, uint64_t>> positions;
+    std::function<void(const Status&)> done;
+  };
+
   Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::CompactionFilter> filter,
                std::unique_ptr<rocksdb::DB> db);
   Status LoadOffsets();
+  void CommitLoop();
+  // Writes the jobs' keys and the positions' offsets in one batch; un-pends the keys.
+  Status WriteKeys(const std::deque<Job>& jobs,
+                   const std::vector<std::pair<int, uint64_t>>& positions);
+  static std::string DbKey(const DedupKey& k);
 
   DedupOptions options_;
   std::unique_ptr<rocksdb::CompactionFilter> filter_;  // drops expired keys; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
+
   mutable std::mutex mu_;
-  std::unordered_set<std::string> pending_;  // GUARDED_BY(mu_)
-  std::vector<uint64_t> seen_;               // GUARDED_BY(mu_); per partition
+  std::unordered_set<DedupKey, KeyHash> pending_;  // GUARDED_BY(mu_)
+  std::vector<uint64_t> seen_;                     // GUARDED_BY(mu_); per partition
+  std::mutex commit_mu_;  // one commit at a time, so offsets reach RocksDB in order
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Job> queue_;  // GUARDED_BY(queue_mu_)
+  size_t busy_ = 0;        // GUARDED_BY(queue_mu_): jobs taken but not yet finished
+  bool stopping_ = false;  // GUARDED_BY(queue_mu_)
+  std::thread committer_;
 };
 
 }  // namespace rapport

@@ -37,43 +37,70 @@ class DedupTest : public ::testing::Test {
   ManualClock clock_{1'700'000'000LL * 1000000};
 };
 
+using Fresh = std::vector<bool>;
+
 TEST_F(DedupTest, SecondSendIsDuplicateAcrossRestart) {
   {
     auto d = Open();
-    auto fresh = d->Claim("src_a", {"m1", "m2", "m1"});
-    ASSERT_TRUE(fresh.ok());
-    EXPECT_EQ(*fresh, (std::vector<bool>{true, true, false}));  // repeated within the request
-    ASSERT_TRUE(d->Commit("src_a", {"m1", "m2"}, clock_.NowMicros(), {{0, 0}, {1, 0}}).ok());
-    EXPECT_EQ(*d->Claim("src_a", {"m1"}), std::vector<bool>{false});
+    auto claim = d->Claim("src_a", {"m1", "m2", "m1"});
+    ASSERT_TRUE(claim.ok());
+    EXPECT_EQ(claim->fresh, (Fresh{true, true, false}));  // repeated within the request
+    ASSERT_EQ(claim->keys.size(), 2u);
+    ASSERT_TRUE(d->Commit(claim->keys, clock_.NowMicros(), {{0, 0}, {1, 0}}).ok());
+    EXPECT_EQ(d->Claim("src_a", {"m1"})->fresh, Fresh{false});
     // Another source may use the same messageId.
-    EXPECT_EQ(*d->Claim("src_b", {"m1"}), std::vector<bool>{true});
-    d->Release("src_b", {"m1"});
+    auto other = d->Claim("src_b", {"m1"});
+    EXPECT_EQ(other->fresh, Fresh{true});
+    d->Release(other->keys);
   }
   auto d = Open();
-  EXPECT_EQ(*d->Claim("src_a", {"m1", "m2", "m3"}), (std::vector<bool>{false, false, true}));
+  EXPECT_EQ(d->Claim("src_a", {"m1", "m2", "m3"})->fresh, (Fresh{false, false, true}));
   EXPECT_EQ(d->SeenOffset(0), 1u);
   EXPECT_EQ(d->SeenOffset(1), 1u);
 }
 
+TEST_F(DedupTest, AsyncCommitsApplyInOrderAndCallBack) {
+  auto d = Open();
+  std::vector<int> done;
+  for (int i = 0; i < 50; ++i) {
+    auto claim = d->Claim("s", {"id" + std::to_string(i)});
+    ASSERT_TRUE(claim.ok());
+    d->CommitAsync(claim->keys, clock_.NowMicros(), {{0, static_cast<uint64_t>(i)}},
+                   [&done, i](const Status& s) {
+                     EXPECT_TRUE(s.ok());
+                     done.push_back(i);  // the committer thread runs jobs one at a time
+                   });
+  }
+  d->Drain();
+  ASSERT_EQ(done.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(done[i], i);
+  EXPECT_EQ(d->SeenOffset(0), 50u);
+  EXPECT_EQ(d->Claim("s", {"id0", "id49"})->fresh, (Fresh{false, false}));
+}
+
 TEST_F(DedupTest, WindowExpires) {
   auto d = Open();
-  ASSERT_TRUE(d->Claim("s", {"m"}).ok());
-  ASSERT_TRUE(d->Commit("s", {"m"}, clock_.NowMicros(), {}).ok());
+  auto claim = d->Claim("s", {"m"});
+  ASSERT_TRUE(claim.ok());
+  ASSERT_TRUE(d->Commit(claim->keys, clock_.NowMicros(), {}).ok());
   clock_.Advance(23 * kHour);
-  EXPECT_EQ(*d->Claim("s", {"m"}), std::vector<bool>{false});
+  EXPECT_EQ(d->Claim("s", {"m"})->fresh, Fresh{false});
   clock_.Advance(2 * kHour);
-  EXPECT_EQ(*d->Claim("s", {"m"}), std::vector<bool>{true});
+  EXPECT_EQ(d->Claim("s", {"m"})->fresh, Fresh{true});
 }
 
 TEST_F(DedupTest, PendingIdMakesConcurrentRequestRetry) {
   auto d = Open();
-  ASSERT_TRUE(d->Claim("s", {"m"}).ok());
+  auto first = d->Claim("s", {"m"});
+  ASSERT_TRUE(first.ok());
   auto second = d->Claim("s", {"x", "m"});
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
   // Nothing of the refused request stays claimed.
-  EXPECT_EQ(*d->Claim("s", {"x"}), std::vector<bool>{true});
-  d->Release("s", {"m"});  // the first request's append failed
-  EXPECT_EQ(*d->Claim("s", {"m"}), std::vector<bool>{true});
+  auto x = d->Claim("s", {"x"});
+  EXPECT_EQ(x->fresh, Fresh{true});
+  d->Release(x->keys);
+  d->Release(first->keys);  // the first request's append failed
+  EXPECT_EQ(d->Claim("s", {"m"})->fresh, Fresh{true});
 }
 
 TEST_F(DedupTest, CatchUpIndexesLogRecordsItNeverSaw) {
@@ -99,7 +126,7 @@ TEST_F(DedupTest, CatchUpIndexesLogRecordsItNeverSaw) {
   auto replayed = d->CatchUp(**log);
   ASSERT_TRUE(replayed.ok());
   EXPECT_EQ(*replayed, 10u);
-  EXPECT_EQ(*d->Claim("src", {"id0", "id9", "new"}), (std::vector<bool>{false, false, true}));
+  EXPECT_EQ(d->Claim("src", {"id0", "id9", "new"})->fresh, (Fresh{false, false, true}));
   EXPECT_EQ(*d->CatchUp(**log), 0u);  // nothing new the second time
 }
 

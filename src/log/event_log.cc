@@ -1,5 +1,7 @@
 #include "log/event_log.h"
 
+#include "log/sync_pool.h"
+
 #include <future>
 
 #include "log/checkpoint_store.h"
@@ -51,6 +53,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(LogOptions options, RecoveryRep
   for (const auto& part : log->partitions_) {
     log->last_stamp_ = std::max(log->last_stamp_, part->last_append_us());
   }
+  log->sync_pool_ = std::make_unique<log_internal::SyncPool>(
+      std::min(static_cast<int>(log->partitions_.size()) - 1, 7));
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
   return log;
 }

@@ -23,6 +23,7 @@ namespace rapport {
 namespace log_internal {
 class Partition;
 class CheckpointStore;
+class SyncPool;
 }  // namespace log_internal
 
 class EventLog {
@@ -104,8 +105,9 @@ class EventLog {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::vector<Request> queue_;  // guarded by queue_mu_
-  bool stopping_ = false;       // guarded by queue_mu_
+  std::vector<Request> queue_;                         // guarded by queue_mu_
+  bool stopping_ = false;                              // guarded by queue_mu_
+  std::unique_ptr<log_internal::SyncPool> sync_pool_;  // syncs a group's partitions at once
   std::thread writer_;
   // Writer thread only: the last append time given out. Append times strictly increase across
   // the whole log (max(now, last + 1 µs)), so they order records of all partitions the way

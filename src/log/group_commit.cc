@@ -4,6 +4,7 @@
 
 #include "log/event_log.h"
 #include "log/partition.h"
+#include "log/sync_pool.h"
 
 namespace rapport {
 
@@ -86,14 +87,23 @@ void EventLog::CommitGroup(std::vector<Request>* group) {
     }
     group_records += records.size();
   }
-  // Write every partition first (starting its writeback), then wait for each: the disk
-  // works on all partitions at once instead of one after the other.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (size_t p = 0; p < partitions_.size() && group_status.ok(); ++p) {
-      if (!partitions_[p]->in_group()) continue;
-      group_status = pass == 0 ? partitions_[p]->Write() : partitions_[p]->Sync();
-      if (!group_status.ok()) {
-        group_status = group_status.WithContext("log partition " + std::to_string(p));
+  // Write every partition first (starting its writeback), then sync them all at once: the
+  // disk flushes them together instead of one after the other.
+  std::vector<size_t> touched_parts;
+  for (size_t p = 0; p < partitions_.size() && group_status.ok(); ++p) {
+    if (!partitions_[p]->in_group()) continue;
+    touched_parts.push_back(p);
+    group_status = partitions_[p]->Write();
+    if (!group_status.ok())
+      group_status = group_status.WithContext("log partition " + std::to_string(p));
+  }
+  if (group_status.ok()) {
+    std::vector<Status> synced(touched_parts.size());
+    sync_pool_->Run(static_cast<int>(touched_parts.size()),
+                    [&](int k) { synced[k] = partitions_[touched_parts[k]]->Sync(); });
+    for (size_t k = 0; k < synced.size() && group_status.ok(); ++k) {
+      if (!synced[k].ok()) {
+        group_status = synced[k].WithContext("log partition " + std::to_string(touched_parts[k]));
       }
     }
   }

@@ -78,17 +78,15 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
   std::vector<std::string_view> ids;
   ids.reserve(events->size());
   for (const auto& e : *events) ids.push_back(e.message_id);
-  auto fresh = dedup_->Claim(source->id, ids);
-  if (!fresh.ok()) return Reject(fresh.status(), respond);
+  auto claim = dedup_->Claim(source->id, ids);
+  if (!claim.ok()) return Reject(claim.status(), respond);
 
   std::vector<LogRecord> records;
-  auto fresh_ids = std::make_shared<std::vector<std::string_view>>();
   auto stored = std::make_shared<std::vector<std::string_view>>();
   for (size_t i = 0; i < events->size(); ++i) {
-    if (!(*fresh)[i]) continue;
+    if (!claim->fresh[i]) continue;
     const NormalizedEvent& e = (*events)[i];
     records.push_back({PartitionFor(e, log_->partitions()), EncodeEnvelope(source->id, e)});
-    fresh_ids->push_back(e.message_id);
     stored->push_back(e.json);
   }
   duplicates_->Inc(events->size() - records.size());
@@ -98,34 +96,42 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
   partitions.reserve(records.size());
   for (const auto& r : records) partitions.push_back(r.partition);
   log_->Append(
-      std::move(records), [this, events, fresh_ids, stored, partitions = std::move(partitions),
-                           source_id = source->id, received_at, respond = std::move(respond)](
-                              const Status& status, std::vector<uint64_t> offsets) {
+      std::move(records),
+      [this, events, stored, keys = std::move(claim->keys), partitions = std::move(partitions),
+       source_id = source->id, received_at,
+       respond = std::move(respond)](const Status& status, std::vector<uint64_t> offsets) mutable {
+        // On the log's writer thread: keep it short.
         if (!status.ok()) {
-          dedup_->Release(source_id, *fresh_ids);
+          dedup_->Release(keys);
           spdlog::warn("ingest: log append failed: {}", status.ToString());
-          Status out = status;
-          if (status.code() != StatusCode::kNoSpace) {
-            out = Status::Unavailable("the event log cannot take writes right now (" +
-                                      status.message() + "); retry later");
-          } else {
-            out = Status::NoSpace("the disk is full; retry later");
-          }
-          Rejected(StatusCode::kUnavailable)->Inc();
-          return respond(HttpResponse::Error(out));
+          Rejected(status.code())->Inc();
+          return respond(HttpResponse::Error(
+              status.code() == StatusCode::kNoSpace
+                  ? Status::NoSpace("the disk is full; retry later")
+                  : Status::Unavailable("the event log cannot take writes right now (" +
+                                        status.message() + "); retry later")));
         }
+        accepted_->Inc(stored->size());
+        hub_->Publish(source_id, *stored);
         std::vector<std::pair<int, uint64_t>> positions;
         positions.reserve(offsets.size());
-        for (size_t i = 0; i < offsets.size(); ++i)
+        for (size_t i = 0; i < offsets.size(); ++i) {
           positions.emplace_back(partitions[i], offsets[i]);
-        Status committed = dedup_->Commit(source_id, *fresh_ids, received_at, positions);
-        if (!committed.ok()) {
-          // The events are durable; the index catches up from the log on the next start.
-          spdlog::error("ingest: de-duplication index write failed: {}", committed.ToString());
         }
-        accepted_->Inc(fresh_ids->size());
-        hub_->Publish(source_id, *stored);
-        respond(HttpResponse::Json(200, kSuccess));
+        // The events are durable. They are indexed in log order on the index's thread,
+        // and answered after that, so a resend right after the 200 is a duplicate.
+        // A crash before the index write is covered by the index replaying the log.
+        dedup_->CommitAsync(std::move(keys), received_at, std::move(positions),
+                            [respond = std::move(respond)](const Status& s) {
+                              if (!s.ok()) {
+                                spdlog::error(
+                                    "ingest: de-duplication index write "
+                                    "failed (replayed from the log on the "
+                                    "next start): {}",
+                                    s.ToString());
+                              }
+                              respond(HttpResponse::Json(200, kSuccess));
+                            });
       });
 }
 
