@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "collect/envelope.h"
+#include "common/temp_dir.h"
 #include "log/event_log.h"
 
 namespace rapport {
@@ -14,18 +15,9 @@ constexpr int64_t kHour = 3600LL * 1000000;
 
 class DedupTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("dedup_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::unique_ptr<Deduplicator> Open() {
     DedupOptions o;
-    o.dir = (dir_ / "dedup").string();
+    o.dir = dir_.Sub("dedup");
     o.window_us = 24 * kHour;
     o.clock = &clock_;
     auto d = Deduplicator::Open(o);
@@ -33,7 +25,7 @@ class DedupTest : public ::testing::Test {
     return d.ok() ? std::move(*d) : nullptr;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   ManualClock clock_{1'700'000'000LL * 1000000};
 };
 
@@ -105,7 +97,7 @@ TEST_F(DedupTest, PendingIdMakesConcurrentRequestRetry) {
 
 TEST_F(DedupTest, CatchUpIndexesLogRecordsItNeverSaw) {
   LogOptions lo;
-  lo.dir = (dir_ / "log").string();
+  lo.dir = dir_.Sub("log");
   lo.partitions = 2;
   RecoveryReport report;
   auto log = EventLog::Open(lo, &report);

@@ -1,5 +1,7 @@
 #include "govern/control_store.h"
 
+#include "common/temp_dir.h"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,17 +13,9 @@ namespace {
 
 class ControlStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("govern_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string DbPath() const { return (dir_ / "control.db").string(); }
+  std::string DbPath() const { return dir_.Sub("control.db"); }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
 };
 
 TEST_F(ControlStoreTest, SourceCreatedAndFoundByKeyAcrossReopen) {

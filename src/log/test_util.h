@@ -14,25 +14,12 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "log/event_log.h"
 
 namespace rapport::log_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/rapport-log-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using rapport::testing::TempDir;
 
 // Concatenates strings and integers (avoids GCC 12's -Wrestrict false positive on
 // `"literal" + std::to_string(n)`).

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/fault_injection_env.h"
+#include "common/temp_dir.h"
 #include "govern/control_store.h"
 #include "server/router.h"
 #include "server/test_client.h"
@@ -22,13 +23,8 @@ using testing::TestClient;
 class AppTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("app_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     {
-      auto store = ControlStore::Open((dir_ / "control.db").string());
+      auto store = ControlStore::Open(dir_.Sub("control.db"));
       ASSERT_TRUE(store.ok());
       write_key_ = (*store)->CreateSource("web", 1)->secret;
       for (Role r : {Role::kAdmin, Role::kMarketer, Role::kAnalyst}) {
@@ -36,7 +32,7 @@ class AppTest : public ::testing::Test {
       }
     }
     Config c;
-    c.data_dir = dir_.string();
+    c.data_dir = dir_.path();
     c.http = "127.0.0.1:0";
     c.threads = 2;
     c.partitions = 2;
@@ -49,7 +45,6 @@ class AppTest : public ::testing::Test {
   void TearDown() override {
     client_.reset();
     app_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   TestClient::Response Track(const std::string& message_id) {
@@ -79,7 +74,7 @@ class AppTest : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   FaultInjectionEnv env_;
   std::string write_key_;
   std::map<Role, std::string> tokens_;

@@ -1,5 +1,7 @@
 #include "server/auth.h"
 
+#include "common/temp_dir.h"
+
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -27,10 +29,9 @@ TEST(AuthTest, BearerParsing) {
 }
 
 TEST(AuthTest, WriteKeysAndTokensAreSeparate) {
-  auto dir = std::filesystem::temp_directory_path() / ("auth_test_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  testing::TempDir dir;
   {
-    auto store = ControlStore::Open((dir / "control.db").string());
+    auto store = ControlStore::Open(dir.Sub("control.db"));
     ASSERT_TRUE(store.ok());
     ManualClock clock(1);
     Authenticator auth(store->get(), &clock);
@@ -46,7 +47,6 @@ TEST(AuthTest, WriteKeysAndTokensAreSeparate) {
     // Cached answers keep working (the cache is exercised on the second call).
     EXPECT_TRUE(auth.SourceForWriteKey(source->secret).ok());
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

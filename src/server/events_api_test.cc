@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "collect/envelope.h"
+#include "common/temp_dir.h"
 
 namespace rapport {
 namespace {
@@ -13,21 +14,14 @@ namespace {
 class EventsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("events_api_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     LogOptions o;
-    o.dir = dir_.string();
+    o.dir = dir_.path();
     o.partitions = 3;
     o.clock = &clock_;
     RecoveryReport report;
     log_ = std::move(*EventLog::Open(o, &report));
   }
-  void TearDown() override {
-    log_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { log_.reset(); }
 
   // Appends event number i of `source` to partition i % 3, one append per event, in time order.
   void Add(int i, const std::string& source) {
@@ -40,7 +34,7 @@ class EventsApiTest : public ::testing::Test {
     ASSERT_TRUE(log_->AppendSync({{i % 3, EncodeEnvelope(source, e)}}).ok());
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   ManualClock clock_{1'700'000'000LL * 1000000};
   std::unique_ptr<EventLog> log_;
 };

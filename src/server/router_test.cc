@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include "common/temp_dir.h"
+
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -10,9 +12,7 @@ namespace {
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("router_test_" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir_);
-    store_ = std::move(*ControlStore::Open((dir_ / "control.db").string()));
+    store_ = std::move(*ControlStore::Open(dir_.Sub("control.db")));
     auth_ = std::make_unique<Authenticator>(store_.get(), &clock_);
     router_ = std::make_unique<Router>(auth_.get(), &metrics_);
     auto echo = [](HttpRequest& req, Responder respond) {
@@ -25,7 +25,6 @@ class RouterTest : public ::testing::Test {
     admin_ = (*store_->CreateToken(Role::kAdmin, "", 1)).secret;
     marketer_ = (*store_->CreateToken(Role::kMarketer, "", 1)).secret;
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   HttpResponse Call(std::string method, std::string path, std::string bearer = "") {
     HttpRequest req;
@@ -37,7 +36,7 @@ class RouterTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   ManualClock clock_{1};
   Registry metrics_;
   std::unique_ptr<ControlStore> store_;
