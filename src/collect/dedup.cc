@@ -205,8 +205,13 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
   {
     std::lock_guard lock(mu_);
     for (size_t i = 0; i < keys.size(); ++i) {
-      if (pending_.insert(keys[i]).second) {
+      auto [it, inserted] = pending_.try_emplace(keys[i], false);
+      if (inserted) {
         claimed.push_back(i);
+        continue;
+      }
+      if (it->second) {  // durable in the log, only not yet indexed: a duplicate
+        claim.fresh[i] = false;
         continue;
       }
       bool mine = false;
@@ -277,6 +282,14 @@ Status Deduplicator::WriteKeys(const std::deque<Job>& jobs,
     for (const DedupKey& k : job.keys) pending_.erase(k);
   }
   return s;
+}
+
+void Deduplicator::MarkDurable(const std::vector<DedupKey>& keys) {
+  std::lock_guard lock(mu_);
+  for (const DedupKey& k : keys) {
+    auto it = pending_.find(k);
+    if (it != pending_.end()) it->second = true;
+  }
 }
 
 void Deduplicator::Release(const std::vector<DedupKey>& keys) {

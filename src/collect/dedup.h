@@ -3,8 +3,9 @@
 // the event log is the index's write-ahead log (RocksDB's own WAL is off), so on open the
 // index replays the log tail it had not persisted: it is exactly as durable as the log.
 // Thread-safe. An id claimed by a request still being written is "pending": a second request
-// carrying it gets kUnavailable (retry), never a silent drop. Commits run in the order they
-// are queued, on the index's own thread, off the log's writer thread.
+// carrying it gets kUnavailable (retry), never a 200 for an event that may not be stored; once
+// the first request's append is durable (MarkDurable), it is a plain duplicate. Commits run in the
+// order they are queued, on the index's own thread, off the log's writer thread.
 #pragma once
 
 #include <condition_variable>
@@ -15,7 +16,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -68,6 +69,9 @@ class Deduplicator {
   void CommitAsync(std::vector<DedupKey> keys, int64_t received_at_us,
                    std::vector<std::pair<int, uint64_t>> positions,
                    std::function<void(const Status&)> done = nullptr);
+  // The claimed keys' events are durable in the log (the append succeeded): from now on a
+  // request carrying one of them is a duplicate, even before Commit indexed it.
+  void MarkDurable(const std::vector<DedupKey>& keys);
   // Waits until every queued commit is done.
   void Drain();
   // The append failed: the claims are dropped, the ids stay unseen.
@@ -104,8 +108,9 @@ class Deduplicator {
   std::unique_ptr<rocksdb::DB> db_;
 
   mutable std::mutex mu_;
-  std::unordered_set<DedupKey, KeyHash> pending_;  // GUARDED_BY(mu_)
-  std::vector<uint64_t> seen_;                     // GUARDED_BY(mu_); per partition
+  // Claimed keys not yet indexed -> whether their events are durable in the log yet.
+  std::unordered_map<DedupKey, bool, KeyHash> pending_;  // GUARDED_BY(mu_)
+  std::vector<uint64_t> seen_;                           // GUARDED_BY(mu_); per partition
   std::mutex commit_mu_;  // one commit at a time, so offsets reach RocksDB in order
 
   std::mutex queue_mu_;

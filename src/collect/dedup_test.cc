@@ -92,7 +92,15 @@ TEST_F(DedupTest, PendingIdMakesConcurrentRequestRetry) {
   EXPECT_EQ(x->fresh, Fresh{true});
   d->Release(x->keys);
   d->Release(first->keys);  // the first request's append failed
-  EXPECT_EQ(d->Claim("s", {"m"})->fresh, Fresh{true});
+  auto again = d->Claim("s", {"m"});
+  EXPECT_EQ(again->fresh, Fresh{true});
+  // Once its append is durable, a resend is a duplicate even before the index write.
+  d->MarkDurable(again->keys);
+  auto resend = d->Claim("s", {"m", "n"});
+  ASSERT_TRUE(resend.ok()) << resend.status().ToString();
+  EXPECT_EQ(resend->fresh, (Fresh{false, true}));
+  ASSERT_TRUE(d->Commit(again->keys, clock_.NowMicros(), {}).ok());
+  EXPECT_EQ(d->Claim("s", {"m"})->fresh, Fresh{false});
 }
 
 TEST_F(DedupTest, CatchUpIndexesLogRecordsItNeverSaw) {

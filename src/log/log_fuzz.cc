@@ -15,7 +15,8 @@
 namespace {
 
 void WriteFile(const std::string& path, std::string_view data) {
-  std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
 }  // namespace

@@ -95,44 +95,43 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
   std::vector<int> partitions;
   partitions.reserve(records.size());
   for (const auto& r : records) partitions.push_back(r.partition);
-  log_->Append(
-      std::move(records),
-      [this, events, stored, keys = std::move(claim->keys), partitions = std::move(partitions),
-       source_id = source->id, received_at,
-       respond = std::move(respond)](const Status& status, std::vector<uint64_t> offsets) mutable {
-        // On the log's writer thread: keep it short.
-        if (!status.ok()) {
-          dedup_->Release(keys);
-          spdlog::warn("ingest: log append failed: {}", status.ToString());
-          Rejected(status.code())->Inc();
-          return respond(HttpResponse::Error(
-              status.code() == StatusCode::kNoSpace
-                  ? Status::NoSpace("the disk is full; retry later")
-                  : Status::Unavailable("the event log cannot take writes right now (" +
-                                        status.message() + "); retry later")));
-        }
-        accepted_->Inc(stored->size());
-        hub_->Publish(source_id, *stored);
-        std::vector<std::pair<int, uint64_t>> positions;
-        positions.reserve(offsets.size());
-        for (size_t i = 0; i < offsets.size(); ++i) {
-          positions.emplace_back(partitions[i], offsets[i]);
-        }
-        // The events are durable. They are indexed in log order on the index's thread,
-        // and answered after that, so a resend right after the 200 is a duplicate.
-        // A crash before the index write is covered by the index replaying the log.
-        dedup_->CommitAsync(std::move(keys), received_at, std::move(positions),
-                            [respond = std::move(respond)](const Status& s) {
-                              if (!s.ok()) {
-                                spdlog::error(
-                                    "ingest: de-duplication index write "
-                                    "failed (replayed from the log on the "
-                                    "next start): {}",
-                                    s.ToString());
-                              }
-                              respond(HttpResponse::Json(200, kSuccess));
-                            });
-      });
+  log_->Append(std::move(records), [this, events, stored, keys = std::move(claim->keys),
+                                    partitions = std::move(partitions), source_id = source->id,
+                                    received_at, respond = std::move(respond)](
+                                       const Status& status,
+                                       std::vector<uint64_t> offsets) mutable {
+    // On the log's writer thread: keep it short.
+    if (!status.ok()) {
+      dedup_->Release(keys);
+      spdlog::warn("ingest: log append failed: {}", status.ToString());
+      Rejected(status.code())->Inc();
+      return respond(HttpResponse::Error(
+          status.code() == StatusCode::kNoSpace
+              ? Status::NoSpace("the disk is full; retry later")
+              : Status::Unavailable("the event log cannot take writes right now (" +
+                                    status.message() + "); retry later")));
+    }
+    accepted_->Inc(stored->size());
+    hub_->Publish(source_id, *stored);
+    std::vector<std::pair<int, uint64_t>> positions;
+    positions.reserve(offsets.size());
+    for (size_t i = 0; i < offsets.size(); ++i) {
+      positions.emplace_back(partitions[i], offsets[i]);
+    }
+    // The events are durable: answer now. From here a resend is a duplicate
+    // (MarkDurable); the index is written in log order on its own thread, and a crash
+    // before that is covered by the index replaying the log on start.
+    dedup_->MarkDurable(keys);
+    respond(HttpResponse::Json(200, kSuccess));
+    dedup_->CommitAsync(std::move(keys), received_at, std::move(positions), [](const Status& s) {
+      if (!s.ok()) {
+        spdlog::error(
+            "ingest: de-duplication index write failed (replayed from "
+            "the log on the next start): {}",
+            s.ToString());
+      }
+    });
+  });
 }
 
 }  // namespace rapport
