@@ -60,51 +60,44 @@ Result<std::string> Authenticator::TokenFromBearer(std::string_view authorizatio
   return std::string(token);
 }
 
+template <typename T, typename Load>
+Result<T> Authenticator::Cached(std::unordered_map<std::string, Entry<T>>* cache,
+                                std::string_view secret, Load load, std::string_view unknown) {
+  std::string key(secret);
+  int64_t now = clock_->NowMicros();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache->find(key);
+    if (it != cache->end() && it->second.expires_us > now) return it->second.value;
+  }
+  Result<T> found = load(key);
+  if (!found.ok()) {
+    if (found.status().code() == StatusCode::kNotFound) {
+      return Status::Unauthenticated(std::string(unknown));
+    }
+    return found.status();
+  }
+  std::lock_guard lock(mu_);
+  if (cache->size() >= kMaxCacheEntries) cache->clear();  // bounded: a flood of keys can't grow it
+  (*cache)[key] = {*found, now + ttl_us_};
+  return found;
+}
+
 Result<Source> Authenticator::SourceForWriteKey(std::string_view write_key) {
   if (write_key.empty()) {
     return Status::Unauthenticated(
         "no write key: send it as HTTP Basic username (\"Authorization: Basic "
         "base64(WRITE_KEY:)\") or as \"writeKey\" in the body");
   }
-  std::string key(write_key);
-  int64_t now = clock_->NowMicros();
-  {
-    std::lock_guard lock(mu_);
-    auto it = sources_.find(key);
-    if (it != sources_.end() && it->second.expires_us > now) return it->second.value;
-  }
-  auto found = store_->SourceByWriteKey(key);
-  if (!found.ok()) {
-    if (found.status().code() == StatusCode::kNotFound) {
-      return Status::Unauthenticated("unknown write key: check the source's write key");
-    }
-    return found.status();
-  }
-  std::lock_guard lock(mu_);
-  if (sources_.size() >= kMaxCacheEntries) sources_.clear();
-  sources_[key] = {*found, now + ttl_us_};
-  return *found;
+  return Cached(
+      &sources_, write_key, [this](const std::string& k) { return store_->SourceByWriteKey(k); },
+      "unknown write key: check the source's write key");
 }
 
 Result<Token> Authenticator::TokenForSecret(std::string_view secret) {
-  std::string key(secret);
-  int64_t now = clock_->NowMicros();
-  {
-    std::lock_guard lock(mu_);
-    auto it = tokens_.find(key);
-    if (it != tokens_.end() && it->second.expires_us > now) return it->second.value;
-  }
-  auto found = store_->TokenBySecret(key);
-  if (!found.ok()) {
-    if (found.status().code() == StatusCode::kNotFound) {
-      return Status::Unauthenticated("unknown API token (write keys do not open /api/v1)");
-    }
-    return found.status();
-  }
-  std::lock_guard lock(mu_);
-  if (tokens_.size() >= kMaxCacheEntries) tokens_.clear();
-  tokens_[key] = {*found, now + ttl_us_};
-  return *found;
+  return Cached(
+      &tokens_, secret, [this](const std::string& k) { return store_->TokenBySecret(k); },
+      "unknown API token (write keys do not open /api/v1)");
 }
 
 }  // namespace rapport

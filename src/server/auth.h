@@ -35,6 +35,12 @@ class Authenticator {
     int64_t expires_us;
   };
 
+  // The cached answer for `secret`, else load(secret) cached for the TTL; a kNotFound from
+  // load becomes kUnauthenticated with the message `unknown`.
+  template <typename T, typename Load>
+  Result<T> Cached(std::unordered_map<std::string, Entry<T>>* cache, std::string_view secret,
+                   Load load, std::string_view unknown);
+
   ControlStore* store_;
   Clock* clock_;
   int64_t ttl_us_;
