@@ -2,14 +2,15 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include <fmt/format.h>
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
-#include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -27,13 +28,6 @@ std::string OffsetKey(int partition) {
   uint32_t p = static_cast<uint32_t>(partition);
   k.append(reinterpret_cast<const char*>(&p), sizeof p);
   return k;
-}
-
-// The event log is the index's write-ahead log (see CatchUp), so RocksDB's own is off.
-rocksdb::WriteOptions WriteOptionsNoWal() {
-  rocksdb::WriteOptions o;
-  o.disableWAL = true;
-  return o;
 }
 
 std::string Fixed64(uint64_t v) { return std::string(reinterpret_cast<const char*>(&v), 8); }
@@ -92,9 +86,13 @@ std::string Deduplicator::DbKey(const DedupKey& k) {
   return s;
 }
 
-Deduplicator::Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::CompactionFilter> filter,
+Deduplicator::Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::Options> db_options,
+                           std::unique_ptr<rocksdb::CompactionFilter> filter,
                            std::unique_ptr<rocksdb::DB> db)
-    : options_(std::move(options)), filter_(std::move(filter)), db_(std::move(db)) {
+    : options_(std::move(options)),
+      db_options_(std::move(db_options)),
+      filter_(std::move(filter)),
+      db_(std::move(db)) {
   committer_ = std::thread([this] { CommitLoop(); });
 }
 
@@ -105,8 +103,8 @@ Deduplicator::~Deduplicator() {
   }
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();
-  // Without a WAL, unflushed keys would only come back by replaying the log: flush them now.
-  if (db_) (void)db_->Flush(rocksdb::FlushOptions());
+  // What is only in memory would come back by replaying the log; writing it now saves that.
+  if (db_) (void)Flush();
 }
 
 void Deduplicator::CommitLoop() {
@@ -118,12 +116,14 @@ void Deduplicator::CommitLoop() {
     jobs.swap(queue_);
     busy_ = jobs.size();
     lock.unlock();
-    // Everything waiting goes in one write (group commit, like the log's).
-    std::vector<std::pair<int, uint64_t>> positions;
-    for (const Job& job : jobs) {
-      positions.insert(positions.end(), job.positions.begin(), job.positions.end());
+    for (const Job& job : jobs) AddToRun(job.keys, job.received_at_us, job.positions);
+    Status s;
+    bool full;
+    {
+      std::lock_guard mu_lock(mu_);
+      full = recent_.size() >= options_.run_keys;
     }
-    Status s = WriteKeys(jobs, positions);
+    if (full) s = Flush();
     for (Job& job : jobs) {
       if (job.done) job.done(s);
     }
@@ -151,27 +151,22 @@ void Deduplicator::Drain() {
 
 Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(DedupOptions options) {
   if (!options.clock) options.clock = SystemClock::Default();
-  rocksdb::Options db_options;
-  db_options.create_if_missing = true;
-  db_options.compression = rocksdb::kLZ4Compression;
-  db_options.write_buffer_size = 128 << 20;
-  // Message keys are random hashes: a hash-bucketed memtable inserts and finds them in O(1)
-  // where a skiplist pays a cache miss per level. Buckets by the key's first 9 bytes.
-  db_options.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(9));
-  db_options.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(4 << 20));
-  db_options.allow_concurrent_memtable_write = false;
+  if (options.run_keys == 0) options.run_keys = 1;
+  auto db_options = std::make_unique<rocksdb::Options>();
+  db_options->create_if_missing = true;
+  db_options->compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  db_options->table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // The filter outlives the DB: the Deduplicator declares it first, so destroys it last.
   auto filter = std::make_unique<ExpiryFilter>(options.clock, options.window_us);
-  db_options.compaction_filter = filter.get();
+  db_options->compaction_filter = filter.get();
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, options.dir, &raw),
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(*db_options, options.dir, &raw),
                             "open de-duplication index " + options.dir));
   std::unique_ptr<rocksdb::DB> db(raw);
-  std::unique_ptr<Deduplicator> d(
-      new Deduplicator(std::move(options), std::move(filter), std::move(db)));
+  std::unique_ptr<Deduplicator> d(new Deduplicator(std::move(options), std::move(db_options),
+                                                   std::move(filter), std::move(db)));
   RETURN_IF_ERROR(d->LoadOffsets());
   return d;
 }
@@ -187,6 +182,7 @@ Status Deduplicator::LoadOffsets() {
     if (seen_.size() <= p) seen_.resize(p + 1, 0);
     seen_[p] = DecodeFixed64(it->value().ToStringView());
   }
+  persisted_ = seen_;
   return FromRocks(it->status(), "read de-duplication offsets");
 }
 
@@ -197,6 +193,7 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
   for (auto id : ids) keys.push_back(MakeKey(source_id, id));
   DedupClaim claim;
   claim.fresh.assign(ids.size(), true);
+  const int64_t now = options_.clock->NowMicros();
   std::vector<size_t> claimed;  // indexes of keys this call inserted into pending_
   claimed.reserve(keys.size());
   auto unclaim = [&] {
@@ -207,6 +204,12 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
     for (size_t i = 0; i < keys.size(); ++i) {
       auto [it, inserted] = pending_.try_emplace(keys[i], false);
       if (inserted) {
+        int64_t received = RecentLocked(keys[i]);
+        if (received >= 0 && now - received <= options_.window_us) {
+          pending_.erase(it);  // indexed in memory: a duplicate, no RocksDB lookup needed
+          claim.fresh[i] = false;
+          continue;
+        }
         claimed.push_back(i);
         continue;
       }
@@ -230,7 +233,6 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
   std::vector<rocksdb::Slice> slices(db_keys.begin(), db_keys.end());
   std::vector<std::string> values(slices.size());
   std::vector<rocksdb::Status> statuses = db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
-  int64_t now = options_.clock->NowMicros();
   std::lock_guard lock(mu_);
   for (size_t n = 0; n < claimed.size(); ++n) {
     size_t i = claimed[n];
@@ -253,34 +255,81 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
 
 Status Deduplicator::Commit(std::vector<DedupKey> keys, int64_t received_at_us,
                             std::vector<std::pair<int, uint64_t>> positions) {
-  std::deque<Job> one;
-  one.push_back({std::move(keys), received_at_us, {}, nullptr});
-  return WriteKeys(one, positions);
-}
-
-Status Deduplicator::WriteKeys(const std::deque<Job>& jobs,
-                               const std::vector<std::pair<int, uint64_t>>& positions) {
-  rocksdb::WriteBatch batch;
-  for (const Job& job : jobs) {
-    std::string value = Fixed64(static_cast<uint64_t>(job.received_at_us));
-    for (const DedupKey& k : job.keys) batch.Put(DbKey(k), value);
-  }
-  std::lock_guard commit_lock(commit_mu_);
+  AddToRun(keys, received_at_us, positions);
+  bool full;
   {
     std::lock_guard lock(mu_);
-    for (auto [partition, offset] : positions) {
-      if (seen_.size() <= static_cast<size_t>(partition)) seen_.resize(partition + 1, 0);
-      if (offset + 1 > seen_[partition]) {
-        seen_[partition] = offset + 1;
-        batch.Put(OffsetKey(partition), Fixed64(offset + 1));
-      }
+    full = recent_.size() >= options_.run_keys;
+  }
+  return full ? Flush() : Status::OK();
+}
+
+void Deduplicator::AddToRun(const std::vector<DedupKey>& keys, int64_t received_at_us,
+                            const std::vector<std::pair<int, uint64_t>>& positions) {
+  std::lock_guard lock(mu_);
+  for (const DedupKey& k : keys) {
+    recent_[k] = received_at_us;
+    pending_.erase(k);
+  }
+  for (auto [partition, offset] : positions) {
+    if (seen_.size() <= static_cast<size_t>(partition)) seen_.resize(partition + 1, 0);
+    seen_[partition] = std::max(seen_[partition], offset + 1);
+  }
+}
+
+int64_t Deduplicator::RecentLocked(const DedupKey& k) const {
+  if (auto it = recent_.find(k); it != recent_.end()) return it->second;
+  if (auto it = flushing_.find(k); it != flushing_.end()) return it->second;
+  return -1;
+}
+
+Status Deduplicator::Flush() {
+  std::lock_guard flush_lock(flush_mu_);
+  std::vector<std::pair<std::string, int64_t>> run;
+  std::vector<uint64_t> offsets;
+  {
+    std::lock_guard lock(mu_);
+    if (recent_.empty() && seen_ == persisted_) return Status::OK();
+    flushing_.swap(recent_);  // still answers lookups until the run is in RocksDB
+    offsets = seen_;          // exactly what the swapped keys cover
+    run.reserve(flushing_.size());
+    for (const auto& [k, received] : flushing_) run.emplace_back(DbKey(k), received);
+  }
+  auto restore = [&](Status s) {
+    std::lock_guard lock(mu_);
+    for (const auto& [k, received] : flushing_) recent_.try_emplace(k, received);
+    flushing_.clear();
+    return s;
+  };
+  if (!run.empty()) {
+    // A sorted run goes into RocksDB as one SST file: no memtable inserts, no sort on flush.
+    std::sort(run.begin(), run.end());
+    std::string path = fmt::format("{}/run-{}.sst.tmp", options_.dir, ++run_seq_);
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *db_options_);
+    Status s = FromRocks(writer.Open(path), "de-duplication run");
+    for (size_t i = 0; i < run.size() && s.ok(); ++i) {
+      s = FromRocks(writer.Put(run[i].first, Fixed64(static_cast<uint64_t>(run[i].second))),
+                    "de-duplication run");
+    }
+    if (s.ok()) s = FromRocks(writer.Finish(), "de-duplication run");
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions ingest;
+      ingest.move_files = true;
+      s = FromRocks(db_->IngestExternalFile({path}, ingest), "de-duplication run ingest");
+    }
+    if (!s.ok()) {
+      std::remove(path.c_str());
+      return restore(s);
     }
   }
-  Status s = FromRocks(db_->Write(WriteOptionsNoWal(), &batch), "de-duplication commit");
+  // Offsets after the run they describe; WAL on, so they survive a crash of the process.
+  rocksdb::WriteBatch batch;
+  for (size_t p = 0; p < offsets.size(); ++p)
+    batch.Put(OffsetKey(static_cast<int>(p)), Fixed64(offsets[p]));
+  Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "de-duplication offsets");
   std::lock_guard lock(mu_);
-  for (const Job& job : jobs) {
-    for (const DedupKey& k : job.keys) pending_.erase(k);
-  }
+  flushing_.clear();
+  if (s.ok()) persisted_ = offsets;
   return s;
 }
 
@@ -299,7 +348,7 @@ void Deduplicator::Release(const std::vector<DedupKey>& keys) {
 
 uint64_t Deduplicator::SeenOffset(int partition) const {
   std::lock_guard lock(mu_);
-  return static_cast<size_t>(partition) < seen_.size() ? seen_[partition] : 0;
+  return static_cast<size_t>(partition) < persisted_.size() ? persisted_[partition] : 0;
 }
 
 Result<uint64_t> Deduplicator::CatchUp(const EventLog& log) {
@@ -311,24 +360,24 @@ Result<uint64_t> Deduplicator::CatchUp(const EventLog& log) {
       entries.clear();
       RETURN_IF_ERROR(log.Read(p, from, 4096, &entries));
       if (entries.empty()) break;
-      rocksdb::WriteBatch batch;
       for (const LogEntry& e : entries) {
         auto env = DecodeEnvelope(e.payload);
         if (!env.ok()) {
           return env.status().WithContext(fmt::format("partition {} offset {}", p, e.offset));
         }
-        batch.Put(DbKey(MakeKey(env->source_id, env->message_id)),
-                  Fixed64(static_cast<uint64_t>(env->received_at_us)));
+        AddToRun({MakeKey(env->source_id, env->message_id)}, env->received_at_us, {{p, e.offset}});
       }
       from = entries.back().offset + 1;
-      batch.Put(OffsetKey(p), Fixed64(from));
-      RETURN_IF_ERROR(FromRocks(db_->Write(WriteOptionsNoWal(), &batch), "de-duplication replay"));
       replayed += entries.size();
-      std::lock_guard lock(mu_);
-      if (seen_.size() <= static_cast<size_t>(p)) seen_.resize(p + 1, 0);
-      seen_[p] = from;
+      bool full;
+      {
+        std::lock_guard lock(mu_);
+        full = recent_.size() >= options_.run_keys;
+      }
+      if (full) RETURN_IF_ERROR(Flush());
     }
   }
+  RETURN_IF_ERROR(Flush());
   return replayed;
 }
 

@@ -1,7 +1,8 @@
 // Deduplicator: drops events whose messageId the same source already sent within a window
-// (default 24 h). Keys live in RocksDB with the log offsets they cover, written in one batch;
-// the event log is the index's write-ahead log (RocksDB's own WAL is off), so on open the
-// index replays the log tail it had not persisted: it is exactly as durable as the log.
+// (default 24 h). New keys gather in memory and go to RocksDB as sorted runs (an SST file
+// ingested whole, no memtable) together with the log offsets they cover; the event log is the
+// index's write-ahead log, so on open the index replays the log tail after the last run: it is
+// exactly as durable as the log.
 // Thread-safe. An id claimed by a request still being written is "pending": a second request
 // carrying it gets kUnavailable (retry), never a 200 for an event that may not be stored; once
 // the first request's append is durable (MarkDurable), it is a plain duplicate. Commits run in the
@@ -25,6 +26,7 @@
 namespace rocksdb {
 class CompactionFilter;
 class DB;
+struct Options;
 }  // namespace rocksdb
 
 namespace rapport {
@@ -34,7 +36,8 @@ class EventLog;
 struct DedupOptions {
   std::string dir;  // RocksDB directory
   int64_t window_us = 24LL * 3600 * 1000000;
-  Clock* clock = nullptr;  // SystemClock when null
+  Clock* clock = nullptr;     // SystemClock when null
+  size_t run_keys = 1 << 18;  // keys gathered in memory before they are written as one run
 };
 
 // 128 bits of BLAKE2b over (source id, messageId): fixed-size keys keep the index small and
@@ -74,13 +77,16 @@ class Deduplicator {
   void MarkDurable(const std::vector<DedupKey>& keys);
   // Waits until every queued commit is done.
   void Drain();
+  // Writes the keys gathered in memory as a run, so SeenOffset covers them.
+  Status Flush();
   // The append failed: the claims are dropped, the ids stay unseen.
   void Release(const std::vector<DedupKey>& keys);
 
   // Indexes the log records after the offsets this index last saw (crash recovery).
   // Returns the number of records replayed.
   Result<uint64_t> CatchUp(const EventLog& log);
-  // One past the last log offset of `partition` this index has seen.
+  // One past the last log offset of `partition` whose keys are persisted (in a run): the log
+  // must keep everything from here on for a replay.
   uint64_t SeenOffset(int partition) const;
 
  private:
@@ -94,24 +100,31 @@ class Deduplicator {
     std::function<void(const Status&)> done;
   };
 
-  Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::CompactionFilter> filter,
-               std::unique_ptr<rocksdb::DB> db);
+  Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::Options> db_options,
+               std::unique_ptr<rocksdb::CompactionFilter> filter, std::unique_ptr<rocksdb::DB> db);
+  // Adds indexed keys to the in-memory run and advances the seen offsets.
+  void AddToRun(const std::vector<DedupKey>& keys, int64_t received_at_us,
+                const std::vector<std::pair<int, uint64_t>>& positions);
+  // Received time of `k` in the in-memory runs, or -1. Needs mu_.
+  int64_t RecentLocked(const DedupKey& k) const;
   Status LoadOffsets();
   void CommitLoop();
-  // Writes the jobs' keys and the positions' offsets in one batch; un-pends the keys.
-  Status WriteKeys(const std::deque<Job>& jobs,
-                   const std::vector<std::pair<int, uint64_t>>& positions);
   static std::string DbKey(const DedupKey& k);
 
   DedupOptions options_;
+  std::unique_ptr<rocksdb::Options> db_options_;       // for writing runs (SstFileWriter)
   std::unique_ptr<rocksdb::CompactionFilter> filter_;  // drops expired keys; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
 
   mutable std::mutex mu_;
   // Claimed keys not yet indexed -> whether their events are durable in the log yet.
-  std::unordered_map<DedupKey, bool, KeyHash> pending_;  // GUARDED_BY(mu_)
-  std::vector<uint64_t> seen_;                           // GUARDED_BY(mu_); per partition
-  std::mutex commit_mu_;  // one commit at a time, so offsets reach RocksDB in order
+  std::unordered_map<DedupKey, bool, KeyHash> pending_;      // GUARDED_BY(mu_)
+  std::unordered_map<DedupKey, int64_t, KeyHash> recent_;    // GUARDED_BY(mu_): not in a run yet
+  std::unordered_map<DedupKey, int64_t, KeyHash> flushing_;  // GUARDED_BY(mu_): being written
+  std::vector<uint64_t> seen_;       // GUARDED_BY(mu_); per partition, in memory
+  std::vector<uint64_t> persisted_;  // GUARDED_BY(mu_); per partition, covered by runs
+  std::mutex flush_mu_;              // one run written at a time
+  uint64_t run_seq_ = 0;             // GUARDED_BY(flush_mu_)
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -15,8 +15,9 @@ constexpr int64_t kHour = 3600LL * 1000000;
 
 class DedupTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Deduplicator> Open() {
+  std::unique_ptr<Deduplicator> Open(size_t run_keys = 1 << 18) {
     DedupOptions o;
+    o.run_keys = run_keys;
     o.dir = dir_.Sub("dedup");
     o.window_us = 24 * kHour;
     o.clock = &clock_;
@@ -66,8 +67,33 @@ TEST_F(DedupTest, AsyncCommitsApplyInOrderAndCallBack) {
   d->Drain();
   ASSERT_EQ(done.size(), 50u);
   for (int i = 0; i < 50; ++i) EXPECT_EQ(done[i], i);
-  EXPECT_EQ(d->SeenOffset(0), 50u);
+  EXPECT_EQ(d->SeenOffset(0), 0u);  // indexed in memory only
+  ASSERT_TRUE(d->Flush().ok());
+  EXPECT_EQ(d->SeenOffset(0), 50u);  // now in a run
   EXPECT_EQ(d->Claim("s", {"id0", "id49"})->fresh, (Fresh{false, false}));
+}
+
+TEST_F(DedupTest, KeysFoundInWrittenRunsAndInMemoryAcrossRestart) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back("id" + std::to_string(i));
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  {
+    auto d = Open(/*run_keys=*/4);  // runs of 4: two runs written, two keys still in memory
+    for (int i = 0; i < 10; ++i) {
+      auto claim = d->Claim("s", {views[i]});
+      ASSERT_TRUE(claim.ok());
+      ASSERT_TRUE(d->Commit(claim->keys, clock_.NowMicros(), {{0, static_cast<uint64_t>(i)}}).ok());
+    }
+    EXPECT_EQ(d->SeenOffset(0), 8u);  // what the written runs cover
+    EXPECT_EQ(d->Claim("s", views)->fresh, Fresh(10, false));
+  }
+  auto d = Open(4);
+  EXPECT_EQ(d->SeenOffset(0), 10u);  // the rest was written on close
+  EXPECT_EQ(d->Claim("s", views)->fresh, Fresh(10, false));
+  clock_.Advance(25 * kHour);  // expired, in runs as in memory
+  auto later = d->Claim("s", views);
+  EXPECT_EQ(later->fresh, Fresh(10, true));
+  d->Release(later->keys);
 }
 
 TEST_F(DedupTest, WindowExpires) {
