@@ -355,6 +355,12 @@ Result<uint64_t> Deduplicator::CatchUp(const EventLog& log) {
   uint64_t replayed = 0;
   std::vector<LogEntry> entries;
   for (int p = 0; p < log.partitions(); ++p) {
+    if (SeenOffset(p) > log.EndOffset(p)) {
+      // The log is shorter than what the index saw (restored or replaced log): offsets would
+      // be reused by new events, so this partition's offsets start over from the log.
+      std::lock_guard lock(mu_);
+      seen_[p] = persisted_[p] = 0;
+    }
     uint64_t from = std::max(SeenOffset(p), log.StartOffset(p));
     while (from < log.EndOffset(p)) {
       entries.clear();

@@ -156,5 +156,32 @@ TEST_F(DedupTest, CatchUpIndexesLogRecordsItNeverSaw) {
   EXPECT_EQ(*d->CatchUp(**log), 0u);  // nothing new the second time
 }
 
+TEST_F(DedupTest, OffsetsBeyondTheLogStartOverFromTheLog) {
+  {
+    auto d = Open();
+    auto claim = d->Claim("src", {"old"});
+    ASSERT_TRUE(d->Commit(claim->keys, clock_.NowMicros(), {{0, 99}}).ok());
+  }  // the index saw offsets up to 99 of partition 0 ...
+  LogOptions lo;
+  lo.dir = dir_.Sub("log");
+  lo.partitions = 1;
+  RecoveryReport report;
+  auto log = EventLog::Open(lo, &report);
+  ASSERT_TRUE(log.ok());
+  NormalizedEvent e;
+  e.type = "track";
+  e.message_id = "fresh-log";
+  e.anonymous_id = "a";
+  e.timestamp_us = e.received_at_us = clock_.NowMicros();
+  e.json = "{}";
+  ASSERT_TRUE((*log)->AppendSync({{0, EncodeEnvelope("src", e)}}).ok());  // ... the log has 1
+  auto d = Open();
+  auto replayed = d->CatchUp(**log);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_EQ(*replayed, 1u);  // not skipped as "already seen"
+  EXPECT_EQ(d->SeenOffset(0), 1u);
+  EXPECT_EQ(d->Claim("src", {"fresh-log"})->fresh, Fresh{false});
+}
+
 }  // namespace
 }  // namespace rapport

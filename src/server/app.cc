@@ -172,9 +172,15 @@ void App::Stop() {
   ready_ = false;
   if (http_) {
     http_->Stop();  // stop accepting, finish in-flight (their fsyncs complete first)
-    http_.reset();
+    // Appends still queued (a grace period ran out) answer through the server's io_context:
+    // let them finish before it goes away.
+    for (int i = 0; i < 1000 && log_->GetStats().pending_appends > 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
-  if (hub_) hub_->CloseAll();
+  if (hub_) hub_->CloseAll();  // streams hold sessions of the server's io_context
+  if (dedup_) dedup_->Drain();
+  http_.reset();
   {
     std::lock_guard lock(upkeep_mu_);
     stopping_ = true;

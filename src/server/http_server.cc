@@ -41,6 +41,10 @@ Result<std::string> Inflate(std::string_view in, size_t limit) {
           "the body says Content-Encoding: gzip but is not valid gzip data");
     }
     out.append(buf, sizeof buf - zs.avail_out);
+    if (rc == Z_STREAM_END && zs.avail_in > 0) {  // another gzip member follows (RFC 1952)
+      if (inflateReset(&zs) != Z_OK) break;
+      rc = Z_OK;
+    }
     if (out.size() > limit) {
       inflateEnd(&zs);
       return Status::TooLarge(fmt::format(
@@ -129,6 +133,10 @@ class Session : public std::enable_shared_from_this<Session> {
     ++server_->in_flight;
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive() && !server_->stopping;
+    version_ = msg.version();
+    if (server_->stopping) {  // read as the server began to stop: take nothing new
+      return Write(HttpResponse::Error(Status::Unavailable("the server is stopping; retry")));
+    }
     HttpRequest req;
     req.method = std::string(msg.method_string());
     std::string_view target = msg.target();
@@ -175,6 +183,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     FillHead(r, &res->base());
     res->body() = std::move(r.body);
+    res->version(version_);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
     stream_.expires_after(std::chrono::seconds(30));
@@ -200,8 +209,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpServer::Impl* server_;
   bool keep_alive_ = true;
-  bool busy_ = false;                // a request is being handled
-  bool streaming_ = false;           // the response is an open stream
+  unsigned version_ = 11;   // of the request being answered (HTTP/1.0 clients get 1.0 back)
+  bool busy_ = false;       // a request is being handled
+  bool streaming_ = false;  // the response is an open stream
   std::atomic<bool> closed_{false};  // read by stream senders on other threads
 };
 
@@ -212,7 +222,14 @@ class Session::Sink : public StreamSink, public std::enable_shared_from_this<Sin
   explicit Sink(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   bool Send(std::string chunk) override {
-    if (closed_) return false;
+    if (closed()) return false;
+    // A subscriber that stopped reading is dropped rather than buffered without bound.
+    if (queued_bytes_.fetch_add(chunk.size()) + chunk.size() > kMaxQueuedBytes) {
+      closed_ = true;
+      net::post(session_->stream_.get_executor(),
+                [self = shared_from_this()] { self->session_->Close(); });
+      return false;
+    }
     net::post(session_->stream_.get_executor(),
               [self = shared_from_this(), chunk = std::move(chunk)]() mutable {
                 self->Enqueue(std::move(chunk));
@@ -225,10 +242,6 @@ class Session::Sink : public StreamSink, public std::enable_shared_from_this<Sin
     if (session_->closed_) {
       closed_ = true;
       return;
-    }
-    if (queue_.size() >= 1024) {  // the client stopped reading
-      closed_ = true;
-      return session_->Close();
     }
     queue_.push_back(std::move(chunk));
     if (!writing_) WriteNext();
@@ -243,6 +256,7 @@ class Session::Sink : public StreamSink, public std::enable_shared_from_this<Sin
     session_->stream_.expires_never();
     net::async_write(session_->stream_, net::buffer(queue_.front()),
                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->queued_bytes_ -= self->queue_.front().size();
                        self->queue_.pop_front();
                        if (ec) {
                          self->closed_ = true;
@@ -256,7 +270,9 @@ class Session::Sink : public StreamSink, public std::enable_shared_from_this<Sin
 
  private:
   std::shared_ptr<Session> session_;
+  static constexpr size_t kMaxQueuedBytes = 8 << 20;
   std::deque<std::string> queue_;
+  std::atomic<size_t> queued_bytes_{0};  // posted or queued, not yet written
   bool writing_ = false;
 };
 
@@ -293,6 +309,12 @@ void HttpServer::Impl::Accept() {
         sessions.push_back(session);
       }
       session->Run();
+    } else if (ec != net::error::operation_aborted) {
+      // Out of file descriptors or similar: back off instead of spinning on the error.
+      auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(100));
+      return timer->async_wait([this, timer](beast::error_code) {
+        if (!stopping) Accept();
+      });
     }
     Accept();
   });

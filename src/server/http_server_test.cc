@@ -79,6 +79,10 @@ TEST_F(HttpServerTest, GzipBodiesAreInflated) {
   // Inflating beyond the limit is refused (a zip bomb is not expanded).
   res = c.Send("POST", "/v1/batch", Gzip(std::string(5000, 'a')), {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(res.result_int(), 413u);
+  // Concatenated gzip members (RFC 1952) are one body.
+  res = c.Send("POST", "/v1/batch", Gzip("{\"batch\":") + Gzip("[]}"),
+               {{"Content-Encoding", "gzip"}});
+  EXPECT_EQ(res.body(), "POST /v1/batch  12 {\"batch\":[]}");
   res = c.Send("POST", "/v1/batch", "x", {{"Content-Encoding", "br"}});
   EXPECT_EQ(res.result_int(), 415u);
 }
