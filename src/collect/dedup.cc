@@ -116,15 +116,8 @@ void Deduplicator::CommitLoop() {
     jobs.swap(queue_);
     busy_ = jobs.size();
     lock.unlock();
-    for (const Job& job : jobs) AddToRun(job.keys, job.received_at_us, job.positions);
-    Status s;
-    bool full;
-    {
-      std::lock_guard mu_lock(mu_);
-      full = recent_.size() >= options_.run_keys;
-    }
-    if (full) s = Flush();
     for (Job& job : jobs) {
+      Status s = Commit(std::move(job.keys), job.received_at_us, std::move(job.positions));
       if (job.done) job.done(s);
     }
     jobs.clear();
@@ -256,12 +249,15 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
 Status Deduplicator::Commit(std::vector<DedupKey> keys, int64_t received_at_us,
                             std::vector<std::pair<int, uint64_t>> positions) {
   AddToRun(keys, received_at_us, positions);
-  bool full;
+  return FlushIfFull();
+}
+
+Status Deduplicator::FlushIfFull() {
   {
     std::lock_guard lock(mu_);
-    full = recent_.size() >= options_.run_keys;
+    if (recent_.size() < options_.run_keys) return Status::OK();
   }
-  return full ? Flush() : Status::OK();
+  return Flush();
 }
 
 void Deduplicator::AddToRun(const std::vector<DedupKey>& keys, int64_t received_at_us,
@@ -375,12 +371,7 @@ Result<uint64_t> Deduplicator::CatchUp(const EventLog& log) {
       }
       from = entries.back().offset + 1;
       replayed += entries.size();
-      bool full;
-      {
-        std::lock_guard lock(mu_);
-        full = recent_.size() >= options_.run_keys;
-      }
-      if (full) RETURN_IF_ERROR(Flush());
+      RETURN_IF_ERROR(FlushIfFull());
     }
   }
   RETURN_IF_ERROR(Flush());

@@ -105,6 +105,8 @@ class Deduplicator {
   // Adds indexed keys to the in-memory run and advances the seen offsets.
   void AddToRun(const std::vector<DedupKey>& keys, int64_t received_at_us,
                 const std::vector<std::pair<int, uint64_t>>& positions);
+  // Writes the in-memory run once it reached options_.run_keys keys.
+  Status FlushIfFull();
   // Received time of `k` in the in-memory runs, or -1. Needs mu_.
   int64_t RecentLocked(const DedupKey& k) const;
   Status LoadOffsets();
