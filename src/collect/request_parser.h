@@ -27,6 +27,7 @@ struct CollectLimits {
   size_t max_batch_bytes = 500 * 1024;  // a /v1/batch or /v1/import body
   size_t max_batch_events = 2500;       // items in one batch
   size_t max_message_id_bytes = 256;
+  bool operator==(const CollectLimits&) const = default;
 };
 
 struct NormalizedEvent {

@@ -69,13 +69,7 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
   // One parser per I/O thread (it reuses its buffers); rebuilt if another service on this
   // thread uses other limits.
   thread_local std::unique_ptr<RequestParser> parser;
-  const CollectLimits& have = parser ? parser->limits() : limits_;
-  if (!parser || have.max_event_bytes != limits_.max_event_bytes ||
-      have.max_batch_bytes != limits_.max_batch_bytes ||
-      have.max_batch_events != limits_.max_batch_events ||
-      have.max_message_id_bytes != limits_.max_message_id_bytes) {
-    parser = std::make_unique<RequestParser>(limits_);
-  }
+  if (!parser || !(parser->limits() == limits_)) parser = std::make_unique<RequestParser>(limits_);
   auto parsed = parser->Parse(endpoint, req.body, received_at);
   if (!parsed.ok()) return Reject(parsed.status(), respond);
   if (!source) {
