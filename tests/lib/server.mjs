@@ -27,9 +27,9 @@ export function requireBinary() {
 }
 
 /** Runs the CLI synchronously; returns {status, stdout, stderr} (stdout/stderr as strings). */
-export function cli(args, { timeoutMs = 30000 } = {}) {
+export function cli(args, { timeoutMs = 30000, env = {} } = {}) {
   requireBinary();
-  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
   if (r.error) throw r.error;
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
