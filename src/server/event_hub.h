@@ -21,7 +21,6 @@ class EventHub {
   // Sends each JSON event as one SSE message ("data: <json>\n\n").
   void Publish(std::string_view source_id, const std::vector<std::string_view>& events);
   void CloseAll();
-  size_t subscribers() const { return count_.load(); }
 
  private:
   struct Subscriber {
