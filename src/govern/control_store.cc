@@ -183,6 +183,23 @@ Result<Source> ControlStore::SourceByName(std::string_view name) {
   return Status::IOError("look up source: " + s.Error());
 }
 
+Result<Source> ControlStore::SourceByIdOrName(std::string_view id_or_name) {
+  {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT id, name, created_at_us FROM sources WHERE id = ?1");
+    RETURN_IF_ERROR(s.prepared());
+    s.Bind(1, id_or_name);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return ReadSource(s);
+    if (rc != SQLITE_DONE) return Status::IOError("look up source: " + s.Error());
+  }
+  auto by_name = SourceByName(id_or_name);
+  if (by_name.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound(fmt::format("no source with id or name \"{}\"", id_or_name));
+  }
+  return by_name;
+}
+
 Result<WithSecret<Token>> ControlStore::CreateToken(Role role, std::string_view name,
                                                     int64_t now_us) {
   if (!name.empty()) RETURN_IF_ERROR(ValidateName("token", name));

@@ -50,6 +50,7 @@ class ControlStore {
   Result<std::vector<Source>> ListSources();
   Result<Source> SourceByWriteKey(std::string_view write_key);  // kNotFound when unknown
   Result<Source> SourceByName(std::string_view name);
+  Result<Source> SourceByIdOrName(std::string_view id_or_name);  // kNotFound when neither
 
   Result<WithSecret<Token>> CreateToken(Role role, std::string_view name, int64_t now_us);
   Result<std::vector<Token>> ListTokens();

@@ -21,6 +21,7 @@ namespace {
 constexpr auto kUpkeepEvery = std::chrono::minutes(10);
 const std::vector<Role> kAllRoles = {Role::kAdmin, Role::kMarketer, Role::kAnalyst};
 const std::vector<Role> kAdminOnly = {Role::kAdmin};
+const std::vector<Role> kWriters = {Role::kAdmin, Role::kMarketer};
 
 }  // namespace
 
@@ -125,6 +126,8 @@ void App::RegisterRoutes() {
                 method(admin_.get(), &AdminApi::ListSources)});
   router_->Add({"POST", "/api/v1/sources", Access::kToken, kAdminOnly,
                 method(admin_.get(), &AdminApi::CreateSource)});
+  router_->Add({"POST", "/api/v1/sources/{source}/batch", Access::kToken, kWriters,
+                method(ingest_.get(), &IngestService::HandleForSource)});
   router_->Add({"GET", "/api/v1/tokens", Access::kToken, kAdminOnly,
                 method(admin_.get(), &AdminApi::ListTokens)});
   router_->Add({"POST", "/api/v1/tokens", Access::kToken, kAdminOnly,

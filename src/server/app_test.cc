@@ -89,6 +89,22 @@ TEST_F(AppTest, DuplicateMessageIdStoredOnce) {
   EXPECT_EQ(CountEvents(), 2);
 }
 
+TEST_F(AppTest, TokenBatchIntoASourceByNameOrId) {
+  const std::string body =
+      R"({"writeKey":"ignored","batch":[{"type":"track","userId":"u","event":"Imported"}]})";
+  EXPECT_EQ(Api("POST", "/api/v1/sources/web/batch", tokens_[Role::kMarketer], body).result_int(),
+            200u);
+  auto missing = Api("POST", "/api/v1/sources/nope/batch", tokens_[Role::kAdmin], body);
+  EXPECT_EQ(missing.result_int(), 404u);
+  EXPECT_NE(missing.body().find(R"(no source with id or name \"nope\")"), std::string::npos)
+      << missing.body();
+  auto bad = Api("POST", "/api/v1/sources/web/batch", tokens_[Role::kAdmin],
+                 R"({"batch":[{"type":"track","userId":"u"}]})");
+  EXPECT_EQ(bad.result_int(), 400u);
+  EXPECT_NE(bad.body().find("batch[0]"), std::string::npos) << bad.body();
+  EXPECT_EQ(CountEvents(), 1);
+}
+
 TEST_F(AppTest, DiskFullAnswers503ThenRecoversWithoutRestart) {
   ASSERT_EQ(Track("before").result_int(), 200u);
   env_.SetSpaceLimit(0);

@@ -27,6 +27,10 @@ class Authenticator {
 
   Result<Source> SourceForWriteKey(std::string_view write_key);  // kUnauthenticated if unknown
   Result<Token> TokenForSecret(std::string_view secret);         // kUnauthenticated if unknown
+  // A source by its id or name, for token-authenticated routes (not cached: not a hot path).
+  Result<Source> SourceByIdOrName(std::string_view id_or_name) {
+    return store_->SourceByIdOrName(id_or_name);
+  }
 
  private:
   template <typename T>

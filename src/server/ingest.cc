@@ -66,22 +66,42 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
     if (!s.ok()) return Reject(s.status(), respond);
     source = std::move(*s);
   }
-  // One parser per I/O thread (it reuses its buffers); rebuilt if another service on this
-  // thread uses other limits.
-  thread_local std::unique_ptr<RequestParser> parser;
-  if (!parser || !(parser->limits() == limits_)) parser = std::make_unique<RequestParser>(limits_);
-  auto parsed = parser->Parse(endpoint, req.body, received_at);
+  auto parsed = Parse(endpoint, req, received_at);
   if (!parsed.ok()) return Reject(parsed.status(), respond);
   if (!source) {
     auto s = auth_->SourceForWriteKey(parsed->write_key);
     if (!s.ok()) return Reject(s.status(), respond);
     source = std::move(*s);
   }
-  auto events = std::make_shared<std::vector<NormalizedEvent>>(std::move(parsed->events));
+  Store(*source, std::move(parsed->events), received_at, std::move(respond));
+}
+
+void IngestService::HandleForSource(HttpRequest& req, Responder respond) {
+  bytes_->Inc(req.body.size());
+  int64_t received_at = clock_->NowMicros();
+  auto source = auth_->SourceByIdOrName(req.params["source"]);
+  if (!source.ok()) return Reject(source.status(), respond);
+  auto parsed = Parse(Endpoint::kBatch, req, received_at);
+  if (!parsed.ok()) return Reject(parsed.status(), respond);
+  Store(*source, std::move(parsed->events), received_at, std::move(respond));
+}
+
+Result<ParsedRequest> IngestService::Parse(Endpoint endpoint, const HttpRequest& req,
+                                           int64_t received_at) {
+  // One parser per I/O thread (it reuses its buffers); rebuilt if another service on this
+  // thread uses other limits.
+  thread_local std::unique_ptr<RequestParser> parser;
+  if (!parser || !(parser->limits() == limits_)) parser = std::make_unique<RequestParser>(limits_);
+  return parser->Parse(endpoint, req.body, received_at);
+}
+
+void IngestService::Store(const Source& source, std::vector<NormalizedEvent> parsed,
+                          int64_t received_at, Responder respond) {
+  auto events = std::make_shared<std::vector<NormalizedEvent>>(std::move(parsed));
   std::vector<std::string_view> ids;
   ids.reserve(events->size());
   for (const auto& e : *events) ids.push_back(e.message_id);
-  auto claim = dedup_->Claim(source->id, ids);
+  auto claim = dedup_->Claim(source.id, ids);
   if (!claim.ok()) return Reject(claim.status(), respond);
 
   std::vector<LogRecord> records;
@@ -89,7 +109,7 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
   for (size_t i = 0; i < events->size(); ++i) {
     if (!claim->fresh[i]) continue;
     const NormalizedEvent& e = (*events)[i];
-    records.push_back({PartitionFor(e, log_->partitions()), EncodeEnvelope(source->id, e)});
+    records.push_back({PartitionFor(e, log_->partitions()), EncodeEnvelope(source.id, e)});
     stored->push_back(e.json);
   }
   duplicates_->Inc(events->size() - records.size());
@@ -99,7 +119,7 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
   partitions.reserve(records.size());
   for (const auto& r : records) partitions.push_back(r.partition);
   log_->Append(std::move(records), [this, events, stored, keys = std::move(claim->keys),
-                                    partitions = std::move(partitions), source_id = source->id,
+                                    partitions = std::move(partitions), source_id = source.id,
                                     received_at, respond = std::move(respond)](
                                        const Status& status,
                                        std::vector<uint64_t> offsets) mutable {

@@ -24,9 +24,16 @@ class IngestService {
   IngestService(EventLog* log, Deduplicator* dedup, Authenticator* auth, EventHub* hub,
                 Registry* metrics, Clock* clock, CollectLimits limits = {});
 
+  // The Segment endpoints: the source is the write key's (Basic header or body `writeKey`).
   void Handle(Endpoint endpoint, HttpRequest& req, Responder respond);
+  // POST /api/v1/sources/{source}/batch: a `/v1/batch` body sent with an API token (imports,
+  // the console) into the source named by id or name; a body `writeKey` is ignored.
+  void HandleForSource(HttpRequest& req, Responder respond);
 
  private:
+  void Store(const Source& source, std::vector<NormalizedEvent> parsed, int64_t received_at,
+             Responder respond);
+  Result<ParsedRequest> Parse(Endpoint endpoint, const HttpRequest& req, int64_t received_at);
   void Reject(const Status& status, Responder& respond);
   Counter* Rejected(StatusCode code);
 
