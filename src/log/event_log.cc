@@ -53,10 +53,17 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(LogOptions options, RecoveryRep
   for (const auto& part : log->partitions_) {
     log->last_stamp_ = std::max(log->last_stamp_, part->last_append_us());
   }
+  log->durable_stamp_.store(log->last_stamp_, std::memory_order_release);
   log->sync_pool_ = std::make_unique<log_internal::SyncPool>(
       std::min(static_cast<int>(log->partitions_.size()) - 1, 7));
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
   return log;
+}
+
+bool EventLog::WaitDurable(int64_t stamp, int64_t timeout_us) const {
+  std::unique_lock lock(durable_mu_);
+  return durable_cv_.wait_for(lock, std::chrono::microseconds(timeout_us),
+                              [&] { return DurableStamp() > stamp; });
 }
 
 Status EventLog::Recover(RecoveryReport* report) {

@@ -54,6 +54,13 @@ class EventLog {
   // the file and byte position of a damaged record; no damaged data is ever returned.
   Status Read(int partition, uint64_t from, size_t max_records, std::vector<LogEntry>* out,
               size_t max_bytes = 16 << 20) const;
+  // The append time up to which every partition is readable: a record stamped <= this is
+  // returned by Read, in every partition at once. A consumer that processes the partitions
+  // merged by append time stops at this watermark to see the same order on every replay.
+  int64_t DurableStamp() const { return durable_stamp_.load(std::memory_order_acquire); }
+  // Blocks until DurableStamp() > stamp or the timeout passes; returns whether it advanced.
+  bool WaitDurable(int64_t stamp, int64_t timeout_us) const;
+
   uint64_t StartOffset(int partition) const;  // first retained offset
   uint64_t EndOffset(int partition) const;    // one past the last durable offset
   int partitions() const { return static_cast<int>(partitions_.size()); }
@@ -113,6 +120,10 @@ class EventLog {
   // the whole log (max(now, last + 1 µs)), so they order records of all partitions the way
   // they became durable, requests in queue order and a request's records in its order.
   int64_t last_stamp_ = 0;
+
+  std::atomic<int64_t> durable_stamp_{0};
+  mutable std::mutex durable_mu_;  // with durable_cv_: wakes WaitDurable
+  mutable std::condition_variable durable_cv_;
 
   std::atomic<uint64_t> records_appended_{0};
   std::atomic<uint64_t> syncs_{0};

@@ -42,6 +42,29 @@ TEST(EventLog, EmptyDirectoryOpens) {
   EXPECT_EQ(log->GetStats().segments, 4u);
 }
 
+TEST(EventLog, DurableStampCoversEveryPartitionAndSurvivesReopen) {
+  TempDir dir;
+  auto log = OpenLog({.dir = dir.path(), .partitions = 3});
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->DurableStamp(), 0);
+  EXPECT_FALSE(log->WaitDurable(0, 1000));  // nothing appended: times out
+  std::atomic<bool> woke{false};
+  std::thread waiter([&] { woke = log->WaitDurable(0, 10'000'000); });
+  ASSERT_TRUE(log->AppendSync({{0, "a"}, {1, "b"}, {2, "c"}}).ok());
+  waiter.join();
+  EXPECT_TRUE(woke);
+  int64_t stamp = log->DurableStamp();
+  int64_t max_seen = 0;
+  for (int p = 0; p < 3; ++p) {
+    for (const LogEntry& e : ReadAllEntries(*log, p))
+      max_seen = std::max(max_seen, e.append_time_us);
+  }
+  EXPECT_EQ(stamp, max_seen);  // the last record of the group, readable in its partition
+  log.reset();
+  log = OpenLog({.dir = dir.path(), .partitions = 3});
+  EXPECT_EQ(log->DurableStamp(), stamp);
+}
+
 TEST(EventLog, RejectsBadOptions) {
   TempDir dir;
   EXPECT_FALSE(EventLog::Open({.dir = ""}, nullptr).ok());

@@ -118,6 +118,13 @@ void EventLog::CommitGroup(std::vector<Request>* group) {
   if (group_status.ok()) {
     records_appended_.fetch_add(group_records, std::memory_order_relaxed);
   }
+  // Every partition of the group is now readable (or rolled back): no record stamped up to
+  // last_stamp_ can appear later.
+  {
+    std::lock_guard lock(durable_mu_);
+    durable_stamp_.store(last_stamp_, std::memory_order_release);
+  }
+  durable_cv_.notify_all();
 
   // 4. Answer every request.
   for (size_t i = 0; i < n; ++i) {
