@@ -87,7 +87,9 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   static const std::map<std::string, std::set<std::string>> kKnown = {
       {"server", {"http", "data", "threads", "log_level"}},
       {"log", {"partitions", "segment_mb", "retention_hours"}},
-      {"collect", {"dedup_window_hours"}}};
+      {"collect", {"dedup_window_hours"}},
+      {"identity",
+       {"custom_types", "blocked_values", "phone_country_code", "limits", "priorities"}}};
   for (const auto& [section, node] : root) {
     auto known = kKnown.find(std::string(section.str()));
     if (known == kKnown.end() || !node.is_table()) {
@@ -108,6 +110,42 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   integer("log", "segment_mb", &config->segment_mb);
   integer("log", "retention_hours", &config->retention_hours);
   integer("collect", "dedup_window_hours", &config->dedup_window_hours);
+  str("identity", "phone_country_code", &config->identity.phone_country_code);
+  auto strings = [&](std::string_view key) -> std::optional<std::vector<std::string>> {
+    auto node = root["identity"][key];
+    if (!node) return std::nullopt;
+    std::vector<std::string> out;
+    const toml::array* array = node.as_array();
+    for (size_t i = 0; array && i < array->size(); ++i) {
+      if (auto v = (*array)[i].value<std::string>()) {
+        out.push_back(*v);
+      } else {
+        array = nullptr;
+      }
+    }
+    if (!array) error = fmt::format("{}: [identity] {} must be an array of strings", path, key);
+    return out;
+  };
+  auto integers = [&](std::string_view key, std::map<std::string, int64_t>* out) {
+    auto node = root["identity"][key];
+    if (!node) return;
+    if (!node.is_table()) {
+      error = fmt::format("{}: [identity.{}] must be a table of TYPE = integer", path, key);
+      return;
+    }
+    for (const auto& [type, value] : *node.as_table()) {
+      if (auto v = value.value<int64_t>()) {
+        (*out)[std::string(type.str())] = *v;
+      } else {
+        error = fmt::format("{}: [identity.{}] {} must be an integer", path, key, type.str());
+      }
+    }
+  };
+  if (auto types = strings("custom_types")) config->identity.custom_types = std::move(*types);
+  if (auto blocked = strings("blocked_values"))
+    config->identity.blocked_values = std::move(blocked);
+  integers("limits", &config->identity.limits);
+  integers("priorities", &config->identity.priorities);
   if (!error.empty()) return Status::InvalidArgument(error);
   return Status::OK();
 }

@@ -5,12 +5,25 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
 namespace rapport {
+
+// [identity]: the workspace's identifier types and rules (applied by src/identity).
+struct IdentityConfig {
+  std::vector<std::string> custom_types;                   // custom_types = ["crm_id", ...]
+  std::optional<std::vector<std::string>> blocked_values;  // replaces the default list
+  std::string phone_country_code = "1";                    // for numbers without one
+  std::map<std::string, int64_t> limits;                   // [identity.limits] email = 3
+  std::map<std::string, int64_t> priorities;               // [identity.priorities] crm_id = 2
+  bool operator==(const IdentityConfig&) const = default;
+};
 
 struct Config {
   std::string http = "127.0.0.1:8080";  // [server] http      RAPPORT_HTTP
@@ -21,6 +34,7 @@ struct Config {
   int64_t retention_hours = 168;        // [log] retention_hours RAPPORT_LOG_RETENTION_HOURS
   int64_t dedup_window_hours = 24;      // [collect] dedup_window_hours RAPPORT_DEDUP_WINDOW_HOURS
   std::string log_level = "info";       // [server] log_level RAPPORT_LOG_LEVEL
+  IdentityConfig identity;              // [identity] (file only)
 
   // Checks ranges and formats; the message names the offending setting.
   Status Validate() const;

@@ -72,6 +72,28 @@ TEST(ConfigTest, ErrorsNameTheSetting) {
   EXPECT_EQ(bad.Validate().message(), "log partitions: must be 1 to 256");
 }
 
+TEST(ConfigTest, IdentitySection) {
+  Config c;
+  std::string path = WriteTemp(
+      "[identity]\ncustom_types = [\"crm_id\", \"twitter\"]\nblocked_values = [\"n/a\"]\n"
+      "phone_country_code = \"44\"\n[identity.limits]\nemail = 3\n"
+      "[identity.priorities]\ncrm_id = 2\n");
+  ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
+  EXPECT_EQ(c.identity.custom_types, (std::vector<std::string>{"crm_id", "twitter"}));
+  EXPECT_EQ(c.identity.blocked_values, (std::vector<std::string>{"n/a"}));
+  EXPECT_EQ(c.identity.phone_country_code, "44");
+  EXPECT_EQ(c.identity.limits, (std::map<std::string, int64_t>{{"email", 3}}));
+  EXPECT_EQ(c.identity.priorities, (std::map<std::string, int64_t>{{"crm_id", 2}}));
+
+  path = WriteTemp("[identity]\ncustom_types = [\"a\", 1]\n");
+  EXPECT_NE(ApplyConfigFile(path, &c).message().find("custom_types must be an array of strings"),
+            std::string::npos);
+  path = WriteTemp("[identity.limits]\nemail = \"five\"\n");
+  EXPECT_NE(ApplyConfigFile(path, &c).message().find("[identity.limits] email must be an integer"),
+            std::string::npos);
+  std::remove(path.c_str());
+}
+
 TEST(ConfigTest, HostPort) {
   auto hp = ParseHostPort("[::1]:8080");
   ASSERT_TRUE(hp.ok());
