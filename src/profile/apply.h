@@ -1,0 +1,47 @@
+// EventApplier: what one event does to profile state — identity resolution and merges, traits
+// (latest event time wins), account membership and account traits, computed traits and the
+// timeline — applied to a StateOverlay. Deterministic: it reads no clock (windows are pruned at
+// the event's log append time). Single-threaded; reuses its JSON parser between events.
+#pragma once
+
+#include <simdjson.h>
+
+#include <vector>
+
+#include "identity/identifier.h"
+#include "log/log_types.h"
+#include "profile/computed/computed_def.h"
+#include "profile/overlay.h"
+
+namespace rapport {
+
+struct ApplyStats {
+  uint64_t unattributed = 0;  // no usable identifier (e.g. only blocked values)
+  uint64_t malformed = 0;     // undecodable records, skipped
+  uint64_t merges = 0;
+  uint64_t blocked = 0;  // resolutions that dropped identifiers because of a limit
+};
+
+class EventApplier {
+ public:
+  EventApplier(const IdentitySettings* identity, const std::vector<ComputedDef>* defs)
+      : identity_(identity), defs_(defs) {}
+
+  // Storage errors only; a malformed record is counted and skipped.
+  Status Apply(const LogEntry& entry, StateOverlay* overlay, ApplyStats* stats);
+
+  // Recomputes `def` for `record` from the events in its timeline (its own and its members'),
+  // in log order: what the record would hold had the definition always existed.
+  Status Recompute(const ComputedDef& def, const StateStore& store, ProfileRecord* record);
+
+ private:
+  Status ApplyMerge(ProfileRecord* into, uint64_t from_id, StateOverlay* overlay);
+  void UpdateComputed(ProfileRecord* p, simdjson::dom::element doc, int64_t ts, uint64_t seq,
+                      int64_t now);
+
+  const IdentitySettings* identity_;
+  const std::vector<ComputedDef>* defs_;
+  simdjson::dom::parser parser_;
+};
+
+}  // namespace rapport

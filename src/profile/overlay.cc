@@ -1,0 +1,76 @@
+#include "profile/overlay.h"
+
+namespace rapport {
+
+StateOverlay::StateOverlay(StateStore* store, StateBatch* out, uint64_t next_profile_id)
+    : store_(store), next_profile_id_(next_profile_id), out_(out) {}
+
+Result<std::optional<uint64_t>> StateOverlay::Find(const Identifier& id) {
+  if (auto it = bound_.find(id); it != bound_.end()) return std::optional<uint64_t>(it->second);
+  if (auto it = looked_up_.find(id); it != looked_up_.end()) return it->second;
+  ASSIGN_OR_RETURN(auto found, store_->FindIdentifier(id));
+  looked_up_.emplace(id, found);
+  return found;
+}
+
+Result<std::vector<Identifier>> StateOverlay::IdentifiersOf(uint64_t profile) {
+  ASSIGN_OR_RETURN(ProfileRecord * r, Profile(profile));
+  return r->Identifiers();
+}
+
+Result<ProfileRecord*> StateOverlay::Profile(uint64_t id) {
+  if (auto it = profiles_.find(id); it != profiles_.end()) return it->second.get();
+  ASSIGN_OR_RETURN(auto stored, store_->GetProfile(id));
+  if (!stored) {
+    return Status::Corruption("state store: the identifier index names profile " +
+                              ProfileIdText(id) + ", which does not exist");
+  }
+  auto& slot = profiles_[id];
+  slot = std::make_unique<ProfileRecord>(std::move(*stored));
+  return slot.get();
+}
+
+ProfileRecord* StateOverlay::NewProfile() {
+  auto record = std::make_unique<ProfileRecord>();
+  record->id = next_profile_id_++;
+  ProfileRecord* raw = record.get();
+  profiles_[raw->id] = std::move(record);
+  return raw;
+}
+
+Result<AccountRecord*> StateOverlay::Account(std::string_view group_id) {
+  if (auto it = accounts_.find(group_id); it != accounts_.end()) return it->second.get();
+  ASSIGN_OR_RETURN(auto stored, store_->GetAccount(group_id));
+  auto record = std::make_unique<AccountRecord>();
+  if (stored) {
+    *record = std::move(*stored);
+  } else {
+    record->group_id = std::string(group_id);
+  }
+  AccountRecord* raw = record.get();
+  accounts_.emplace(std::string(group_id), std::move(record));
+  return raw;
+}
+
+void StateOverlay::Bind(const Identifier& id, uint64_t profile) { bound_[id] = profile; }
+
+void StateOverlay::AddTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
+                               std::string_view json) {
+  out_->PutTimeline(profile, pos, source, json);
+  timeline_bytes_ += json.size() + 40;
+}
+
+void StateOverlay::Flush() {
+  StateBatch* batch = out_;
+  for (const auto& [id, profile] : bound_) batch->PutIdentifier(id, profile);
+  for (const auto& [id, record] : profiles_) batch->PutProfile(*record);
+  for (const auto& [group, account] : accounts_) batch->PutAccount(*account);
+  batch->PutNextProfileId(next_profile_id_);
+  profiles_.clear();
+  accounts_.clear();
+  bound_.clear();
+  looked_up_.clear();
+  timeline_bytes_ = 0;
+}
+
+}  // namespace rapport

@@ -1,0 +1,50 @@
+// StateOverlay: the pipeline's working set for one batch of events. Reads fall through to the
+// StateStore; changes stay in memory (read-your-writes) until Flush adds them to one StateBatch.
+// It is the IdentityView the resolver sees. Single-threaded (the pipeline thread).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "identity/resolver.h"
+#include "profile/state_store.h"
+
+namespace rapport {
+
+class StateOverlay final : public IdentityView {
+ public:
+  // Timeline entries go straight into *out; Flush adds the rest.
+  StateOverlay(StateStore* store, StateBatch* out, uint64_t next_profile_id);
+
+  Result<std::optional<uint64_t>> Find(const Identifier& id) override;
+  Result<std::vector<Identifier>> IdentifiersOf(uint64_t profile) override;
+
+  // The record to change (loaded once per batch); kCorruption if `id` does not exist.
+  Result<ProfileRecord*> Profile(uint64_t id);
+  ProfileRecord* NewProfile();
+  // The account to change, created empty when new.
+  Result<AccountRecord*> Account(std::string_view group_id);
+  void Bind(const Identifier& id, uint64_t profile);
+  void AddTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
+                   std::string_view json);
+
+  uint64_t next_profile_id() const { return next_profile_id_; }
+  // Moves every change into the batch (with the next profile id) and empties the overlay.
+  void Flush();
+  size_t pending_bytes() const { return timeline_bytes_; }
+
+ private:
+  StateStore* store_;
+  uint64_t next_profile_id_;
+  std::unordered_map<uint64_t, std::unique_ptr<ProfileRecord>> profiles_;
+  std::map<std::string, std::unique_ptr<AccountRecord>, std::less<>> accounts_;
+  std::map<Identifier, uint64_t> bound_;                     // written this batch
+  std::map<Identifier, std::optional<uint64_t>> looked_up_;  // read-through cache
+  StateBatch* out_;
+  size_t timeline_bytes_ = 0;
+};
+
+}  // namespace rapport

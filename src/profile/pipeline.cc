@@ -1,0 +1,317 @@
+#include "profile/pipeline.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "common/coding.h"
+
+namespace rapport {
+namespace {
+
+constexpr char kAppliedDefsKey[] = "computed_definitions";
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+ProfilePipeline::ProfilePipeline(PipelineOptions options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<ProfilePipeline>> ProfilePipeline::Open(PipelineOptions options) {
+  if (options.log == nullptr) return Status::InvalidArgument("profile pipeline: no log");
+  std::unique_ptr<ProfilePipeline> p(new ProfilePipeline(std::move(options)));  // NOLINT
+  RETURN_IF_ERROR(p->Init());
+  return p;
+}
+
+ProfilePipeline::~ProfilePipeline() { Stop(); }
+
+Status ProfilePipeline::Init() {
+  ASSIGN_OR_RETURN(store_, StateStore::Open(options_.dir));
+  const int n = options_.log->partitions();
+  buffered_.resize(n);
+  read_next_.resize(n);
+  consumed_next_.resize(n);
+  for (int p = 0; p < n; ++p) {
+    ASSIGN_OR_RETURN(consumed_next_[p], store_->Offset(p));
+    read_next_[p] = consumed_next_[p];
+  }
+  ASSIGN_OR_RETURN(next_profile_id_, store_->NextProfileId());
+  applier_ = std::make_unique<EventApplier>(&options_.identity, &defs_);
+  if (options_.metrics) {
+    events_counter_ =
+        options_.metrics->GetCounter("rapport_profile_events_total", "Events applied to profiles.");
+    merges_counter_ = options_.metrics->GetCounter("rapport_profile_merges_total",
+                                                   "Profiles merged by identity resolution.");
+  }
+  RETURN_IF_ERROR(ReloadDefinitions());
+  // Register the consumer at once so that retention waits for it.
+  CheckpointLog(true);
+  return Status::OK();
+}
+
+void ProfilePipeline::Start() {
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ProfilePipeline::Stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ProfilePipeline::DefinitionsChanged() { defs_changed_ = true; }
+
+std::vector<ProfilePipeline::DefinitionStatus> ProfilePipeline::Definitions() const {
+  std::lock_guard lock(defs_mu_);
+  std::vector<DefinitionStatus> out;
+  for (size_t i = 0; i < defs_.size(); ++i) out.push_back({defs_[i], defs_ready_[i]});
+  return out;
+}
+
+ProfilePipeline::Stats ProfilePipeline::GetStats() const {
+  Stats s;
+  s.events = events_.load();
+  s.unattributed = unattributed_.load();
+  s.malformed = malformed_.load();
+  s.merges = merges_.load();
+  s.blocked = blocked_.load();
+  s.processed_stamp = processed_stamp_.load();
+  return s;
+}
+
+Status ProfilePipeline::ReloadDefinitions() {
+  std::vector<ComputedDef> defs;
+  if (options_.load_definitions) {
+    ASSIGN_OR_RETURN(defs, options_.load_definitions());
+  }
+  // What the state was computed with: name → canonical JSON.
+  std::map<std::string, std::string> applied;
+  ASSIGN_OR_RETURN(auto stored, store_->Meta(kAppliedDefsKey));
+  if (stored) {
+    Decoder d(*stored);
+    uint64_t n = 0;
+    if (!d.Varint64(&n)) return Status::Corruption("state store: bad applied definitions");
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string name, json;
+      if (!d.LengthPrefixed(&name) || !d.LengthPrefixed(&json)) {
+        return Status::Corruption("state store: bad applied definitions");
+      }
+      applied[name] = json;
+    }
+  }
+  std::vector<bool> ready;
+  bool pending = false;
+  for (const ComputedDef& def : defs) {
+    auto it = applied.find(def.name);
+    ready.push_back(it != applied.end() && it->second == ToJson(def));
+    pending |= !ready.back();
+  }
+  {
+    std::lock_guard lock(defs_mu_);
+    defs_ = std::move(defs);
+    defs_ready_ = std::move(ready);
+  }
+  // Forget removed definitions now, so that re-creating one recomputes it.
+  StateBatch batch(store_.get());
+  RETURN_IF_ERROR(WriteAppliedDefinitions(&batch));
+  RETURN_IF_ERROR(store_->Write(&batch));
+  if (pending) backfill_from_ = 1;
+  return Status::OK();
+}
+
+Status ProfilePipeline::WriteAppliedDefinitions(StateBatch* batch) {
+  std::string value;
+  std::vector<const ComputedDef*> ready;
+  for (size_t i = 0; i < defs_.size(); ++i) {
+    if (defs_ready_[i]) ready.push_back(&defs_[i]);
+  }
+  PutVarint64(&value, ready.size());
+  for (const ComputedDef* def : ready) {
+    PutLengthPrefixed(&value, def->name);
+    PutLengthPrefixed(&value, ToJson(*def));
+  }
+  batch->PutMeta(kAppliedDefsKey, value);
+  return Status::OK();
+}
+
+Status ProfilePipeline::Step(size_t* processed) {
+  *processed = 0;
+  EventLog* log = options_.log;
+  const int64_t watermark = log->DurableStamp();
+  const size_t cap = options_.batch_events;
+  const int n = log->partitions();
+  int64_t limit = watermark;
+  std::vector<LogEntry> read;
+  for (int p = 0; p < n; ++p) {
+    auto& buf = buffered_[p];
+    while (buf.size() < cap && (buf.empty() || buf.back().append_time_us <= watermark) &&
+           read_next_[p] < log->EndOffset(p)) {
+      read.clear();
+      RETURN_IF_ERROR(log->Read(p, read_next_[p], cap, &read));
+      if (read.empty()) break;
+      if (read.front().offset != read_next_[p]) {
+        spdlog::error(
+            "profiles: log partition {} offsets {}..{} were deleted before they were processed", p,
+            read_next_[p], read.front().offset - 1);
+      }
+      read_next_[p] = read.back().offset + 1;
+      for (LogEntry& e : read) buf.push_back(std::move(e));
+    }
+    // A partition whose read-ahead stopped at the cap may hold more records up to the
+    // watermark: go no further than what it has.
+    if (buf.size() >= cap && buf.back().append_time_us <= watermark) {
+      limit = std::min(limit, buf.back().append_time_us);
+    }
+  }
+
+  StateBatch batch(store_.get());
+  StateOverlay overlay(store_.get(), &batch, next_profile_id_);
+  ApplyStats stats;
+  std::vector<size_t> taken(n, 0);
+  while (*processed < cap) {
+    int best = -1;
+    for (int p = 0; p < n; ++p) {
+      if (taken[p] >= buffered_[p].size()) continue;
+      int64_t t = buffered_[p][taken[p]].append_time_us;
+      if (t > limit) continue;
+      if (best < 0 || t < buffered_[best][taken[best]].append_time_us) best = p;
+    }
+    if (best < 0) break;
+    RETURN_IF_ERROR(applier_->Apply(buffered_[best][taken[best]], &overlay, &stats));
+    ++taken[best];
+    ++*processed;
+  }
+  int64_t done_stamp = limit;
+  if (*processed == cap) {
+    // Stopped at the cap: done up to the last event applied.
+    done_stamp = 0;
+    for (int p = 0; p < n; ++p) {
+      if (taken[p] > 0)
+        done_stamp = std::max(done_stamp, buffered_[p][taken[p] - 1].append_time_us);
+    }
+  }
+  if (*processed > 0) {
+    overlay.Flush();
+    for (int p = 0; p < n; ++p) {
+      if (taken[p] > 0) batch.PutOffset(p, buffered_[p][taken[p] - 1].offset + 1);
+    }
+    RETURN_IF_ERROR(store_->Write(&batch));
+    // Committed: advance.
+    next_profile_id_ = overlay.next_profile_id();
+    for (int p = 0; p < n; ++p) {
+      if (taken[p] == 0) continue;
+      consumed_next_[p] = buffered_[p][taken[p] - 1].offset + 1;
+      buffered_[p].erase(buffered_[p].begin(), buffered_[p].begin() + taken[p]);
+    }
+    events_ += *processed;
+    unattributed_ += stats.unattributed;
+    malformed_ += stats.malformed;
+    merges_ += stats.merges;
+    blocked_ += stats.blocked;
+    if (events_counter_) events_counter_->Inc(*processed);
+    if (merges_counter_) merges_counter_->Inc(stats.merges);
+    if (stats.malformed > 0) {
+      spdlog::error("profiles: skipped {} log records that do not decode", stats.malformed);
+    }
+  }
+  {
+    std::lock_guard lock(progress_mu_);
+    processed_stamp_ = std::max(processed_stamp_.load(), done_stamp);
+  }
+  progress_cv_.notify_all();
+  CheckpointLog(false);
+  return Status::OK();
+}
+
+void ProfilePipeline::CheckpointLog(bool force) {
+  int64_t now = WallMicros();
+  if (!force && now - last_checkpoint_us_ < 1'000'000) return;
+  last_checkpoint_us_ = now;
+  for (int p = 0; p < static_cast<int>(consumed_next_.size()); ++p) {
+    Status s = options_.log->CommitCheckpoint(options_.consumer, p, consumed_next_[p]);
+    if (!s.ok()) spdlog::warn("profiles: log checkpoint: {}", s.ToString());
+  }
+}
+
+Status ProfilePipeline::BackfillStep(bool* more) {
+  *more = false;
+  std::vector<const ComputedDef*> pending;
+  for (size_t i = 0; i < defs_.size(); ++i) {
+    if (!defs_ready_[i]) pending.push_back(&defs_[i]);
+  }
+  if (pending.empty()) return Status::OK();
+  constexpr int kProfilesPerStep = 256;
+  std::vector<ProfileRecord> chunk;
+  RETURN_IF_ERROR(store_->ScanProfiles(backfill_from_, [&](const ProfileRecord& r) {
+    chunk.push_back(r);
+    return chunk.size() < kProfilesPerStep;
+  }));
+  StateBatch batch(store_.get());
+  for (ProfileRecord& r : chunk) {
+    for (const ComputedDef* def : pending) RETURN_IF_ERROR(applier_->Recompute(*def, *store_, &r));
+    batch.PutProfile(r);
+  }
+  bool finished = chunk.size() < kProfilesPerStep;
+  if (finished) {
+    std::lock_guard lock(defs_mu_);
+    for (size_t i = 0; i < defs_.size(); ++i) defs_ready_[i] = true;
+  }
+  RETURN_IF_ERROR(WriteAppliedDefinitions(&batch));
+  RETURN_IF_ERROR(store_->Write(&batch));
+  if (!chunk.empty()) backfill_from_ = chunk.back().id + 1;
+  *more = !finished;
+  return Status::OK();
+}
+
+Status ProfilePipeline::CatchUp() {
+  if (defs_changed_.exchange(false)) RETURN_IF_ERROR(ReloadDefinitions());
+  const int64_t target = options_.log->DurableStamp();
+  size_t n = 0;
+  do {
+    RETURN_IF_ERROR(Step(&n));
+  } while (n > 0 || processed_stamp_ < target);
+  bool more = true;
+  while (more) RETURN_IF_ERROR(BackfillStep(&more));
+  CheckpointLog(true);
+  return Status::OK();
+}
+
+bool ProfilePipeline::WaitCaughtUp(int64_t timeout_us) {
+  const int64_t target = options_.log->DurableStamp();
+  std::unique_lock lock(progress_mu_);
+  return progress_cv_.wait_for(lock, std::chrono::microseconds(timeout_us),
+                               [&] { return processed_stamp_ >= target; });
+}
+
+void ProfilePipeline::Run() {
+  int64_t backoff_ms = 10;
+  while (!stopping_) {
+    Status s;
+    if (defs_changed_.exchange(false)) s = ReloadDefinitions();
+    size_t n = 0;
+    if (s.ok()) s = Step(&n);
+    bool more = false;
+    if (s.ok()) s = BackfillStep(&more);
+    if (!s.ok()) {
+      spdlog::error("profiles: {} (retrying in {} ms)", s.ToString(), backoff_ms);
+      // Drop the read-ahead: the next attempt re-reads from what was committed.
+      for (size_t p = 0; p < buffered_.size(); ++p) {
+        buffered_[p].clear();
+        read_next_[p] = consumed_next_[p];
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+      backoff_ms = std::min<int64_t>(backoff_ms * 2, 5000);
+      continue;
+    }
+    backoff_ms = 10;
+    if (n == 0 && !more) options_.log->WaitDurable(processed_stamp_, 100'000);
+  }
+  CheckpointLog(true);
+}
+
+}  // namespace rapport

@@ -1,0 +1,316 @@
+#include "profile/state_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/coding.h"
+
+namespace rapport {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNoSpace()) return Status::NoSpace(fmt::format("state store: {}: {}", what, s.ToString()));
+  if (s.IsCorruption()) {
+    return Status::Corruption(fmt::format("state store: {}: {}", what, s.ToString()));
+  }
+  return Status::IOError(fmt::format("state store: {}: {}", what, s.ToString()));
+}
+
+std::string IdentifierKey(const Identifier& id) {
+  std::string k;
+  k.reserve(id.type.size() + 1 + id.value.size());
+  k.append(id.type).push_back('\0');
+  k.append(id.value);
+  return k;
+}
+
+std::string ProfileKey(uint64_t id) {
+  std::string k;
+  PutBigEndian64(&k, id);
+  return k;
+}
+
+// Newest first: both parts inverted, the signed time biased so that it sorts as unsigned.
+void AppendTimelinePos(std::string* k, TimelinePos pos) {
+  PutBigEndian64(k, ~(static_cast<uint64_t>(pos.ts_us) ^ (uint64_t{1} << 63)));
+  PutBigEndian64(k, ~pos.seq);
+}
+TimelinePos DecodeTimelinePos(std::string_view k) {  // k: the 16 bytes after the profile
+  TimelinePos pos;
+  pos.ts_us = static_cast<int64_t>(~ReadBigEndian64(k) ^ (uint64_t{1} << 63));
+  pos.seq = ~ReadBigEndian64(k.substr(8));
+  return pos;
+}
+
+std::string OffsetKey(int partition) { return fmt::format("offset/{:05d}", partition); }
+const char kNextIdKey[] = "next_profile_id";
+
+void PutStamped(std::string* out, const TraitMap& traits) {
+  PutVarint64(out, traits.size());
+  for (const auto& [name, v] : traits) {
+    PutLengthPrefixed(out, name);
+    PutLengthPrefixed(out, v.json);
+    PutSignedVarint64(out, v.ts_us);
+    PutVarint64(out, v.seq);
+    PutLengthPrefixed(out, v.source);
+  }
+}
+
+}  // namespace
+
+std::string AccountRecord::Encode() const {
+  std::string out(1, '\x01');
+  PutLengthPrefixed(&out, group_id);
+  PutStamped(&out, traits);
+  PutVarint64(&out, members.size());
+  for (uint64_t m : members) PutVarint64(&out, m);
+  return out;
+}
+
+Result<AccountRecord> AccountRecord::Decode(std::string_view bytes) {
+  Decoder d(bytes);
+  AccountRecord a;
+  uint8_t version = 0;
+  uint64_t n = 0;
+  auto corrupt = [&] {
+    return Status::Corruption(fmt::format("account record: malformed at byte {}", d.position()));
+  };
+  if (!d.Byte(&version) || version != 1 || !d.LengthPrefixed(&a.group_id) || !d.Varint64(&n) ||
+      n > bytes.size()) {
+    return corrupt();
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string name;
+    StampedValue v;
+    if (!d.LengthPrefixed(&name) || !d.LengthPrefixed(&v.json) || !d.SignedVarint64(&v.ts_us) ||
+        !d.Varint64(&v.seq) || !d.LengthPrefixed(&v.source)) {
+      return corrupt();
+    }
+    a.traits.emplace(std::move(name), std::move(v));
+  }
+  if (!d.Varint64(&n) || n > bytes.size()) return corrupt();
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t m;
+    if (!d.Varint64(&m)) return corrupt();
+    a.members.push_back(m);
+  }
+  if (!d.done()) return corrupt();
+  return a;
+}
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = rocksdb::NewLRUCache(256 << 20);
+  rocksdb::ColumnFamilyOptions cf_options(options);
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = rocksdb::kLZ4Compression;
+  cf_options.bottommost_compression = rocksdb::kZSTD;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : {"default", "ids", "profiles", "accounts", "timeline"}) {
+    families.emplace_back(name, cf_options);
+  }
+  std::unique_ptr<StateStore> store(new StateStore());  // NOLINT: private constructor
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(options, dir, families, &store->handles_, &raw), "open " + dir));
+  store->db_.reset(raw);
+  store->meta_ = store->handles_[0];
+  store->ids_ = store->handles_[1];
+  store->profiles_ = store->handles_[2];
+  store->accounts_ = store->handles_[3];
+  store->timeline_ = store->handles_[4];
+  return store;
+}
+
+StateStore::~StateStore() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+Result<std::optional<std::string>> StateStore::Get(rocksdb::ColumnFamilyHandle* cf,
+                                                   std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocks(s, "read"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::optional<uint64_t>> StateStore::FindIdentifier(const Identifier& id) const {
+  ASSIGN_OR_RETURN(auto v, Get(ids_, IdentifierKey(id)));
+  if (!v) return std::optional<uint64_t>();
+  if (v->size() != 8) return Status::Corruption("state store: identifier entry is not 8 bytes");
+  return std::optional<uint64_t>(ReadBigEndian64(*v));
+}
+
+Result<std::optional<ProfileRecord>> StateStore::GetProfile(uint64_t id) const {
+  ASSIGN_OR_RETURN(auto v, Get(profiles_, ProfileKey(id)));
+  if (!v) return std::optional<ProfileRecord>();
+  ASSIGN_OR_RETURN(ProfileRecord r, ProfileRecord::Decode(*v));
+  return std::optional<ProfileRecord>(std::move(r));
+}
+
+Result<std::optional<ProfileRecord>> StateStore::GetLiveProfile(uint64_t id) const {
+  for (int hops = 0; hops < 64; ++hops) {
+    ASSIGN_OR_RETURN(auto r, GetProfile(id));
+    if (!r || r->merged_into == 0) return r;
+    id = r->merged_into;
+  }
+  return Status::Corruption("state store: a chain of merged profiles longer than 64");
+}
+
+Result<std::optional<AccountRecord>> StateStore::GetAccount(std::string_view group_id) const {
+  ASSIGN_OR_RETURN(auto v, Get(accounts_, group_id));
+  if (!v) return std::optional<AccountRecord>();
+  ASSIGN_OR_RETURN(AccountRecord a, AccountRecord::Decode(*v));
+  return std::optional<AccountRecord>(std::move(a));
+}
+
+Status StateStore::ReadTimeline(const std::vector<uint64_t>& profiles,
+                                std::optional<TimelinePos> after, size_t limit,
+                                std::vector<TimelineEntry>* out) const {
+  std::vector<TimelineEntry> all;
+  for (uint64_t profile : profiles) {
+    std::string prefix = ProfileKey(profile);
+    std::string start = prefix;
+    if (after) AppendTimelinePos(&start, *after);
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, timeline_));
+    size_t taken = 0;
+    for (it->Seek(start); it->Valid() && taken < limit; it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (!k.starts_with(prefix)) break;
+      if (k.size() != 24) return Status::Corruption("state store: timeline key is not 24 bytes");
+      TimelineEntry e;
+      e.pos = DecodeTimelinePos(std::string_view(k.data() + 8, 16));
+      if (after && e.pos == *after) continue;  // strictly after
+      e.profile = profile;
+      Decoder d(std::string_view(it->value().data(), it->value().size()));
+      std::string_view json;
+      if (!d.LengthPrefixed(&e.source) || !d.LengthPrefixed(&json) || !d.done()) {
+        return Status::Corruption("state store: malformed timeline entry");
+      }
+      e.json.assign(json);
+      all.push_back(std::move(e));
+      ++taken;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "read timeline"));
+  }
+  std::sort(all.begin(), all.end(), [](const TimelineEntry& a, const TimelineEntry& b) {
+    return a.pos.ts_us != b.pos.ts_us ? a.pos.ts_us > b.pos.ts_us : a.pos.seq > b.pos.seq;
+  });
+  if (all.size() > limit) all.resize(limit);
+  for (auto& e : all) out->push_back(std::move(e));
+  return Status::OK();
+}
+
+Status StateStore::ScanProfiles(uint64_t from_id,
+                                const std::function<bool(const ProfileRecord&)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), profiles_));
+  for (it->Seek(ProfileKey(from_id)); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(ProfileRecord r, ProfileRecord::Decode(std::string_view(it->value().data(),
+                                                                             it->value().size())));
+    if (r.merged_into != 0) continue;
+    if (!visit(r)) break;
+  }
+  return FromRocks(it->status(), "scan profiles");
+}
+
+Result<uint64_t> StateStore::Offset(int partition) const {
+  ASSIGN_OR_RETURN(auto v, Get(meta_, OffsetKey(partition)));
+  if (!v) return uint64_t{0};
+  if (v->size() != 8) return Status::Corruption("state store: offset entry is not 8 bytes");
+  return ReadBigEndian64(*v);
+}
+
+Result<uint64_t> StateStore::NextProfileId() const {
+  ASSIGN_OR_RETURN(auto v, Get(meta_, kNextIdKey));
+  if (!v) return uint64_t{1};
+  if (v->size() != 8) return Status::Corruption("state store: next id entry is not 8 bytes");
+  return ReadBigEndian64(*v);
+}
+
+Result<std::optional<std::string>> StateStore::Meta(std::string_view key) const {
+  return Get(meta_, std::string("m/").append(key));
+}
+
+Status StateStore::Write(StateBatch* batch) {
+  rocksdb::WriteOptions wo;  // not synced: the log is the source of truth; a lost tail replays
+  return FromRocks(db_->Write(wo, batch->batch_.get()), "write");
+}
+
+Status StateStore::Dump(std::string* out) const {
+  for (auto* cf : handles_) {
+    out->append("## ").append(cf->GetName()).push_back('\n');
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      PutLengthPrefixed(out, std::string_view(it->key().data(), it->key().size()));
+      PutLengthPrefixed(out, std::string_view(it->value().data(), it->value().size()));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "dump"));
+  }
+  return Status::OK();
+}
+
+StateStore::Stats StateStore::GetStats() const {
+  Stats s;
+  uint64_t v = 0;
+  for (auto* cf : handles_) {
+    if (db_->GetIntProperty(cf, "rocksdb.estimate-live-data-size", &v)) s.live_bytes += v;
+  }
+  if (db_->GetIntProperty(profiles_, "rocksdb.estimate-num-keys", &v)) s.profiles = v;
+  return s;
+}
+
+StateBatch::StateBatch(StateStore* store)
+    : store_(store), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+StateBatch::~StateBatch() = default;
+
+void StateBatch::PutIdentifier(const Identifier& id, uint64_t profile) {
+  batch_->Put(store_->ids_, IdentifierKey(id), ProfileKey(profile));
+}
+void StateBatch::PutProfile(const ProfileRecord& record) {
+  batch_->Put(store_->profiles_, ProfileKey(record.id), record.Encode());
+}
+void StateBatch::PutAccount(const AccountRecord& account) {
+  batch_->Put(store_->accounts_, account.group_id, account.Encode());
+}
+void StateBatch::PutTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
+                             std::string_view json) {
+  std::string key = ProfileKey(profile);
+  AppendTimelinePos(&key, pos);
+  std::string value;
+  value.reserve(source.size() + json.size() + 8);
+  PutLengthPrefixed(&value, source);
+  PutLengthPrefixed(&value, json);
+  batch_->Put(store_->timeline_, key, value);
+}
+void StateBatch::PutOffset(int partition, uint64_t next_offset) {
+  batch_->Put(store_->meta_, OffsetKey(partition), ProfileKey(next_offset));
+}
+void StateBatch::PutNextProfileId(uint64_t id) {
+  batch_->Put(store_->meta_, kNextIdKey, ProfileKey(id));
+}
+void StateBatch::PutMeta(std::string_view key, std::string_view value) {
+  batch_->Put(store_->meta_, std::string("m/").append(key), value);
+}
+void StateBatch::DeleteMeta(std::string_view key) {
+  batch_->Delete(store_->meta_, std::string("m/").append(key));
+}
+size_t StateBatch::bytes() const { return batch_->GetDataSize(); }
+void StateBatch::Clear() { batch_->Clear(); }
+
+}  // namespace rapport

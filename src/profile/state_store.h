@@ -1,0 +1,126 @@
+// StateStore: the profile pipeline's state in RocksDB — the identifier index, profile records,
+// accounts, timelines and the consumed log offsets — under one data directory. The pipeline is
+// the only writer and writes each batch of events with one atomic StateBatch that includes the
+// offsets it consumed, so state and offsets never disagree after a crash. Reads are thread-safe
+// and may run while the pipeline writes. Key layout: docs/formats/profile-state.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "identity/identifier.h"
+#include "profile/profile_record.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace rapport {
+
+struct AccountRecord {
+  std::string group_id;
+  TraitMap traits;
+  std::vector<uint64_t> members;  // live profile ids, sorted
+  std::string Encode() const;
+  static Result<AccountRecord> Decode(std::string_view bytes);
+  bool operator==(const AccountRecord&) const = default;
+};
+
+// A position in a timeline: newest first by (event time, log order).
+struct TimelinePos {
+  int64_t ts_us = 0;
+  uint64_t seq = 0;
+  bool operator==(const TimelinePos&) const = default;
+};
+
+struct TimelineEntry {
+  TimelinePos pos;
+  uint64_t profile = 0;  // the (possibly merged-away) profile id it was stored under
+  std::string source;
+  std::string json;
+};
+
+class StateBatch;
+
+class StateStore {
+ public:
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& dir);
+  ~StateStore();
+
+  Result<std::optional<uint64_t>> FindIdentifier(const Identifier& id) const;
+  // The record stored under `id` (a merged-away record only names its survivor).
+  Result<std::optional<ProfileRecord>> GetProfile(uint64_t id) const;
+  // Follows merged_into to the live profile; nullopt when `id` never existed.
+  Result<std::optional<ProfileRecord>> GetLiveProfile(uint64_t id) const;
+  Result<std::optional<AccountRecord>> GetAccount(std::string_view group_id) const;
+  // Up to `limit` events of `profiles` (a profile and its members), newest first, strictly
+  // after `after` when given.
+  Status ReadTimeline(const std::vector<uint64_t>& profiles, std::optional<TimelinePos> after,
+                      size_t limit, std::vector<TimelineEntry>* out) const;
+  // Visits every live profile with id >= from_id in id order until `visit` returns false.
+  Status ScanProfiles(uint64_t from_id,
+                      const std::function<bool(const ProfileRecord&)>& visit) const;
+
+  // Pipeline bookkeeping (stored in the same batches as the state).
+  Result<uint64_t> Offset(int partition) const;  // the next offset to consume (0 if none)
+  Result<uint64_t> NextProfileId() const;        // 1 for an empty store
+  Result<std::optional<std::string>> Meta(std::string_view key) const;
+
+  Status Write(StateBatch* batch);
+  // Every key and value of every column family, in order (the replay-equals-incremental test).
+  Status Dump(std::string* out) const;
+
+  struct Stats {
+    uint64_t live_bytes = 0;  // RocksDB's estimate of live data on disk
+    uint64_t profiles = 0;    // estimated keys in the profile column family
+  };
+  Stats GetStats() const;
+
+ private:
+  friend class StateBatch;
+  StateStore() = default;
+  Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
+                                         std::string_view key) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned by db_'s lifetime (destroyed first)
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* profiles_ = nullptr;
+  rocksdb::ColumnFamilyHandle* accounts_ = nullptr;
+  rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
+};
+
+// One atomic write of pipeline state. Not thread-safe.
+class StateBatch {
+ public:
+  explicit StateBatch(StateStore* store);
+  ~StateBatch();
+  void PutIdentifier(const Identifier& id, uint64_t profile);
+  void PutProfile(const ProfileRecord& record);
+  void PutAccount(const AccountRecord& account);
+  void PutTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
+                   std::string_view json);
+  void PutOffset(int partition, uint64_t next_offset);
+  void PutNextProfileId(uint64_t id);
+  void PutMeta(std::string_view key, std::string_view value);
+  void DeleteMeta(std::string_view key);
+  size_t bytes() const;
+  void Clear();
+
+ private:
+  friend class StateStore;
+  StateStore* store_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
+}  // namespace rapport
