@@ -25,6 +25,11 @@ CREATE TABLE IF NOT EXISTS tokens (
   secret_sha256 TEXT NOT NULL UNIQUE,
   created_at_us INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS computed_traits (
+  name TEXT PRIMARY KEY,
+  definition TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL
+);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -239,6 +244,48 @@ Result<Token> ControlStore::TokenBySecret(std::string_view secret) {
   if (rc == SQLITE_ROW) return ReadToken(s);
   if (rc == SQLITE_DONE) return Status::NotFound("unknown token");
   return Status::IOError("look up token: " + s.Error());
+}
+
+Status ControlStore::PutComputedTrait(std::string_view name, std::string_view definition,
+                                      int64_t now_us, bool replace) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, replace ? "INSERT INTO computed_traits(name, definition, created_at_us) "
+                        "VALUES(?1,?2,?3) ON CONFLICT(name) DO UPDATE SET definition = ?2"
+                      : "INSERT INTO computed_traits(name, definition, created_at_us) "
+                        "VALUES(?1,?2,?3)");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  s.Bind(2, definition);
+  s.Bind(3, now_us);
+  int rc = s.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return Status::AlreadyExists(fmt::format("a computed trait named \"{}\" exists", name));
+  }
+  if (rc != SQLITE_DONE) return Status::IOError("save computed trait: " + s.Error());
+  return Status::OK();
+}
+
+Result<std::vector<StoredComputedTrait>> ControlStore::ListComputedTraits() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT name, definition, created_at_us FROM computed_traits ORDER BY name");
+  RETURN_IF_ERROR(s.prepared());
+  std::vector<StoredComputedTrait> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Int(2)});
+  if (rc != SQLITE_DONE) return Status::IOError("list computed traits: " + s.Error());
+  return out;
+}
+
+Status ControlStore::DeleteComputedTrait(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM computed_traits WHERE name = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  if (s.Step() != SQLITE_DONE) return Status::IOError("delete computed trait: " + s.Error());
+  if (sqlite3_changes(db_) == 0) {
+    return Status::NotFound(fmt::format("no computed trait named \"{}\"", name));
+  }
+  return Status::OK();
 }
 
 }  // namespace rapport

@@ -1,7 +1,7 @@
-// ControlStore: the control plane in SQLite — sources (each with a write key) and API tokens
-// (each with a role). Only SHA-256 hashes of write keys and tokens are stored; the secret is
-// returned once, at creation. Thread-safe (one connection behind a mutex; WAL mode so the CLI
-// and a running server can use the same file).
+// ControlStore: the control plane in SQLite — sources (each with a write key), API tokens
+// (each with a role) and computed-trait definitions. Only SHA-256 hashes of write keys and tokens
+// are stored; the secret is returned once, at creation. Thread-safe (one connection behind a mutex;
+// WAL mode so the CLI and a running server can use the same file).
 #pragma once
 
 #include <memory>
@@ -33,6 +33,12 @@ struct Token {
   int64_t created_at_us = 0;
 };
 
+struct StoredComputedTrait {
+  std::string name;
+  std::string definition;  // canonical JSON (validated by the profile subsystem)
+  int64_t created_at_us = 0;
+};
+
 template <typename T>
 struct WithSecret {
   T item;
@@ -55,6 +61,12 @@ class ControlStore {
   Result<WithSecret<Token>> CreateToken(Role role, std::string_view name, int64_t now_us);
   Result<std::vector<Token>> ListTokens();
   Result<Token> TokenBySecret(std::string_view secret);  // kNotFound when unknown
+
+  // Computed-trait definitions. kAlreadyExists for a taken name unless `replace`.
+  Status PutComputedTrait(std::string_view name, std::string_view definition, int64_t now_us,
+                          bool replace);
+  Result<std::vector<StoredComputedTrait>> ListComputedTraits();  // by name
+  Status DeleteComputedTrait(std::string_view name);              // kNotFound when unknown
 
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}

@@ -6,13 +6,16 @@
 #include <spdlog/spdlog.h>
 
 #include "collect/dedup.h"
+#include "identity/identifier.h"
 #include "log/event_log.h"
+#include "profile/pipeline.h"
 #include "server/admin_api.h"
 #include "server/auth.h"
 #include "server/event_hub.h"
 #include "server/events_api.h"
 #include "server/http_server.h"
 #include "server/ingest.h"
+#include "server/profiles_api.h"
 #include "server/router.h"
 
 namespace rapport {
@@ -69,6 +72,18 @@ Status App::OpenStorage() {
   ASSIGN_OR_RETURN(dedup_, Deduplicator::Open(dedup_options));
   ASSIGN_OR_RETURN(uint64_t replayed, dedup_->CatchUp(*log_));
   if (replayed > 0) spdlog::info("de-duplication index caught up on {} log records", replayed);
+
+  ASSIGN_OR_RETURN(IdentitySettings identity, MakeIdentitySettings(config_.identity));
+  PipelineOptions pipeline_options;
+  pipeline_options.log = log_.get();
+  pipeline_options.dir = config_.data_dir + "/state";
+  pipeline_options.identity = std::move(identity);
+  pipeline_options.metrics = &metrics_;
+  pipeline_options.load_definitions = [control = control_.get()] {
+    return ProfilesApi::LoadDefinitions(control);
+  };
+  ASSIGN_OR_RETURN(pipeline_, ProfilePipeline::Open(std::move(pipeline_options)));
+  profiles_ = std::make_unique<ProfilesApi>(pipeline_.get(), control_.get(), clock_);
 
   auth_ = std::make_unique<Authenticator>(control_.get(), clock_);
   hub_ = std::make_unique<EventHub>();
@@ -134,6 +149,20 @@ void App::RegisterRoutes() {
                 method(admin_.get(), &AdminApi::CreateToken)});
   router_->Add({"GET", "/api/v1/whoami", Access::kToken, kAllRoles,
                 method(admin_.get(), &AdminApi::WhoAmI)});
+  router_->Add({"GET", "/api/v1/profiles", Access::kToken, kAllRoles,
+                method(profiles_.get(), &ProfilesApi::Lookup)});
+  router_->Add({"GET", "/api/v1/profiles/{id}", Access::kToken, kAllRoles,
+                method(profiles_.get(), &ProfilesApi::Get)});
+  router_->Add({"GET", "/api/v1/profiles/{id}/events", Access::kToken, kAllRoles,
+                method(profiles_.get(), &ProfilesApi::Events)});
+  router_->Add({"GET", "/api/v1/accounts/{id}", Access::kToken, kAllRoles,
+                method(profiles_.get(), &ProfilesApi::GetAccount)});
+  router_->Add({"GET", "/api/v1/computed-traits", Access::kToken, kAllRoles,
+                method(profiles_.get(), &ProfilesApi::ListComputed)});
+  router_->Add({"POST", "/api/v1/computed-traits", Access::kToken, kWriters,
+                method(profiles_.get(), &ProfilesApi::CreateComputed)});
+  router_->Add({"DELETE", "/api/v1/computed-traits/{name}", Access::kToken, kWriters,
+                method(profiles_.get(), &ProfilesApi::DeleteComputed)});
 }
 
 Status App::Start() {
@@ -146,6 +175,7 @@ Status App::Start() {
     router_->Dispatch(req, std::move(respond));
   });
   RETURN_IF_ERROR(http_->Start());
+  pipeline_->Start();
   upkeep_ = std::thread([this] { Upkeep(); });
   ready_ = true;
   return Status::OK();
@@ -184,6 +214,7 @@ void App::Stop() {
   if (hub_) hub_->CloseAll();  // streams hold sessions of the server's io_context
   if (dedup_) dedup_->Drain();
   http_.reset();
+  if (pipeline_) pipeline_->Stop();
   {
     std::lock_guard lock(upkeep_mu_);
     stopping_ = true;

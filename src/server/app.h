@@ -25,6 +25,8 @@ class EventLog;
 class EventsApi;
 class HttpServer;
 class IngestService;
+class ProfilePipeline;
+class ProfilesApi;
 class Router;
 
 class App {
@@ -60,6 +62,8 @@ class App {
   std::unique_ptr<EventsApi> events_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<EventLog> log_;
+  std::unique_ptr<ProfilePipeline> pipeline_;  // reads the log: goes before it
+  std::unique_ptr<ProfilesApi> profiles_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::atomic<bool> ready_{false};

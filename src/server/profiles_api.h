@@ -1,0 +1,40 @@
+// ProfilesApi: the unified profiles over HTTP (docs/api.md, "Profiles") — look a profile up by
+// any identifier or id, read its timeline, read accounts, and manage computed-trait definitions
+// (saved in the control store; the pipeline computes new ones over history in the background).
+// Reads go to the pipeline's state store and never block ingest. Thread-safe.
+#pragma once
+
+#include "common/clock.h"
+#include "govern/control_store.h"
+#include "profile/pipeline.h"
+#include "server/http_types.h"
+
+namespace rapport {
+
+class ProfilesApi {
+ public:
+  ProfilesApi(ProfilePipeline* pipeline, ControlStore* control, Clock* clock)
+      : pipeline_(pipeline), control_(control), clock_(clock) {}
+
+  void Lookup(HttpRequest& req, Responder respond);          // GET /api/v1/profiles?identifier=T:V
+  void Get(HttpRequest& req, Responder respond);             // GET /api/v1/profiles/{id}
+  void Events(HttpRequest& req, Responder respond);          // GET /api/v1/profiles/{id}/events
+  void GetAccount(HttpRequest& req, Responder respond);      // GET /api/v1/accounts/{id}
+  void ListComputed(HttpRequest& req, Responder respond);    // GET /api/v1/computed-traits
+  void CreateComputed(HttpRequest& req, Responder respond);  // POST /api/v1/computed-traits
+  void DeleteComputed(HttpRequest& req, Responder respond);  // DELETE .../{name}
+
+  // The definitions saved in `control`, for the pipeline (invalid ones are skipped and logged).
+  static Result<std::vector<ComputedDef>> LoadDefinitions(ControlStore* control);
+
+ private:
+  // The live profile for the {id} path parameter (kNotFound / kInvalidArgument otherwise).
+  Result<ProfileRecord> ProfileFor(const std::string& id_text);
+  std::vector<ComputedDef> Defs() const;
+
+  ProfilePipeline* pipeline_;
+  ControlStore* control_;
+  Clock* clock_;
+};
+
+}  // namespace rapport
