@@ -2,14 +2,22 @@
 
 namespace rapport {
 
-StateOverlay::StateOverlay(StateStore* store, StateBatch* out, uint64_t next_profile_id)
-    : store_(store), next_profile_id_(next_profile_id), out_(out) {}
+StateOverlay::StateOverlay(StateStore* store, StateCache* cache, StateBatch* out,
+                           uint64_t next_profile_id)
+    : store_(store), cache_(cache), next_profile_id_(next_profile_id), out_(out) {}
 
 Result<std::optional<uint64_t>> StateOverlay::Find(const Identifier& id) {
   if (auto it = bound_.find(id); it != bound_.end()) return std::optional<uint64_t>(it->second);
-  if (auto it = looked_up_.find(id); it != looked_up_.end()) return it->second;
+  std::string key;
+  if (cache_) {
+    key = IdentifierKey(id);
+    if (uint64_t* cached = cache_->identifiers.Find(key)) {
+      return *cached == 0 ? std::nullopt : std::optional<uint64_t>(*cached);
+    }
+  }
   ASSIGN_OR_RETURN(auto found, store_->FindIdentifier(id));
-  looked_up_.emplace(id, found);
+  // A committed value: safe to remember at once.
+  if (cache_) cache_->identifiers.Put(key, found.value_or(0));
   return found;
 }
 
@@ -20,6 +28,13 @@ Result<std::vector<Identifier>> StateOverlay::IdentifiersOf(uint64_t profile) {
 
 Result<ProfileRecord*> StateOverlay::Profile(uint64_t id) {
   if (auto it = profiles_.find(id); it != profiles_.end()) return it->second.get();
+  if (cache_) {
+    if (auto cached = cache_->profiles.Take(id)) {
+      auto& slot = profiles_[id];
+      slot = std::move(*cached);
+      return slot.get();
+    }
+  }
   ASSIGN_OR_RETURN(auto stored, store_->GetProfile(id));
   if (!stored) {
     return Status::Corruption("state store: the identifier index names profile " +
@@ -66,10 +81,16 @@ void StateOverlay::Flush() {
   for (const auto& [id, record] : profiles_) batch->PutProfile(*record);
   for (const auto& [group, account] : accounts_) batch->PutAccount(*account);
   batch->PutNextProfileId(next_profile_id_);
+}
+
+void StateOverlay::Commit() {
+  if (cache_) {
+    for (const auto& [id, profile] : bound_) cache_->identifiers.Put(IdentifierKey(id), profile);
+    for (auto& [id, record] : profiles_) cache_->profiles.Put(id, std::move(record));
+  }
   profiles_.clear();
   accounts_.clear();
   bound_.clear();
-  looked_up_.clear();
   timeline_bytes_ = 0;
 }
 

@@ -1,6 +1,7 @@
 // StateOverlay: the pipeline's working set for one batch of events. Reads fall through to the
-// StateStore; changes stay in memory (read-your-writes) until Flush adds them to one StateBatch.
-// It is the IdentityView the resolver sees. Single-threaded (the pipeline thread).
+// StateCache, then the StateStore; changes stay in memory (read-your-writes) until Flush adds
+// them to one StateBatch; Commit (after that batch is written) hands them to the cache. It is
+// the IdentityView the resolver sees. Single-threaded (the pipeline thread).
 #pragma once
 
 #include <map>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 
 #include "identity/resolver.h"
+#include "profile/state_cache.h"
 #include "profile/state_store.h"
 
 namespace rapport {
@@ -17,7 +19,8 @@ namespace rapport {
 class StateOverlay final : public IdentityView {
  public:
   // Timeline entries go straight into *out; Flush adds the rest.
-  StateOverlay(StateStore* store, StateBatch* out, uint64_t next_profile_id);
+  // `cache` may be nullptr.
+  StateOverlay(StateStore* store, StateCache* cache, StateBatch* out, uint64_t next_profile_id);
 
   Result<std::optional<uint64_t>> Find(const Identifier& id) override;
   Result<std::vector<Identifier>> IdentifiersOf(uint64_t profile) override;
@@ -32,12 +35,15 @@ class StateOverlay final : public IdentityView {
                    std::string_view json);
 
   uint64_t next_profile_id() const { return next_profile_id_; }
-  // Moves every change into the batch (with the next profile id) and empties the overlay.
+  // Adds every change to the batch (with the next profile id).
   void Flush();
+  // After the batch was written: moves the changed records into the cache, empties the overlay.
+  void Commit();
   size_t pending_bytes() const { return timeline_bytes_; }
 
  private:
   StateStore* store_;
+  StateCache* cache_;
   uint64_t next_profile_id_;
   std::unordered_map<uint64_t, std::unique_ptr<ProfileRecord>> profiles_;
   std::map<std::string, std::unique_ptr<AccountRecord>, std::less<>> accounts_;

@@ -106,9 +106,10 @@ Status ProfilePipeline::ReloadDefinitions() {
   }
   std::vector<bool> ready;
   bool pending = false;
+  const bool no_profiles = next_profile_id_ == 1;  // nothing to compute over yet
   for (const ComputedDef& def : defs) {
     auto it = applied.find(def.name);
-    ready.push_back(it != applied.end() && it->second == ToJson(def));
+    ready.push_back(no_profiles || (it != applied.end() && it->second == ToJson(def)));
     pending |= !ready.back();
   }
   {
@@ -170,7 +171,7 @@ Status ProfilePipeline::Step(size_t* processed) {
   }
 
   StateBatch batch(store_.get());
-  StateOverlay overlay(store_.get(), &batch, next_profile_id_);
+  StateOverlay overlay(store_.get(), &cache_, &batch, next_profile_id_);
   ApplyStats stats;
   std::vector<size_t> taken(n, 0);
   while (*processed < cap) {
@@ -202,6 +203,7 @@ Status ProfilePipeline::Step(size_t* processed) {
     }
     RETURN_IF_ERROR(store_->Write(&batch));
     // Committed: advance.
+    overlay.Commit();
     next_profile_id_ = overlay.next_profile_id();
     for (int p = 0; p < n; ++p) {
       if (taken[p] == 0) continue;
@@ -255,6 +257,7 @@ Status ProfilePipeline::BackfillStep(bool* more) {
   for (ProfileRecord& r : chunk) {
     for (const ComputedDef* def : pending) RETURN_IF_ERROR(applier_->Recompute(*def, *store_, &r));
     batch.PutProfile(r);
+    cache_.profiles.Take(r.id);  // the cached copy is about to be stale
   }
   bool finished = chunk.size() < kProfilesPerStep;
   if (finished) {

@@ -90,6 +90,7 @@ class ProfilePipeline {
   PipelineOptions options_;
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<EventApplier> applier_;
+  StateCache cache_;
   ApplyStats stats_;  // pipeline thread; copied to the atomics below after each commit
   int64_t last_checkpoint_us_ = 0;
   // Read-ahead per partition: entries not yet processed, in offset order.

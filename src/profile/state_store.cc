@@ -23,14 +23,6 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::IOError(fmt::format("state store: {}: {}", what, s.ToString()));
 }
 
-std::string IdentifierKey(const Identifier& id) {
-  std::string k;
-  k.reserve(id.type.size() + 1 + id.value.size());
-  k.append(id.type).push_back('\0');
-  k.append(id.value);
-  return k;
-}
-
 std::string ProfileKey(uint64_t id) {
   std::string k;
   PutBigEndian64(&k, id);
@@ -64,6 +56,14 @@ void PutStamped(std::string* out, const TraitMap& traits) {
 }
 
 }  // namespace
+
+std::string IdentifierKey(const Identifier& id) {
+  std::string k;
+  k.reserve(id.type.size() + 1 + id.value.size());
+  k.append(id.type).push_back('\0');
+  k.append(id.value);
+  return k;
+}
 
 std::string AccountRecord::Encode() const {
   std::string out(1, '\x01');

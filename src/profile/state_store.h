@@ -51,6 +51,9 @@ struct TimelineEntry {
 
 class StateBatch;
 
+// The identifier index's key: type, 0x00, value.
+std::string IdentifierKey(const Identifier& id);
+
 class StateStore {
  public:
   static Result<std::unique_ptr<StateStore>> Open(const std::string& dir);

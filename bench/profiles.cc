@@ -1,0 +1,195 @@
+// Profile pipeline benchmark: writes a synthetic event stream into a fresh event log (N
+// profiles; a share of events carry two identifiers, so identities are stitched and profiles
+// merge), then times the pipeline building the state from it, reports disk and memory per
+// profile, and the latency of profile look-ups by identifier. Prints one figure per line.
+//
+//   profiles_bench [--profiles 1000000] [--events 3000000] [--two-ids 0.3] [--lookups 200000]
+//                  [--dir /tmp/rapport-profiles-bench] [--keep]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "collect/envelope.h"
+#include "common/crc32c.h"
+#include "log/event_log.h"
+#include "profile/pipeline.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+uint64_t DirBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+long MaxRssMb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  uint64_t profiles = 1'000'000, events = 3'000'000, lookups = 200'000;
+  double two_ids = 0.3;
+  std::string dir = "/tmp/rapport-profiles-bench";
+  bool keep = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (a == "--profiles")
+      profiles = std::stoull(next());
+    else if (a == "--events")
+      events = std::stoull(next());
+    else if (a == "--two-ids")
+      two_ids = std::stod(next());
+    else if (a == "--lookups")
+      lookups = std::stoull(next());
+    else if (a == "--dir")
+      dir = next();
+    else if (a == "--keep")
+      keep = true;
+    else {
+      fmt::print(stderr, "unknown flag {}\n", a);
+      return 2;
+    }
+  }
+  std::filesystem::remove_all(dir);
+  auto log = rapport::EventLog::Open({.dir = dir + "/log", .partitions = 4}, nullptr);
+  if (!log.ok()) {
+    fmt::print(stderr, "{}\n", log.status().ToString());
+    return 1;
+  }
+
+  // Each customer k has a user id and two devices (anonymous ids). An event carries one
+  // identifier, or (two_ids of the time) a device and the user id: the link that stitches them.
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> unit(0, 1);
+  const char* names[] = {"Page Viewed", "Product Viewed", "Added to Cart", "Order Completed",
+                         "Email Opened"};
+  auto t0 = Clock::now();
+  std::vector<rapport::LogRecord> batch;
+  uint64_t bytes = 0;
+  const int64_t base_ts = 1'700'000'000'000'000;
+  for (uint64_t i = 0; i < events; ++i) {
+    uint64_t k = rng() % profiles;
+    rapport::NormalizedEvent e;
+    e.type = "track";
+    e.message_id = fmt::format("m{}", i);
+    std::string anon = fmt::format("a{}-{}", k, rng() % 2);
+    std::string user = fmt::format("u{}", k);
+    double r = unit(rng);
+    if (r < two_ids) {
+      e.anonymous_id = anon;
+      e.user_id = user;
+    } else if (r < two_ids + (1 - two_ids) / 2) {
+      e.anonymous_id = anon;
+    } else {
+      e.user_id = user;
+    }
+    e.timestamp_us = base_ts + static_cast<int64_t>(i) * 1000;
+    e.received_at_us = e.timestamp_us;
+    const char* name = names[rng() % 5];
+    e.json = fmt::format(
+        R"({{"type":"track","event":"{}","userId":"{}","anonymousId":"{}","properties":{{"revenue":{},"category":"c{}","url":"https://shop.example.com/p/{}"}},"context":{{"library":{{"name":"bench"}},"ip":"10.0.0.1","locale":"en-US"}},"messageId":"{}","timestamp":"x"}})",
+        name, e.user_id, e.anonymous_id, rng() % 200, rng() % 20, rng() % 5000, e.message_id);
+    const std::string& key = e.anonymous_id.empty() ? e.user_id : e.anonymous_id;
+    int partition = static_cast<int>(rapport::crc32c::Value(key) % 4);
+    batch.push_back({partition, rapport::EncodeEnvelope("src_bench", e)});
+    bytes += batch.back().payload.size();
+    if (batch.size() == 20000 || i + 1 == events) {
+      auto s = (*log)->AppendSync(std::move(batch));
+      if (!s.ok()) {
+        fmt::print(stderr, "{}\n", s.status().ToString());
+        return 1;
+      }
+      batch.clear();
+    }
+  }
+  auto t1 = Clock::now();
+  fmt::print("log: {} events ({:.0f} MB) written in {:.1f} s\n", events, bytes / 1e6,
+             Seconds(t0, t1));
+
+  rapport::PipelineOptions options;
+  options.log = log->get();
+  options.dir = dir + "/state";
+  options.load_definitions = []() -> rapport::Result<std::vector<rapport::ComputedDef>> {
+    std::vector<rapport::ComputedDef> defs;
+    for (
+        const char* json :
+        {R"({"name":"orders_30d","event":"Order Completed","aggregate":"count","window_days":30})",
+         R"({"name":"lifetime_revenue","event":"Order Completed","aggregate":"sum","property":"properties.revenue"})",
+         R"({"name":"last_seen","aggregate":"last"})"}) {
+      defs.push_back(*rapport::ParseComputedDef(json));
+    }
+    return defs;
+  };
+  auto pipeline = rapport::ProfilePipeline::Open(std::move(options));
+  if (!pipeline.ok()) {
+    fmt::print(stderr, "{}\n", pipeline.status().ToString());
+    return 1;
+  }
+  auto t2 = Clock::now();
+  rapport::Status s = (*pipeline)->CatchUp();
+  auto t3 = Clock::now();
+  if (!s.ok()) {
+    fmt::print(stderr, "{}\n", s.ToString());
+    return 1;
+  }
+  auto stats = (*pipeline)->GetStats();
+  double rate = events / Seconds(t2, t3);
+  fmt::print("pipeline: {:.0f} events/s ({} events in {:.1f} s; {} merges, {} blocked)\n", rate,
+             stats.events, Seconds(t2, t3), stats.merges, stats.blocked);
+  fmt::print("pipeline vs target 250,000 events/s: {:.2f}x\n", rate / 250000);
+
+  const rapport::StateStore* store = (*pipeline)->store();
+  uint64_t live = 0;
+  (void)store->ScanProfiles(1, [&](const rapport::ProfileRecord&) {
+    ++live;
+    return true;
+  });
+  uint64_t state_bytes = DirBytes(dir + "/state");
+  fmt::print(
+      "profiles: {} live; state on disk {:.0f} MB = {:.0f} bytes/profile "
+      "(timeline copies of events included); max RSS {} MB\n",
+      live, state_bytes / 1e6, live ? double(state_bytes) / live : 0.0, MaxRssMb());
+
+  std::vector<double> micros;
+  micros.reserve(lookups);
+  for (uint64_t i = 0; i < lookups; ++i) {
+    uint64_t k = rng() % profiles;
+    rapport::Identifier id =
+        (i % 2) ? rapport::Identifier{"user_id", fmt::format("u{}", k)}
+                : rapport::Identifier{"anonymous_id", fmt::format("a{}-{}", k, rng() % 2)};
+    auto a = Clock::now();
+    auto found = store->FindIdentifier(id);
+    if (found.ok() && found->has_value()) (void)store->GetLiveProfile(**found);
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+  }
+  std::sort(micros.begin(), micros.end());
+  auto pct = [&](double p) { return micros.empty() ? 0 : micros[size_t(p * (micros.size() - 1))]; };
+  fmt::print(
+      "lookup by identifier: p50 {:.1f} us, p99 {:.1f} us, p99.9 {:.1f} us "
+      "(target p99 < 1000 us)\n",
+      pct(0.5), pct(0.99), pct(0.999));
+  pipeline->reset();
+  log->reset();
+  if (!keep) std::filesystem::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,71 @@
+// StateCache: the pipeline's memory of committed state between batches, so that hot profiles
+// and identifiers are not read and decoded from RocksDB for every batch. Only committed values
+// enter it (StateOverlay::Commit after a successful write); the pipeline is the only writer, so
+// it never goes stale. Bounded with two generations (an approximate LRU: a hit in the old
+// generation moves to the young one; when the young one is full, the old one is dropped).
+// Single-threaded (the pipeline thread).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "profile/profile_record.h"
+
+namespace rapport {
+
+template <typename K, typename V>
+class GenerationalMap {
+ public:
+  explicit GenerationalMap(size_t capacity) : half_(std::max<size_t>(capacity / 2, 1)) {}
+
+  // The value for `k`, moved to the young generation; nullptr when absent.
+  V* Find(const K& k) {
+    if (auto it = young_.find(k); it != young_.end()) return &it->second;
+    auto it = old_.find(k);
+    if (it == old_.end()) return nullptr;
+    V v = std::move(it->second);
+    old_.erase(it);
+    return &Put(k, std::move(v));
+  }
+  // Removes and returns the value for `k`.
+  std::optional<V> Take(const K& k) {
+    for (auto* m : {&young_, &old_}) {
+      if (auto it = m->find(k); it != m->end()) {
+        V v = std::move(it->second);
+        m->erase(it);
+        return v;
+      }
+    }
+    return std::nullopt;
+  }
+  V& Put(const K& k, V v) {
+    if (young_.size() >= half_ && !young_.count(k)) {
+      old_ = std::move(young_);
+      young_.clear();
+    }
+    old_.erase(k);
+    return young_.insert_or_assign(k, std::move(v)).first->second;
+  }
+  void Clear() {
+    young_.clear();
+    old_.clear();
+  }
+  size_t size() const { return young_.size() + old_.size(); }
+
+ private:
+  size_t half_;
+  std::unordered_map<K, V> young_, old_;
+};
+
+struct StateCache {
+  explicit StateCache(size_t profiles = 200'000, size_t identifiers = 2'000'000)
+      : profiles(profiles), identifiers(identifiers) {}
+  GenerationalMap<uint64_t, std::unique_ptr<ProfileRecord>> profiles;
+  // "type\0value" → profile id, 0 when the identifier is known to be unbound.
+  GenerationalMap<std::string, uint64_t> identifiers;
+};
+
+}  // namespace rapport
