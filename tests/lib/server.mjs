@@ -336,3 +336,80 @@ export function padTo(event, bytes) {
 }
 
 export { sleep };
+
+// ---- Profiles (docs/api.md "Profiles"): lookups, timelines and waiting for the pipeline ----
+
+/** GET /api/v1/profiles?identifier=TYPE:VALUE; returns {status, headers, text, json}. */
+export async function lookupProfile(s, type, value, { token = 'admin' } = {}) {
+  const q = new URLSearchParams({ identifier: `${type}:${value}` });
+  return s.api(`/api/v1/profiles?${q}`, { token });
+}
+
+/** Pages through /api/v1/profiles/{id}/events with `after`; returns every event, newest first. */
+export async function profileTimeline(s, id, { limit = 1000, token = 'admin', pages } = {}) {
+  const out = [];
+  let after = null;
+  for (let page = 0; page < 100000; page++) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (after) q.set('after', after);
+    const p = `/api/v1/profiles/${encodeURIComponent(id)}/events?${q}`;
+    const r = await s.api(p, { token });
+    if (r.status !== 200) throw new Error(`GET ${p} → ${r.status} ${r.text}`);
+    if (!Array.isArray(r.json?.events)) throw new Error(`GET ${p}: no events array: ${r.text.slice(0, 500)}`);
+    if (r.json.events.length > limit) throw new Error(`GET ${p}: ${r.json.events.length} events on a page of ${limit}`);
+    pages?.push(r.json);
+    out.push(...r.json.events);
+    if (r.json.next === null || r.json.next === undefined) return out;
+    if (r.json.events.length === 0) throw new Error(`GET ${p}: empty page with next=${r.json.next}`);
+    after = r.json.next;
+  }
+  throw new Error('too many pages');
+}
+
+/**
+ * Calls `fn` until it returns something other than undefined/false, or throws the last error
+ * (or a timeout error with describe()) once `timeoutMs` passed. For asynchronous state such as
+ * profiles: never sleep a fixed time, poll.
+ */
+export async function pollUntil(fn, { timeoutMs = 15000, intervalMs = 25, describe = () => '' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let last;
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() >= deadline) {
+      if (last) throw last;
+      throw new Error(`not reached within ${timeoutMs} ms${describe() ? ': ' + describe() : ''}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+let barrierCounter = 0;
+/**
+ * Waits until the profile pipeline has applied every event acknowledged so far. It sends one
+ * track event with a fresh anonymousId through the source with write key `key` and polls until
+ * that anonymousId has a profile: the pipeline applies events in the order they became durable,
+ * so everything acknowledged before is applied too. The barrier event makes a profile of its own
+ * (returned: {id, anonymousId}).
+ */
+export async function profilesCaughtUp(s, { key = s.key, timeoutMs = 20000 } = {}) {
+  barrierCounter += 1;
+  const anonymousId = `pipeline-barrier-${process.pid}-${Date.now().toString(36)}-${barrierCounter}`;
+  const r = await s.ingest('/v1/batch', { batch: [{ type: 'track', event: 'Pipeline Barrier', anonymousId }] }, { key });
+  if (r.status !== 200) throw new Error(`barrier event: POST /v1/batch → ${r.status} ${r.text}`);
+  const p = await pollUntil(
+    async () => {
+      const l = await lookupProfile(s, 'anonymous_id', anonymousId);
+      if (l.status === 200) return l.json;
+      if (l.status !== 404) throw new Error(`barrier lookup → ${l.status} ${l.text}`);
+      return undefined;
+    },
+    { timeoutMs, describe: () => `the profile pipeline did not apply the barrier event ${anonymousId}` },
+  );
+  return { id: p.id, anonymousId };
+}
