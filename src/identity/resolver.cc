@@ -7,6 +7,11 @@
 namespace rapport {
 namespace {
 
+int LimitOf(const IdentitySettings& settings, std::string_view type) {
+  const IdentityType* t = settings.Find(type);
+  return t ? t->limit : 1;
+}
+
 // The type whose limit a candidate union breaks (the highest-priority one), or "".
 // A profile that already holds more than a (since lowered) limit does not count as a conflict
 // unless the union grows past what it holds.
@@ -25,8 +30,7 @@ std::string Conflict(const IdentitySettings& settings, const std::vector<Identif
   for (const Identifier& id : ids) values[id.type].insert(id.value);
   std::string worst;
   for (const auto& [type, set] : values) {
-    const IdentityType* t = settings.Find(type);
-    size_t limit = t ? static_cast<size_t>(t->limit) : 1;
+    size_t limit = static_cast<size_t>(LimitOf(settings, type));
     if (set.size() > limit && set.size() > held[type] &&
         (worst.empty() || settings.Before(type, worst))) {
       worst = type;
@@ -41,6 +45,7 @@ Result<Resolution> Resolve(const IdentitySettings& settings, std::vector<Identif
                            IdentityView* view) {
   // Priority order, first occurrence kept.
   std::vector<Identifier> unique;
+  unique.reserve(ids.size());
   for (Identifier& id : ids) {
     if (std::find(unique.begin(), unique.end(), id) == unique.end())
       unique.push_back(std::move(id));
@@ -50,36 +55,45 @@ Result<Resolution> Resolve(const IdentitySettings& settings, std::vector<Identif
     return settings.Before(a.type, b.type);
   });
   Resolution r;
-  // An event cannot bring more values of a type than one profile may hold.
+  // An event cannot bring more values of a type than one profile may hold (sorted by priority,
+  // so one type's identifiers are adjacent).
   {
-    std::map<std::string, int> seen;
     std::vector<Identifier> kept;
-    for (Identifier& id : unique) {
-      const IdentityType* t = settings.Find(id.type);
-      if (++seen[id.type] > (t ? t->limit : 1)) {
-        r.conflict = id.type;
-        r.dropped.push_back(std::move(id));
+    kept.reserve(unique.size());
+    int run = 0;
+    for (size_t i = 0; i < unique.size(); ++i) {
+      run = (i > 0 && unique[i].type == unique[i - 1].type) ? run + 1 : 1;
+      if (run > LimitOf(settings, unique[i].type)) {
+        r.conflict = unique[i].type;
+        r.dropped.push_back(std::move(unique[i]));
       } else {
-        kept.push_back(std::move(id));
+        kept.push_back(std::move(unique[i]));
       }
     }
     unique = std::move(kept);
   }
 
-  std::map<Identifier, std::optional<uint64_t>> found;
+  // Where each identifier is bound (parallel to `unique`; looked up once).
+  std::vector<std::optional<uint64_t>> found(unique.size());
+  for (size_t i = 0; i < unique.size(); ++i) {
+    ASSIGN_OR_RETURN(found[i], view->Find(unique[i]));
+  }
+
+  // Fast path: every identifier is already bound to one and the same profile.
+  if (std::all_of(found.begin(), found.end(),
+                  [&](const auto& p) { return p.has_value() && *p == *found[0]; })) {
+    r.profile = *found[0];
+    return r;
+  }
+
   std::map<uint64_t, std::vector<Identifier>> held;  // profile → its identifiers
   while (true) {
     std::map<uint64_t, std::vector<Identifier>> matched;
     std::map<uint64_t, std::vector<Identifier>> via;
-    for (const Identifier& id : unique) {
-      auto it = found.find(id);
-      if (it == found.end()) {
-        ASSIGN_OR_RETURN(auto p, view->Find(id));
-        it = found.emplace(id, p).first;
-      }
-      if (!it->second) continue;
-      uint64_t p = *it->second;
-      via[p].push_back(id);
+    for (size_t i = 0; i < unique.size(); ++i) {
+      if (!found[i]) continue;
+      uint64_t p = *found[i];
+      via[p].push_back(unique[i]);
       if (!held.count(p)) {
         ASSIGN_OR_RETURN(auto list, view->IdentifiersOf(p));
         held[p] = std::move(list);
@@ -94,24 +108,20 @@ Result<Resolution> Resolve(const IdentitySettings& settings, std::vector<Identif
         if (it == matched.begin()) continue;
         r.merges.push_back({it->first, via[it->first]});
       }
-      for (const Identifier& id : unique) {
-        if (!found[id]) r.add.push_back(id);
+      for (size_t i = 0; i < unique.size(); ++i) {
+        if (!found[i]) r.add.push_back(unique[i]);
       }
       return r;
     }
     r.conflict = conflict;
     // Drop every identifier of the lowest-priority type present; with one type left, the last.
     const std::string lowest = unique.back().type;
-    bool one_type = unique.front().type == lowest;
-    if (one_type) {
+    const bool one_type = unique.front().type == lowest;
+    do {
       r.dropped.push_back(std::move(unique.back()));
       unique.pop_back();
-    } else {
-      while (unique.back().type == lowest) {
-        r.dropped.push_back(std::move(unique.back()));
-        unique.pop_back();
-      }
-    }
+      found.pop_back();
+    } while (!one_type && unique.back().type == lowest);
   }
 }
 

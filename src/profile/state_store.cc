@@ -117,9 +117,15 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.compression = rocksdb::kLZ4Compression;
   cf_options.bottommost_compression = rocksdb::kZSTD;
+  // Most look-ups of the identifier index are for identifiers never seen before: a bloom
+  // filter over the memtable answers those without searching it.
+  rocksdb::ColumnFamilyOptions point_options = cf_options;
+  point_options.memtable_prefix_bloom_size_ratio = 0.1;
+  point_options.memtable_whole_key_filtering = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {"default", "ids", "profiles", "accounts", "timeline"}) {
-    families.emplace_back(name, cf_options);
+    bool point = std::string_view(name) == "ids" || std::string_view(name) == "profiles";
+    families.emplace_back(name, point ? point_options : cf_options);
   }
   std::unique_ptr<StateStore> store(new StateStore());  // NOLINT: private constructor
   rocksdb::DB* raw = nullptr;
