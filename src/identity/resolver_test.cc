@@ -410,12 +410,14 @@ TEST_F(ResolverTest, CustomTypePriority) {
   EXPECT_EQ(last_.conflict, "crm_id");
 }
 
+// Find fails, or binds user ids to profile 7 and everything else to profile 8, whose identifiers
+// cannot be read.
 class FailingView final : public IdentityView {
  public:
   explicit FailingView(bool fail_find) : fail_find_(fail_find) {}
-  Result<std::optional<uint64_t>> Find(const Identifier&) override {
+  Result<std::optional<uint64_t>> Find(const Identifier& id) override {
     if (fail_find_) return Status::IOError("read failed");
-    return std::optional<uint64_t>(7);
+    return std::optional<uint64_t>(id.type == "user_id" ? 7 : 8);
   }
   Result<std::vector<Identifier>> IdentifiersOf(uint64_t) override {
     return Status::Corruption("bad record");
@@ -431,7 +433,8 @@ TEST(ResolverErrorsTest, ViewErrorsArePassedOn) {
   auto r = Resolve(s, {U("u1")}, &find);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIOError);
-  r = Resolve(s, {U("u1")}, &list);
+  // Two profiles: their identifiers are needed to check the limits.
+  r = Resolve(s, {U("u1"), A("a1")}, &list);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
 }
