@@ -42,11 +42,12 @@ std::optional<std::string> NormalizePhone(std::string_view raw, const std::strin
     international = true;
   }
   if (!international) {
-    if (digits.starts_with("0")) digits.erase(0, 1);  // national trunk prefix: 07700 → 7700
-    // A number that already starts with the country code and is long enough to hold one
-    // (11 digits for NANP "1 NXX NXX XXXX") keeps it.
-    bool has_code = country == "1" ? digits.size() == 11 && digits.starts_with("1")
-                                   : digits.starts_with(country) && digits.size() > 10;
+    const bool trunk = digits.starts_with("0");  // national trunk prefix: 07700 → 7700
+    if (trunk) digits.erase(0, 1);
+    // A number written without a trunk prefix that already starts with the country code and is
+    // long enough to hold one (11 digits for NANP "1 NXX NXX XXXX") keeps it.
+    bool has_code = !trunk && (country == "1" ? digits.size() == 11 && digits.starts_with("1")
+                                              : digits.starts_with(country) && digits.size() > 10);
     if (!has_code) digits = country + digits;
   }
   if (digits.size() < 6 || digits.size() > 15) return std::nullopt;
@@ -138,7 +139,8 @@ Result<IdentitySettings> MakeIdentitySettings(const IdentityConfig& config) {
       return Status::InvalidArgument(
           fmt::format("[identity] custom_types: \"{}\" is already a type", name));
     }
-    RETURN_IF_ERROR(settings.SetType({name, next_priority++, 5}));
+    RETURN_IF_ERROR(
+        settings.SetType({name, next_priority++, 5}).WithContext("[identity] custom_types"));
   }
   auto change = [&](const std::map<std::string, int64_t>& values, const char* what,
                     auto apply) -> Status {
@@ -162,7 +164,8 @@ Result<IdentitySettings> MakeIdentitySettings(const IdentityConfig& config) {
   RETURN_IF_ERROR(
       change(config.priorities, "priorities", [](IdentityType* t, int v) { t->priority = v; }));
   if (config.blocked_values) settings.SetBlockedValues(*config.blocked_values);
-  RETURN_IF_ERROR(settings.SetPhoneCountryCode(config.phone_country_code));
+  RETURN_IF_ERROR(
+      settings.SetPhoneCountryCode(config.phone_country_code).WithContext("[identity]"));
   return settings;
 }
 

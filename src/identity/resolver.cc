@@ -60,14 +60,16 @@ Result<Resolution> Resolve(const IdentitySettings& settings, std::vector<Identif
   {
     std::vector<Identifier> kept;
     kept.reserve(unique.size());
+    std::string type;  // of the previous identifier (unique[i - 1] may be moved from)
     int run = 0;
-    for (size_t i = 0; i < unique.size(); ++i) {
-      run = (i > 0 && unique[i].type == unique[i - 1].type) ? run + 1 : 1;
-      if (run > LimitOf(settings, unique[i].type)) {
-        r.conflict = unique[i].type;
-        r.dropped.push_back(std::move(unique[i]));
+    for (Identifier& id : unique) {
+      run = id.type == type ? run + 1 : 1;
+      type = id.type;
+      if (run > LimitOf(settings, id.type)) {
+        r.conflict = id.type;
+        r.dropped.push_back(std::move(id));
       } else {
-        kept.push_back(std::move(unique[i]));
+        kept.push_back(std::move(id));
       }
     }
     unique = std::move(kept);

@@ -110,12 +110,28 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->stopping) return Close();
     busy_ = false;
     parser_.emplace();
-    parser_->body_limit(server_->options.max_body_bytes);
+    body_limit_ = server_->options.max_body_bytes;
+    parser_->body_limit(body_limit_);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(server_->options.idle_timeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    if (!server_->options.body_limit) {
+      bhttp::async_read(
+          stream_, buffer_, *parser_,
+          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+      return;
+    }
+    // The limit depends on the route: read the head first.
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->OnRead(ec);
+          const auto& head = self->parser_->get();
+          std::string_view target = head.target();
+          self->body_limit_ = self->server_->options.body_limit(
+              head.method_string(), target.substr(0, target.find('?')));
+          self->parser_->body_limit(self->body_limit_);
+          bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                            [self](beast::error_code ec, size_t) { self->OnRead(ec); });
+        });
   }
 
   void OnRead(beast::error_code ec) {
@@ -125,8 +141,10 @@ class Session : public std::enable_shared_from_this<Session> {
       keep_alive_ = false;
       return Write(HttpResponse::Error(
           413, "too_large",
-          fmt::format("request body is over {} bytes, the limit per request (500 KB)",
-                      server_->options.max_body_bytes)));
+          fmt::format("request body is over {} bytes, the limit of this endpoint ({})",
+                      body_limit_, body_limit_ >= 1 << 20
+                                       ? fmt::format("{} MB", body_limit_ >> 20)
+                                       : fmt::format("{} KB", body_limit_ / 1024))));
     }
     if (ec) return Close();  // end of stream, timeout, reset, or malformed HTTP
     busy_ = true;
@@ -151,7 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     std::string_view encoding = req.Header("content-encoding");
     if (beast::iequals(encoding, "gzip") || beast::iequals(encoding, "deflate")) {
-      auto inflated = Inflate(msg.body(), server_->options.max_body_bytes);
+      auto inflated = Inflate(msg.body(), body_limit_);
       if (!inflated.ok()) return Write(HttpResponse::Error(inflated.status()));
       req.body = std::move(*inflated);
     } else if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
@@ -207,6 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  size_t body_limit_ = 0;  // of the request being read
   HttpServer::Impl* server_;
   bool keep_alive_ = true;
   unsigned version_ = 11;   // of the request being answered (HTTP/1.0 clients get 1.0 back)

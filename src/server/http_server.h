@@ -22,6 +22,9 @@ struct HttpServerOptions {
   uint16_t port = 8080;            // 0 picks a free port; see HttpServer::port()
   int threads = 0;                 // 0: one per core
   size_t max_body_bytes = 512000;  // raw and inflated; larger bodies get 413
+  // When set, the body limit of a request by method and path (instead of max_body_bytes), e.g.
+  // larger for file uploads.
+  std::function<size_t(std::string_view method, std::string_view path)> body_limit;
   std::chrono::seconds idle_timeout{60};
 };
 
