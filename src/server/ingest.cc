@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 #include "collect/envelope.h"
 #include "common/crc32c.h"
 
@@ -73,7 +75,7 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
     if (!s.ok()) return Reject(s.status(), respond);
     source = std::move(*s);
   }
-  Store(*source, std::move(parsed->events), received_at, std::move(respond));
+  Store(*source, std::move(parsed->events), received_at, Answer(std::move(respond)));
 }
 
 void IngestService::HandleForSource(HttpRequest& req, Responder respond) {
@@ -83,7 +85,30 @@ void IngestService::HandleForSource(HttpRequest& req, Responder respond) {
   if (!source.ok()) return Reject(source.status(), respond);
   auto parsed = Parse(Endpoint::kBatch, req, received_at);
   if (!parsed.ok()) return Reject(parsed.status(), respond);
-  Store(*source, std::move(parsed->events), received_at, std::move(respond));
+  Store(*source, std::move(parsed->events), received_at, Answer(std::move(respond)));
+}
+
+Status IngestService::IngestBatch(const Source& source, const std::string& body) {
+  bytes_->Inc(body.size());
+  int64_t received_at = clock_->NowMicros();
+  HttpRequest req;
+  req.body = body;
+  auto parsed = Parse(Endpoint::kBatch, req, received_at);
+  if (!parsed.ok()) {
+    Rejected(parsed.status().code())->Inc();
+    return parsed.status();
+  }
+  std::promise<Status> done;
+  auto future = done.get_future();
+  Store(source, std::move(parsed->events), received_at,
+        [&done](const Status& s) { done.set_value(s); });
+  return future.get();
+}
+
+IngestService::Done IngestService::Answer(Responder respond) {
+  return [respond = std::move(respond)](const Status& s) {
+    respond(s.ok() ? HttpResponse::Json(200, kSuccess) : HttpResponse::Error(s));
+  };
 }
 
 Result<ParsedRequest> IngestService::Parse(Endpoint endpoint, const HttpRequest& req,
@@ -96,13 +121,16 @@ Result<ParsedRequest> IngestService::Parse(Endpoint endpoint, const HttpRequest&
 }
 
 void IngestService::Store(const Source& source, std::vector<NormalizedEvent> parsed,
-                          int64_t received_at, Responder respond) {
+                          int64_t received_at, Done respond) {
   auto events = std::make_shared<std::vector<NormalizedEvent>>(std::move(parsed));
   std::vector<std::string_view> ids;
   ids.reserve(events->size());
   for (const auto& e : *events) ids.push_back(e.message_id);
   auto claim = dedup_->Claim(source.id, ids);
-  if (!claim.ok()) return Reject(claim.status(), respond);
+  if (!claim.ok()) {
+    Rejected(claim.status().code())->Inc();
+    return respond(claim.status());
+  }
 
   std::vector<LogRecord> records;
   auto stored = std::make_shared<std::vector<std::string_view>>();
@@ -113,7 +141,7 @@ void IngestService::Store(const Source& source, std::vector<NormalizedEvent> par
     stored->push_back(e.json);
   }
   duplicates_->Inc(events->size() - records.size());
-  if (records.empty()) return respond(HttpResponse::Json(200, kSuccess));
+  if (records.empty()) return respond(Status::OK());
 
   std::vector<int> partitions;
   partitions.reserve(records.size());
@@ -128,11 +156,10 @@ void IngestService::Store(const Source& source, std::vector<NormalizedEvent> par
       dedup_->Release(keys);
       spdlog::warn("ingest: log append failed: {}", status.ToString());
       Rejected(status.code())->Inc();
-      return respond(HttpResponse::Error(
-          status.code() == StatusCode::kNoSpace
-              ? Status::NoSpace("the disk is full; retry later")
-              : Status::Unavailable("the event log cannot take writes right now (" +
-                                    status.message() + "); retry later")));
+      return respond(status.code() == StatusCode::kNoSpace
+                         ? Status::NoSpace("the disk is full; retry later")
+                         : Status::Unavailable("the event log cannot take writes right now (" +
+                                               status.message() + "); retry later"));
     }
     accepted_->Inc(stored->size());
     hub_->Publish(source_id, *stored);
@@ -145,7 +172,7 @@ void IngestService::Store(const Source& source, std::vector<NormalizedEvent> par
     // (MarkDurable); the index is written in log order on its own thread, and a crash
     // before that is covered by the index replaying the log on start.
     dedup_->MarkDurable(keys);
-    respond(HttpResponse::Json(200, kSuccess));
+    respond(Status::OK());
     dedup_->CommitAsync(std::move(keys), received_at, std::move(positions), [](const Status& s) {
       if (!s.ok()) {
         spdlog::error(

@@ -29,10 +29,16 @@ class IngestService {
   // POST /api/v1/sources/{source}/batch: a `/v1/batch` body sent with an API token (imports,
   // the console) into the source named by id or name; a body `writeKey` is ignored.
   void HandleForSource(HttpRequest& req, Responder respond);
+  // The same as a `/v1/batch` body sent into `source`, for in-process producers (imports):
+  // blocks until the events are durable (OK) or refused (the error an HTTP client would get).
+  // Must not be called on an HTTP I/O thread or the log's writer thread.
+  Status IngestBatch(const Source& source, const std::string& body);
 
  private:
+  using Done = std::function<void(const Status&)>;
+  static Done Answer(Responder respond);  // OK → 200 {"success":true}; else the error
   void Store(const Source& source, std::vector<NormalizedEvent> parsed, int64_t received_at,
-             Responder respond);
+             Done done);
   Result<ParsedRequest> Parse(Endpoint endpoint, const HttpRequest& req, int64_t received_at);
   void Reject(const Status& status, Responder& respond);
   Counter* Rejected(StatusCode code);
