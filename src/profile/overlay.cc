@@ -55,6 +55,13 @@ ProfileRecord* StateOverlay::NewProfile() {
 
 Result<AccountRecord*> StateOverlay::Account(std::string_view group_id) {
   if (auto it = accounts_.find(group_id); it != accounts_.end()) return it->second.get();
+  if (cache_) {
+    if (auto cached = cache_->accounts.Take(std::string(group_id))) {
+      AccountRecord* raw = cached->get();
+      accounts_.emplace(std::string(group_id), std::move(*cached));
+      return raw;
+    }
+  }
   ASSIGN_OR_RETURN(auto stored, store_->GetAccount(group_id));
   auto record = std::make_unique<AccountRecord>();
   if (stored) {
@@ -87,6 +94,7 @@ void StateOverlay::Commit() {
   if (cache_) {
     for (const auto& [id, profile] : bound_) cache_->identifiers.Put(IdentifierKey(id), profile);
     for (auto& [id, record] : profiles_) cache_->profiles.Put(id, std::move(record));
+    for (auto& [group, record] : accounts_) cache_->accounts.Put(group, std::move(record));
   }
   profiles_.clear();
   accounts_.clear();

@@ -37,7 +37,8 @@ class StateOverlay final : public IdentityView {
   uint64_t next_profile_id() const { return next_profile_id_; }
   // Adds every change to the batch (with the next profile id).
   void Flush();
-  // After the batch was written: moves the changed records into the cache, empties the overlay.
+  // Once the batch is being written: moves the changed records into the cache (where the next
+  // batches find them before the write lands) and empties the overlay.
   void Commit();
   size_t pending_bytes() const { return timeline_bytes_; }
 

@@ -28,7 +28,11 @@ Result<std::unique_ptr<ProfilePipeline>> ProfilePipeline::Open(PipelineOptions o
   return p;
 }
 
-ProfilePipeline::~ProfilePipeline() { Stop(); }
+ProfilePipeline::~ProfilePipeline() {
+  Stop();
+  Status s = FinishWrite();
+  if (!s.ok()) spdlog::error("profiles: last state write failed: {}", s.ToString());
+}
 
 Status ProfilePipeline::Init() {
   ASSIGN_OR_RETURN(store_, StateStore::Open(options_.dir));
@@ -40,6 +44,7 @@ Status ProfilePipeline::Init() {
     ASSIGN_OR_RETURN(consumed_next_[p], store_->Offset(p));
     read_next_[p] = consumed_next_[p];
   }
+  committed_next_ = consumed_next_;
   ASSIGN_OR_RETURN(next_profile_id_, store_->NextProfileId());
   applier_ = std::make_unique<EventApplier>(&options_.identity, &defs_);
   if (options_.metrics) {
@@ -85,6 +90,7 @@ ProfilePipeline::Stats ProfilePipeline::GetStats() const {
 }
 
 Status ProfilePipeline::ReloadDefinitions() {
+  RETURN_IF_ERROR(FinishWrite());
   std::vector<ComputedDef> defs;
   if (options_.load_definitions) {
     ASSIGN_OR_RETURN(defs, options_.load_definitions());
@@ -170,8 +176,8 @@ Status ProfilePipeline::Step(size_t* processed) {
     }
   }
 
-  StateBatch batch(store_.get());
-  StateOverlay overlay(store_.get(), &cache_, &batch, next_profile_id_);
+  auto batch = std::make_unique<StateBatch>(store_.get());
+  StateOverlay overlay(store_.get(), &cache_, batch.get(), next_profile_id_);
   ApplyStats stats;
   std::vector<size_t> taken(n, 0);
   while (*processed < cap) {
@@ -196,13 +202,21 @@ Status ProfilePipeline::Step(size_t* processed) {
         done_stamp = std::max(done_stamp, buffered_[p][taken[p] - 1].append_time_us);
     }
   }
-  if (*processed > 0) {
+  if (*processed == 0) {
+    RETURN_IF_ERROR(FinishWrite());
+    std::lock_guard lock(progress_mu_);
+    processed_stamp_ = std::max(processed_stamp_.load(), done_stamp);
+  } else {
     overlay.Flush();
     for (int p = 0; p < n; ++p) {
-      if (taken[p] > 0) batch.PutOffset(p, buffered_[p][taken[p] - 1].offset + 1);
+      if (taken[p] > 0) batch->PutOffset(p, buffered_[p][taken[p] - 1].offset + 1);
     }
-    RETURN_IF_ERROR(store_->Write(&batch));
-    // Committed: advance.
+    // One write in flight at a time: the previous batch lands first.
+    RETURN_IF_ERROR(FinishWrite());
+    writing_ = std::move(batch);
+    write_ = std::async(std::launch::async,
+                        [store = store_.get(), b = writing_.get()] { return store->Write(b); });
+    // The next batches read this one's records from the cache until the write lands.
     overlay.Commit();
     next_profile_id_ = overlay.next_profile_id();
     for (int p = 0; p < n; ++p) {
@@ -210,6 +224,8 @@ Status ProfilePipeline::Step(size_t* processed) {
       consumed_next_[p] = buffered_[p][taken[p] - 1].offset + 1;
       buffered_[p].erase(buffered_[p].begin(), buffered_[p].begin() + taken[p]);
     }
+    writing_next_ = consumed_next_;
+    writing_stamp_ = done_stamp;
     events_ += *processed;
     unattributed_ += stats.unattributed;
     malformed_ += stats.malformed;
@@ -221,12 +237,36 @@ Status ProfilePipeline::Step(size_t* processed) {
       spdlog::error("profiles: skipped {} log records that do not decode", stats.malformed);
     }
   }
-  {
-    std::lock_guard lock(progress_mu_);
-    processed_stamp_ = std::max(processed_stamp_.load(), done_stamp);
-  }
   progress_cv_.notify_all();
   CheckpointLog(false);
+  return Status::OK();
+}
+
+Status ProfilePipeline::FinishWrite() {
+  if (!write_.valid()) return Status::OK();
+  Status s = write_.get();
+  writing_.reset();
+  if (!s.ok()) return s;
+  committed_next_ = writing_next_;
+  cache_.Trim();  // safe now: nothing is in flight
+  {
+    std::lock_guard lock(progress_mu_);
+    processed_stamp_ = std::max(processed_stamp_.load(), writing_stamp_);
+  }
+  progress_cv_.notify_all();
+  return Status::OK();
+}
+
+Status ProfilePipeline::ResetToStore() {
+  if (write_.valid()) (void)write_.get();
+  writing_.reset();
+  cache_.Clear();
+  for (size_t p = 0; p < buffered_.size(); ++p) {
+    buffered_[p].clear();
+    ASSIGN_OR_RETURN(committed_next_[p], store_->Offset(static_cast<int>(p)));
+    consumed_next_[p] = read_next_[p] = committed_next_[p];
+  }
+  ASSIGN_OR_RETURN(next_profile_id_, store_->NextProfileId());
   return Status::OK();
 }
 
@@ -234,8 +274,8 @@ void ProfilePipeline::CheckpointLog(bool force) {
   int64_t now = WallMicros();
   if (!force && now - last_checkpoint_us_ < 1'000'000) return;
   last_checkpoint_us_ = now;
-  for (int p = 0; p < static_cast<int>(consumed_next_.size()); ++p) {
-    Status s = options_.log->CommitCheckpoint(options_.consumer, p, consumed_next_[p]);
+  for (int p = 0; p < static_cast<int>(committed_next_.size()); ++p) {
+    Status s = options_.log->CommitCheckpoint(options_.consumer, p, committed_next_[p]);
     if (!s.ok()) spdlog::warn("profiles: log checkpoint: {}", s.ToString());
   }
 }
@@ -247,6 +287,7 @@ Status ProfilePipeline::BackfillStep(bool* more) {
     if (!defs_ready_[i]) pending.push_back(&defs_[i]);
   }
   if (pending.empty()) return Status::OK();
+  RETURN_IF_ERROR(FinishWrite());  // it reads the store
   constexpr int kProfilesPerStep = 256;
   std::vector<ProfileRecord> chunk;
   RETURN_IF_ERROR(store_->ScanProfiles(backfill_from_, [&](const ProfileRecord& r) {
@@ -275,11 +316,18 @@ Status ProfilePipeline::CatchUp() {
   if (defs_changed_.exchange(false)) RETURN_IF_ERROR(ReloadDefinitions());
   const int64_t target = options_.log->DurableStamp();
   size_t n = 0;
-  do {
-    RETURN_IF_ERROR(Step(&n));
-  } while (n > 0 || processed_stamp_ < target);
   bool more = true;
-  while (more) RETURN_IF_ERROR(BackfillStep(&more));
+  Status s;
+  do {
+    s = Step(&n);
+  } while (s.ok() && (n > 0 || processed_stamp_ < target));
+  while (s.ok() && more) s = BackfillStep(&more);
+  if (s.ok()) s = FinishWrite();
+  if (!s.ok()) {
+    Status reset = ResetToStore();
+    if (!reset.ok()) spdlog::error("profiles: {}", reset.ToString());
+    return s;
+  }
   CheckpointLog(true);
   return Status::OK();
 }
@@ -302,11 +350,9 @@ void ProfilePipeline::Run() {
     if (s.ok()) s = BackfillStep(&more);
     if (!s.ok()) {
       spdlog::error("profiles: {} (retrying in {} ms)", s.ToString(), backoff_ms);
-      // Drop the read-ahead: the next attempt re-reads from what was committed.
-      for (size_t p = 0; p < buffered_.size(); ++p) {
-        buffered_[p].clear();
-        read_next_[p] = consumed_next_[p];
-      }
+      // Start again from what the store holds.
+      Status reset = ResetToStore();
+      if (!reset.ok()) spdlog::error("profiles: {}", reset.ToString());
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
       backoff_ms = std::min<int64_t>(backoff_ms * 2, 5000);
       continue;
@@ -314,6 +360,8 @@ void ProfilePipeline::Run() {
     backoff_ms = 10;
     if (n == 0 && !more) options_.log->WaitDurable(processed_stamp_, 100'000);
   }
+  Status s = FinishWrite();
+  if (!s.ok()) spdlog::error("profiles: last state write failed: {}", s.ToString());
   CheckpointLog(true);
 }
 

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -85,6 +86,11 @@ class ProfilePipeline {
   Status ReloadDefinitions();
   Status BackfillStep(bool* more);
   Status WriteAppliedDefinitions(StateBatch* batch);
+  // Waits for the batch in flight; on success its offsets are committed and its events count
+  // as processed.
+  Status FinishWrite();
+  // After a failure: forgets everything not in the store and resumes from the store's offsets.
+  Status ResetToStore();
   void CheckpointLog(bool force);
 
   PipelineOptions options_;
@@ -95,8 +101,14 @@ class ProfilePipeline {
   int64_t last_checkpoint_us_ = 0;
   // Read-ahead per partition: entries not yet processed, in offset order.
   std::vector<std::deque<LogEntry>> buffered_;
-  std::vector<uint64_t> read_next_;      // next offset to read per partition
-  std::vector<uint64_t> consumed_next_;  // next offset to process (== committed)
+  std::vector<uint64_t> read_next_;       // next offset to read per partition
+  std::vector<uint64_t> consumed_next_;   // next offset to process (applied, maybe in flight)
+  std::vector<uint64_t> committed_next_;  // next offset after what the store holds
+  // The batch being written on another thread while the next one is applied (one at a time).
+  std::unique_ptr<StateBatch> writing_;
+  std::future<Status> write_;
+  std::vector<uint64_t> writing_next_;
+  int64_t writing_stamp_ = 0;
   uint64_t next_profile_id_ = 1;
 
   mutable std::mutex defs_mu_;

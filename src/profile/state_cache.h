@@ -1,9 +1,10 @@
-// StateCache: the pipeline's memory of committed state between batches, so that hot profiles
-// and identifiers are not read and decoded from RocksDB for every batch. Only committed values
-// enter it (StateOverlay::Commit after a successful write); the pipeline is the only writer, so
-// it never goes stale. Bounded with two generations (an approximate LRU: a hit in the old
-// generation moves to the young one; when the young one is full, the old one is dropped).
-// Single-threaded (the pipeline thread).
+// StateCache: the pipeline's memory of state between batches, so that hot profiles, accounts
+// and identifiers are not read and decoded from RocksDB for every batch. It holds what the
+// store holds plus the batch being written (StateOverlay::Commit runs when that write starts):
+// nothing is evicted until Trim, which the pipeline calls only when no write is in flight, so a
+// value missing from the cache is current in the store. Bounded with two generations (an
+// approximate LRU: a hit in the old generation moves to the young one; Trim drops the old one
+// when the young one is full). Single-threaded (the pipeline thread).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <unordered_map>
 
 #include "profile/profile_record.h"
+#include "profile/state_store.h"
 
 namespace rapport {
 
@@ -42,12 +44,14 @@ class GenerationalMap {
     return std::nullopt;
   }
   V& Put(const K& k, V v) {
-    if (young_.size() >= half_ && !young_.count(k)) {
-      old_ = std::move(young_);
-      young_.clear();
-    }
     old_.erase(k);
     return young_.insert_or_assign(k, std::move(v)).first->second;
+  }
+  // Drops the old generation if the young one is full (then the young one becomes the old).
+  void Trim() {
+    if (young_.size() < half_) return;
+    old_ = std::move(young_);
+    young_.clear();
   }
   void Clear() {
     young_.clear();
@@ -61,11 +65,23 @@ class GenerationalMap {
 };
 
 struct StateCache {
-  explicit StateCache(size_t profiles = 200'000, size_t identifiers = 2'000'000)
-      : profiles(profiles), identifiers(identifiers) {}
+  explicit StateCache(size_t profiles = 200'000, size_t identifiers = 2'000'000,
+                      size_t accounts = 20'000)
+      : profiles(profiles), identifiers(identifiers), accounts(accounts) {}
+  void Trim() {
+    profiles.Trim();
+    identifiers.Trim();
+    accounts.Trim();
+  }
+  void Clear() {
+    profiles.Clear();
+    identifiers.Clear();
+    accounts.Clear();
+  }
   GenerationalMap<uint64_t, std::unique_ptr<ProfileRecord>> profiles;
   // "type\0value" → profile id, 0 when the identifier is known to be unbound.
   GenerationalMap<std::string, uint64_t> identifiers;
+  GenerationalMap<std::string, std::unique_ptr<AccountRecord>> accounts;
 };
 
 }  // namespace rapport
