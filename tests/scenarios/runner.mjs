@@ -3,7 +3,7 @@
 // steps and runs them on a fresh server. Every failure names FILE:LINE and shows the actual
 // profile or account JSON.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -217,6 +217,10 @@ class Runner {
     this.writeConfig([]);
   }
 
+  cleanup() {
+    if (!process.env.RAPPORT_KEEP_DATA) rmSync(this.tmp, { recursive: true, force: true });
+  }
+
   writeConfig(lines) {
     writeFileSync(this.configFile, ['[identity]', ...lines.map((l) => l.text), ''].join('\n'));
     this.configLines = lines;
@@ -227,7 +231,10 @@ class Runner {
     for (const st of this.sc.steps) if (st.kind === 'send') sources.add(st.source);
     sources.add(BARRIER_SOURCE);
     try {
-      this.s = await RapportServer.start({ sources: [...sources], env: { RAPPORT_CONFIG: this.configFile } });
+      // The data dir inside this.tmp, so that it goes with it even if the start fails.
+      const dataDir = path.join(this.tmp, 'data');
+      mkdirSync(dataDir);
+      this.s = await RapportServer.start({ sources: [...sources], env: { RAPPORT_CONFIG: this.configFile }, dataDir });
     } catch (e) {
       throw this.configError(e);
     }
@@ -251,14 +258,19 @@ class Runner {
     let i = 0;
     // Leading config blocks are in force from the first start.
     for (; i < steps.length && steps[i].kind === 'config'; i++) this.writeConfig(steps[i].lines);
-    await this.startServer();
+    try {
+      await this.startServer();
+    } catch (e) {
+      this.cleanup();
+      throw e;
+    }
     try {
       for (; i < steps.length; i++) await this.step(steps[i]);
       const r = await this.s.stop();
       if (r.code !== 0) throw new ScenarioError(this.sc.file, `SIGTERM at the end: expected exit 0, got ${JSON.stringify(r)}; log:\n${this.s.log.slice(-3000)}`);
     } finally {
       await this.s.destroy();
-      rmSync(this.tmp, { recursive: true, force: true });
+      this.cleanup();
     }
   }
 
