@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/import_command.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "govern/control_store.h"
@@ -16,6 +17,8 @@
 
 namespace rapport::cli {
 namespace {
+
+ImportOptions import_options;  // `rapport import` keeps its own flags
 
 void AddDataFlags(CLI::App* cmd, Options* o) {
   cmd->add_option("--config", o->config_file, "TOML config file (or RAPPORT_CONFIG)");
@@ -162,10 +165,12 @@ void Register(CLI::App& app, Options* o) {
   AddDataFlags(verify, o);
   verify->add_option("--partitions", o->partitions, "event log partitions (default 4)");
 
+  RegisterImport(app, &import_options);
   app.add_subcommand("version", "print the version");
 }
 
 int Run(CLI::App& app, const Options& o) {
+  if (app.got_subcommand("import")) return RunImport(import_options);  // resolves its own config
   auto config = ResolveConfig(o);
   if (!config.ok()) {
     std::cerr << "rapport: configuration: " << config.status().message() << "\n";

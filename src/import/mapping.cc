@@ -271,17 +271,17 @@ Status MappingParser::ParseEvent(const toml::table& t, Mapping* m) const {
   if (!type_text.ok()) return type_text.status();
   const std::string& type_name = *type_text;
   if (type_name == "identify") {
-    m->type = EventType::kIdentify;
+    m->type = ImportEventType::kIdentify;
   } else if (type_name == "track") {
-    m->type = EventType::kTrack;
+    m->type = ImportEventType::kTrack;
   } else if (type_name == "group") {
-    m->type = EventType::kGroup;
+    m->type = ImportEventType::kGroup;
   } else {
     return Err(type, fmt::format("[event] type \"{}\" is not identify, track or group", type_name));
   }
   const toml::node* name = t.get("name");
   const toml::node* name_column = t.get("name_column");
-  if (m->type == EventType::kTrack) {
+  if (m->type == ImportEventType::kTrack) {
     if ((name == nullptr) == (name_column == nullptr)) {
       return Err(&t,
                  "a track event needs its name: either name = \"Order Completed\" or "
@@ -317,7 +317,7 @@ Status MappingParser::ParseEvent(const toml::table& t, Mapping* m) const {
     m->message_id->required = true;
   }
   const toml::node* group = t.get("group_id");
-  if (m->type == EventType::kGroup) {
+  if (m->type == ImportEventType::kGroup) {
     if (group == nullptr) return Err(&t, "a group event needs group_id = \"...\" in [event]");
     ASSIGN_OR_RETURN(m->group_id, ParseField(*group, "[event] group_id", Use::kValue));
     m->group_id->required = true;
@@ -365,10 +365,10 @@ Status MappingParser::CheckMapping(const toml::table& root, const Mapping& m) co
                "[identifiers] is missing or empty: map at least one column that "
                "identifies the person (user_id, email, phone, or an id like crm_id)");
   }
-  if (m.type != EventType::kTrack && !m.properties.empty()) {
+  if (m.type != ImportEventType::kTrack && !m.properties.empty()) {
     return Err(root.get("properties"),
                fmt::format("[properties] is for track events; an {} event carries [traits]",
-                           EventTypeName(m.type)));
+                           ImportEventTypeName(m.type)));
   }
   if (m.format == InputFormat::kJsonl && (m.delimiter || !m.header || !m.columns.empty())) {
     return Err(root.get("csv"), "[csv] settings given but format = \"jsonl\"");
@@ -446,13 +446,13 @@ std::string_view Extension(std::string_view file_name) {
 
 std::string_view InputFormatName(InputFormat f) { return f == InputFormat::kCsv ? "csv" : "jsonl"; }
 
-std::string_view EventTypeName(EventType t) {
+std::string_view ImportEventTypeName(ImportEventType t) {
   switch (t) {
-    case EventType::kIdentify:
+    case ImportEventType::kIdentify:
       return "identify";
-    case EventType::kTrack:
+    case ImportEventType::kTrack:
       return "track";
-    case EventType::kGroup:
+    case ImportEventType::kGroup:
       return "group";
   }
   return "?";

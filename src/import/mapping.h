@@ -17,12 +17,12 @@
 namespace rapport {
 
 enum class InputFormat { kCsv, kJsonl };
-enum class EventType { kIdentify, kTrack, kGroup };
+enum class ImportEventType { kIdentify, kTrack, kGroup };
 // kDefault: a CSV cell is a string; a JSON Lines value is kept as the JSON it is.
 enum class ValueType { kDefault, kString, kNumber, kInteger, kBoolean, kJson, kTimestamp };
 
 std::string_view InputFormatName(InputFormat f);
-std::string_view EventTypeName(EventType t);
+std::string_view ImportEventTypeName(ImportEventType t);
 std::string_view ValueTypeName(ValueType t);
 
 // How a timestamp is written in the data.
@@ -62,23 +62,23 @@ struct IdentifierSpec {
 };
 
 struct Mapping {
-  std::string origin;                          // where the mapping came from, for messages
-  std::optional<InputFormat> format;           // nullopt: from the data file's extension
-  std::optional<char> delimiter;               // [csv] delimiter (default ',' or '\t' for .tsv)
-  bool header = true;                          // [csv] header
-  std::vector<std::string> columns;            // [csv] columns: names when header = false
-  size_t max_record_bytes = 1 << 20;           // max_record_bytes
-  EventType type = EventType::kTrack;          // [event] type
-  std::string event_name;                      // [event] name (track)
-  std::optional<FieldSpec> event_name_column;  // [event] name_column (track)
-  std::optional<FieldSpec> timestamp;          // [event] timestamp
-  std::optional<FieldSpec> message_id;         // [event] message_id
-  std::string message_id_prefix;               // [event] message_id.prefix
-  std::optional<FieldSpec> group_id;           // [event] group_id (group)
-  bool derive_anonymous_id = true;             // [event] derive_anonymous_id
-  std::vector<IdentifierSpec> identifiers;     // [identifiers], in the precedence order
-  std::vector<FieldNode> traits;               // [traits]
-  std::vector<FieldNode> properties;           // [properties] (track)
+  std::string origin;                              // where the mapping came from, for messages
+  std::optional<InputFormat> format;               // nullopt: from the data file's extension
+  std::optional<char> delimiter;                   // [csv] delimiter (default ',' or '\t' for .tsv)
+  bool header = true;                              // [csv] header
+  std::vector<std::string> columns;                // [csv] columns: names when header = false
+  size_t max_record_bytes = 1 << 20;               // max_record_bytes
+  ImportEventType type = ImportEventType::kTrack;  // [event] type
+  std::string event_name;                          // [event] name (track)
+  std::optional<FieldSpec> event_name_column;      // [event] name_column (track)
+  std::optional<FieldSpec> timestamp;              // [event] timestamp
+  std::optional<FieldSpec> message_id;             // [event] message_id
+  std::string message_id_prefix;                   // [event] message_id.prefix
+  std::optional<FieldSpec> group_id;               // [event] group_id (group)
+  bool derive_anonymous_id = true;                 // [event] derive_anonymous_id
+  std::vector<IdentifierSpec> identifiers;         // [identifiers], in the precedence order
+  std::vector<FieldNode> traits;                   // [traits]
+  std::vector<FieldNode> properties;               // [properties] (track)
 };
 
 // Parses and checks a mapping. `origin` names it in messages ("orders.toml:12: ...").

@@ -42,7 +42,7 @@ TEST(MappingTest, ParsesEveryPart) {
   EXPECT_EQ(m->origin, "orders.toml");
   EXPECT_EQ(m->format, InputFormat::kCsv);
   EXPECT_EQ(m->delimiter, ';');
-  EXPECT_EQ(m->type, EventType::kTrack);
+  EXPECT_EQ(m->type, ImportEventType::kTrack);
   EXPECT_EQ(m->event_name, "Order Completed");
   ASSERT_TRUE(m->timestamp);
   EXPECT_EQ(m->timestamp->column, "ordered_at");

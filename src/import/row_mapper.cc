@@ -290,8 +290,8 @@ Status RowMapper::Impl::Map(const Record& r, std::string* out) {
 
   out->clear();
   out->append("{\"type\":");
-  AppendJsonString(out, EventTypeName(mapping.type));
-  if (mapping.type == EventType::kTrack) {
+  AppendJsonString(out, ImportEventTypeName(mapping.type));
+  if (mapping.type == ImportEventType::kTrack) {
     out->append(",\"event\":");
     if (name) {
       Cell cell = Get(*name, r, root);
@@ -344,10 +344,10 @@ Status RowMapper::Impl::Map(const Record& r, std::string* out) {
       AppendJsonString(out, value);
     }
   };
-  if (mapping.type == EventType::kIdentify || mapping.type == EventType::kGroup) {
+  if (mapping.type == ImportEventType::kIdentify || mapping.type == ImportEventType::kGroup) {
     out->append(",\"traits\":{");
     bool first = true;
-    if (mapping.type == EventType::kIdentify) append_person_traits(&first);
+    if (mapping.type == ImportEventType::kIdentify) append_person_traits(&first);
     RETURN_IF_ERROR(AppendNodes(traits, r, root, &first, out));
     out->push_back('}');
   } else {
@@ -362,12 +362,12 @@ Status RowMapper::Impl::Map(const Record& r, std::string* out) {
   out->append("},\"import\":{\"file\":");
   AppendJsonString(out, options.file_name);
   out->append(fmt::format(",\"line\":{}}}", r.line));
-  if (mapping.type != EventType::kIdentify) {
+  if (mapping.type != ImportEventType::kIdentify) {
     const size_t mark = out->size();
     out->append(",\"traits\":{");
     bool first = true;
     append_person_traits(&first);
-    if (mapping.type == EventType::kTrack) {
+    if (mapping.type == ImportEventType::kTrack) {
       RETURN_IF_ERROR(AppendNodes(traits, r, root, &first, out));
     }
     out->push_back('}');
@@ -417,7 +417,7 @@ Status RowMapper::Impl::Map(const Record& r, std::string* out) {
   } else {
     // Deterministic: the same row imported again is the same event, and de-duplicated.
     identity_scratch.clear();
-    identity_scratch.append(EventTypeName(mapping.type));
+    identity_scratch.append(ImportEventTypeName(mapping.type));
     identity_scratch.push_back('\n');
     identity_scratch.append(mapping.event_name);
     identity_scratch.push_back('\n');

@@ -14,6 +14,7 @@
 #include "server/event_hub.h"
 #include "server/events_api.h"
 #include "server/http_server.h"
+#include "server/imports_api.h"
 #include "server/ingest.h"
 #include "server/profiles_api.h"
 #include "server/router.h"
@@ -89,6 +90,8 @@ Status App::OpenStorage() {
   hub_ = std::make_unique<EventHub>();
   ingest_ = std::make_unique<IngestService>(log_.get(), dedup_.get(), auth_.get(), hub_.get(),
                                             &metrics_, clock_);
+  imports_ = std::make_unique<ImportsApi>(config_.data_dir + "/imports", control_.get(),
+                                          ingest_.get(), clock_);
   events_ = std::make_unique<EventsApi>(log_.get(), control_.get(), hub_.get());
   admin_ = std::make_unique<AdminApi>(control_.get(), clock_);
   router_ = std::make_unique<Router>(auth_.get(), &metrics_);
@@ -149,6 +152,16 @@ void App::RegisterRoutes() {
                 method(admin_.get(), &AdminApi::CreateToken)});
   router_->Add({"GET", "/api/v1/whoami", Access::kToken, kAllRoles,
                 method(admin_.get(), &AdminApi::WhoAmI)});
+  router_->Add({"GET", "/api/v1/imports", Access::kToken, kWriters,
+                method(imports_.get(), &ImportsApi::List)});
+  router_->Add({"POST", "/api/v1/imports", Access::kToken, kWriters,
+                method(imports_.get(), &ImportsApi::Create)});
+  router_->Add({"GET", "/api/v1/imports/{id}", Access::kToken, kWriters,
+                method(imports_.get(), &ImportsApi::Get)});
+  router_->Add({"PUT", "/api/v1/imports/{id}/data", Access::kToken, kWriters,
+                method(imports_.get(), &ImportsApi::Upload)});
+  router_->Add({"GET", "/api/v1/imports/{id}/rejects", Access::kToken, kWriters,
+                method(imports_.get(), &ImportsApi::Rejects)});
   router_->Add({"GET", "/api/v1/profiles", Access::kToken, kAllRoles,
                 method(profiles_.get(), &ProfilesApi::Lookup)});
   router_->Add({"GET", "/api/v1/profiles/{id}", Access::kToken, kAllRoles,
@@ -171,6 +184,11 @@ Status App::Start() {
   options.host = hp.host;
   options.port = hp.port;
   options.threads = config_.threads;
+  options.body_limit = [default_limit = options.max_body_bytes](std::string_view method,
+                                                                std::string_view path) {
+    return method == "PUT" && path.starts_with("/api/v1/imports/") ? ImportsApi::kMaxUploadBytes
+                                                                   : default_limit;
+  };
   http_ = std::make_unique<HttpServer>(options, [this](HttpRequest& req, Responder respond) {
     router_->Dispatch(req, std::move(respond));
   });
@@ -214,6 +232,7 @@ void App::Stop() {
   if (hub_) hub_->CloseAll();  // streams hold sessions of the server's io_context
   if (dedup_) dedup_->Drain();
   http_.reset();
+  imports_.reset();  // cancels running imports (they ingest through the log)
   if (pipeline_) pipeline_->Stop();
   {
     std::lock_guard lock(upkeep_mu_);

@@ -27,6 +27,7 @@ class HttpServer;
 class IngestService;
 class ProfilePipeline;
 class ProfilesApi;
+class ImportsApi;
 class Router;
 
 class App {
@@ -64,6 +65,7 @@ class App {
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<ProfilePipeline> pipeline_;  // reads the log: goes before it
   std::unique_ptr<ProfilesApi> profiles_;
+  std::unique_ptr<ImportsApi> imports_;  // its threads ingest: goes before the log
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::atomic<bool> ready_{false};

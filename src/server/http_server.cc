@@ -126,8 +126,8 @@ class Session : public std::enable_shared_from_this<Session> {
           if (ec) return self->OnRead(ec);
           const auto& head = self->parser_->get();
           std::string_view target = head.target();
-          self->body_limit_ = self->server_->options.body_limit(
-              head.method_string(), target.substr(0, target.find('?')));
+          self->body_limit_ = self->server_->options.body_limit(head.method_string(),
+                                                                target.substr(0, target.find('?')));
           self->parser_->body_limit(self->body_limit_);
           bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
                             [self](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -141,10 +141,9 @@ class Session : public std::enable_shared_from_this<Session> {
       keep_alive_ = false;
       return Write(HttpResponse::Error(
           413, "too_large",
-          fmt::format("request body is over {} bytes, the limit of this endpoint ({})",
-                      body_limit_, body_limit_ >= 1 << 20
-                                       ? fmt::format("{} MB", body_limit_ >> 20)
-                                       : fmt::format("{} KB", body_limit_ / 1024))));
+          fmt::format("request body is over {} bytes, the limit of this endpoint ({})", body_limit_,
+                      body_limit_ >= 1 << 20 ? fmt::format("{} MB", body_limit_ >> 20)
+                                             : fmt::format("{} KB", body_limit_ / 1024))));
     }
     if (ec) return Close();  // end of stream, timeout, reset, or malformed HTTP
     busy_ = true;
