@@ -387,3 +387,90 @@ describe('rapport import on a full disk', { skip: mounted ? false : 'needs root 
     }
   });
 });
+
+// The console's path: the same runner inside the server, driven over /api/v1/imports.
+describe('imports over HTTP (/api/v1/imports)', () => {
+  let s;
+  before(async () => {
+    s = await RapportServer.start({ sources: ['crm'] });
+  });
+  after(async () => {
+    const r = await s?.stop();
+    await s?.destroy();
+    if (r) assert.equal(r.code, 0, `server exit on SIGTERM: ${JSON.stringify(r)}`);
+  });
+
+  test('create, upload, follow progress, download rejects; the rows become profiles', async () => {
+    const mapping = readFileSync(path.join(EXAMPLES, 'crm_contacts.toml'), 'utf8');
+    const created = await s.api('/api/v1/imports', {
+      token: 'marketer', method: 'POST', body: { source: 'crm', fileName: 'contacts.csv', mapping },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.state, 'waiting_for_data');
+    const id = created.json.id;
+    assert.match(id, /^imp_/);
+
+    const data = readFileSync(path.join(EXAMPLES, 'crm_contacts.csv'));
+    const upload = await request(s.url(created.json.uploadUrl), {
+      method: 'PUT', body: data, headers: { Authorization: `Bearer ${s.tokens.marketer}` },
+    });
+    assert.equal(upload.status, 202, upload.text);
+    const again = await request(s.url(created.json.uploadUrl), {
+      method: 'PUT', body: data, headers: { Authorization: `Bearer ${s.tokens.marketer}` },
+    });
+    assert.equal(again.status, 409, `a second upload is refused: ${again.text}`);
+
+    let job;
+    for (let i = 0; i < 400; i++) {
+      job = (await s.api(`/api/v1/imports/${id}`)).json;
+      if (job.state === 'done' || job.state === 'failed') break;
+      await sleep(25);
+    }
+    assert.equal(job.state, 'done', JSON.stringify(job));
+    assert.equal(job.rowsRead, 20);
+    assert.equal(job.rowsImported, 16);
+    assert.equal(job.rowsRejected, 4);
+    assert.equal(job.bytesRead, data.length);
+    assert.equal(job.bytesTotal, data.length);
+    const listed = await s.api('/api/v1/imports');
+    assert.deepEqual(listed.json.imports.map((x) => x.id), [id]);
+
+    const rejects = await s.api(job.rejectsUrl);
+    assert.equal(rejects.status, 200);
+    const rows = rejects.text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.deepEqual(rows.map((r) => r.line), [12, 13, 14, 15]);
+    assert.match(rows[3].reason, /^no identifier/);
+
+    // The imported contacts are profiles, found by their normalised email.
+    let profile;
+    for (let i = 0; i < 400 && !profile; i++) {
+      const r = await s.api('/api/v1/profiles?identifier=email:ADA@analytical.example');
+      if (r.status === 200) profile = r.json;
+      else await sleep(25);
+    }
+    assert.ok(profile, 'the contact became a profile');
+    assert.equal(profile.traits.first_name, 'Ada');
+    assert.ok(profile.identities.some((i) => i.type === 'phone' && i.value === '442079460101'),
+      JSON.stringify(profile.identities));
+  });
+
+  test('bad requests say what is wrong and create nothing', async () => {
+    const mapping = readFileSync(path.join(EXAMPLES, 'crm_contacts.toml'), 'utf8');
+    const unknown = await s.api('/api/v1/imports', {
+      method: 'POST', body: { source: 'nope', fileName: 'c.csv', mapping },
+    });
+    assert.equal(unknown.status, 404, unknown.text);
+    const badMapping = await s.api('/api/v1/imports', {
+      method: 'POST', body: { source: 'crm', fileName: 'c.csv', mapping: '[event]\ntype = "purchase"\n' },
+    });
+    assert.equal(badMapping.status, 400, badMapping.text);
+    assert.match(badMapping.json.message, /mapping:2/);
+    const noFile = await s.api('/api/v1/imports', { method: 'POST', body: { source: 'crm', mapping } });
+    assert.equal(noFile.status, 400);
+    assert.match(noFile.json.message, /"fileName" is required/);
+    const missing = await s.api('/api/v1/imports/imp_nothing');
+    assert.equal(missing.status, 404);
+    const analyst = await s.api('/api/v1/imports', { token: 'analyst' });
+    assert.equal(analyst.status, 403);
+  });
+});
