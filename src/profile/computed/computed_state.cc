@@ -24,6 +24,13 @@ void NeumaierAdd(double* sum, double* comp, double x) {
   *sum = t;
 }
 
+// Counts saturate at 2^64 - 1 rather than wrap to 0 (a partial counted 0 would be empty).
+// Saturating addition is still associative and commutative, so the state stays order-free.
+uint64_t AddCount(uint64_t a, uint64_t b) {
+  return b > std::numeric_limits<uint64_t>::max() - a ? std::numeric_limits<uint64_t>::max()
+                                                      : a + b;
+}
+
 bool IsNumeric(Aggregate a) {
   return a == Aggregate::kSum || a == Aggregate::kAvg || a == Aggregate::kMin ||
          a == Aggregate::kMax;
@@ -112,11 +119,11 @@ void ComputedState::Add(const ComputedDef& def, const ComputedValue& value, int6
   }
   switch (a) {
     case Aggregate::kCount:
-      ++p->n;
+      p->n = AddCount(p->n, 1);
       return;
     case Aggregate::kSum:
     case Aggregate::kAvg:
-      ++p->n;
+      p->n = AddCount(p->n, 1);
       NeumaierAdd(&p->sum, &p->comp, *number);
       return;
     case Aggregate::kMin:
@@ -124,7 +131,7 @@ void ComputedState::Add(const ComputedDef& def, const ComputedValue& value, int6
       if (p->n == 0 || (a == Aggregate::kMin ? *number < p->extreme : *number > p->extreme)) {
         p->extreme = *number;
       }
-      ++p->n;
+      p->n = AddCount(p->n, 1);
       return;
     case Aggregate::kFirst:
     case Aggregate::kLast: {
@@ -151,11 +158,11 @@ void ComputedState::Add(const ComputedDef& def, const ComputedValue& value, int6
 void ComputedState::MergePartial(Aggregate a, Partial* into, const Partial& from) {
   switch (a) {
     case Aggregate::kCount:
-      into->n += from.n;
+      into->n = AddCount(into->n, from.n);
       return;
     case Aggregate::kSum:
     case Aggregate::kAvg:
-      into->n += from.n;
+      into->n = AddCount(into->n, from.n);
       NeumaierAdd(&into->sum, &into->comp, from.sum);
       into->comp += from.comp;
       return;
@@ -165,7 +172,7 @@ void ComputedState::MergePartial(Aggregate a, Partial* into, const Partial& from
                                                                : from.extreme > into->extreme))) {
         into->extreme = from.extreme;
       }
-      into->n += from.n;
+      into->n = AddCount(into->n, from.n);
       return;
     case Aggregate::kFirst:
     case Aggregate::kLast: {
@@ -200,7 +207,7 @@ void ComputedState::AddKey(Partial* p, std::string text, const Entry& e) {
   // or grouping of Add and Merge calls.
   auto it = p->values.lower_bound(text);
   if (it != p->values.end() && it->first == text) {
-    it->second.count += e.count;
+    it->second.count = AddCount(it->second.count, e.count);
     it->second.kinds |= e.kinds;
     return;
   }
@@ -271,7 +278,7 @@ std::string ComputedState::Evaluate(const ComputedDef& def, int64_t now_us) cons
   switch (a) {
     case Aggregate::kCount: {
       uint64_t n = 0;
-      for (const Partial* p : live) n += p->n;
+      for (const Partial* p : live) n = AddCount(n, p->n);
       return std::to_string(n);
     }
     case Aggregate::kSum:
@@ -279,7 +286,7 @@ std::string ComputedState::Evaluate(const ComputedDef& def, int64_t now_us) cons
       uint64_t n = 0;
       double sum = 0, comp = 0;
       for (const Partial* p : live) {
-        n += p->n;
+        n = AddCount(n, p->n);
         NeumaierAdd(&sum, &comp, p->sum);
         comp += p->comp;
       }
@@ -326,7 +333,7 @@ std::string ComputedState::Evaluate(const ComputedDef& def, int64_t now_us) cons
         for (const Partial* p : live) {
           for (const auto& [text, e] : p->values) {
             Entry& m = merged[text];
-            m.count += e.count;
+            m.count = AddCount(m.count, e.count);
             m.kinds |= e.kinds;
           }
         }

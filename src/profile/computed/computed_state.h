@@ -1,7 +1,8 @@
 // ComputedState: one computed trait's aggregate for one profile; hourly buckets when windowed.
 // A commutative monoid: the state and its bytes depend only on the values added and the latest
 // Prune time, never on the order of Add/Merge calls (sums up to rounding). Not thread-safe; no
-// I/O. Maps hold ≤ 10,000 values per bucket. Format: docs/formats/computed-state.md.
+// I/O. Maps hold ≤ 10,000 values per bucket; counts saturate at 2^64 - 1. Format:
+// docs/formats/computed-state.md.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <cmath>
 #include <random>
@@ -224,6 +225,88 @@ TEST(ComputedStateCodecTest, CorruptionMessages) {
       CorruptionOf(Bytes({0x01, 0x09, 0x00, 0x00, 0x01, 0x04, 't', 'r', 'u', 'e', 0x01, 0x04})),
       "accepted");
   EXPECT_EQ(CorruptionOf(Bytes({0x01, 0x01, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0x00})), "accepted");
+}
+
+// Fuzzer regression (fuzz_corpus/regress-decode-1): an all-time avg of four values totalling
+// 2.9e20, which Add can build. The average, 7.26e19, is a whole number past 2^64 whose shortest
+// form is all digits; printed that way it was a JSON integer simdjson refuses.
+TEST(ComputedStateCodecTest, HugeWholeAverageEvaluatesToJson) {
+  const std::string bytes = Bytes({0x01, 0x03, 0x00,                                // avg
+                                   0x04,                                            // n = 4
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x2F, 0x44,  // sum
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
+  auto s = ComputedState::Decode(bytes);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->Encode(), bytes);
+  const ComputedDef def = MakeDef(Aggregate::kAvg);
+  ComputedState built;
+  for (uint64_t i = 1; i <= 4; ++i) built.Add(def, V::Number(72634054790231359488.0), kT0, i);
+  EXPECT_EQ(built.Encode(), bytes);
+  simdjson::dom::parser parser;
+  for (int64_t now : {kT0, INT64_MIN, INT64_MAX, int64_t{0}}) {
+    const std::string json = s->Evaluate(def, now);
+    EXPECT_EQ(json, "7.263405479023136e+19");
+    simdjson::dom::element e;
+    EXPECT_EQ(parser.parse(json).get(e), simdjson::SUCCESS) << json;
+  }
+}
+
+// A most_frequent text kept as a number must be the number's canonical form, which past 2^63 has
+// an exponent: the bare digits are not what Encode writes.
+TEST(ComputedStateCodecTest, HugeWholeNumberTextsNeedTheirExponent) {
+  const ComputedDef def = MakeDef(Aggregate::kMostFrequent);
+  ComputedState s;
+  s.Add(def, V::Number(72634054790231359488.0), kT0, 1);
+  const std::string text = "7.263405479023136e+19";
+  std::string want = Bytes({0x01, 0x09, 0x00, 0x00, 0x01, static_cast<int>(text.size())});
+  EXPECT_EQ(s.Encode(), want + text + Bytes({0x01, 0x02}));
+  EXPECT_EQ(s.Evaluate(def, kT0), text);
+  const std::string digits = "72634054790231359488";
+  want = Bytes({0x01, 0x09, 0x00, 0x00, 0x01, static_cast<int>(digits.size())});
+  EXPECT_EQ(CorruptionOf(want + digits + Bytes({0x01, 0x02})),
+            "computed state: value kinds do not fit the text at byte 27");
+  EXPECT_EQ(CorruptionOf(want + digits + Bytes({0x01, 0x01})), "accepted");  // as a string
+}
+
+// Fuzzer regression (fuzz_corpus/regress-decode-2): counts of 2^63 merged with themselves wrapped
+// to 0, an empty partial (or a map entry counted 0) that Decode refuses. Counts saturate at
+// 2^64 - 1 instead, in Add, Merge and Evaluate.
+TEST(ComputedStateCodecTest, HugeCountsSaturateInsteadOfWrapping) {
+  const std::string two_to_63 = Bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01});
+  const std::string max = Bytes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01});
+  const std::string zero8 = std::string(8, '\0');
+  struct Case {
+    Aggregate a;
+    std::string head, tail;
+    std::string json;
+  };
+  const std::vector<Case> cases = {
+      {Aggregate::kCount, Bytes({0x01, 0x01, 0x00}), "", "18446744073709551615"},
+      {Aggregate::kSum, Bytes({0x01, 0x02, 0x00}), zero8 + zero8, "0"},
+      {Aggregate::kMin, Bytes({0x01, 0x04, 0x00}), zero8, "0"},
+      {Aggregate::kMostFrequent, Bytes({0x01, 0x09, 0x00, 0x00, 0x01, 0x01, 'a'}), Bytes({0x01}),
+       "\"a\""},
+  };
+  for (const auto& c : cases) {
+    const ComputedDef def = MakeDef(c.a);
+    auto s = ComputedState::Decode(c.head + two_to_63 + c.tail);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ComputedState twice = *s;
+    twice.Merge(def, *s);
+    EXPECT_EQ(twice.Encode(), c.head + max + c.tail) << ToJson(def);
+    EXPECT_EQ(twice.Evaluate(def, kT0), c.json) << ToJson(def);
+    twice.Add(def, c.a == Aggregate::kMostFrequent ? V::String("a") : V::Number(0), kT0, 1);
+    EXPECT_EQ(twice.Encode(), c.head + max + c.tail) << ToJson(def);
+    auto back = ComputedState::Decode(twice.Encode());
+    ASSERT_TRUE(back.ok()) << ToJson(def) << ": " << back.status().ToString();
+    EXPECT_TRUE(*back == twice) << ToJson(def);
+  }
+  // Two windowed buckets of 2^63 each: the count saturates rather than reading 0.
+  const ComputedDef def = MakeDef(Aggregate::kCount, 30);
+  auto w = ComputedState::Decode(Bytes({0x01, 0x01, 0x01, 0x02, 0xC8, 0xEF, 0x39}) + two_to_63 +
+                                 Bytes({0x01}) + two_to_63);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->Evaluate(def, kT0), "18446744073709551615");
 }
 
 TEST(ComputedStateCodecTest, LongStringsInAMapAreCorruption) {

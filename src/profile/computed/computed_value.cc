@@ -11,6 +11,7 @@ namespace rapport {
 namespace {
 
 constexpr double kTwoTo53 = 9007199254740992.0;
+constexpr double kTwoTo63 = 9223372036854775808.0;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -93,6 +94,11 @@ void AppendJsonNumber(double x, std::string* out) {
   std::to_chars_result r;
   if (x == std::trunc(x) && std::fabs(x) < kTwoTo53) {
     r = std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(x));  // also turns -0 into 0
+  } else if (std::fabs(x) >= kTwoTo63) {
+    // Whole numbers (every double this large is one). The shortest form can be bare digits
+    // ("72634054790231359488"), an integer past 64 bits that JSON readers such as simdjson refuse;
+    // the shortest form with an exponent reads back as the same double everywhere.
+    r = std::to_chars(buf, buf + sizeof(buf), x, std::chars_format::scientific);
   } else {
     r = std::to_chars(buf, buf + sizeof(buf), x);  // shortest round-trip form
   }

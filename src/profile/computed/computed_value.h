@@ -52,8 +52,10 @@ class ComputedValue {
 // The longest string (in bytes) kept in distinct_count / most_frequent value maps.
 inline constexpr size_t kMaxTrackedValueBytes = 256;
 
-// A number as JSON: integral with |x| < 2^53 → "42"; otherwise the shortest text that reads back
-// as the same double ("0.1", "1e+300"); -0 → "0"; NaN and infinities → "null".
+// A number as JSON: integral with |x| < 2^53 → "42"; |x| ≥ 2^63 → the shortest text with an
+// exponent that reads back as the same double ("7.263405479023136e+19", never bare digits past
+// 64 bits, which JSON readers refuse); otherwise the shortest text that reads back as the same
+// double ("0.1", "1e+300", "9007199254740994"); -0 → "0"; NaN and infinities → "null".
 void AppendJsonNumber(double x, std::string* out);
 std::string FormatJsonNumber(double x);
 

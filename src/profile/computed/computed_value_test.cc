@@ -32,6 +32,24 @@ TEST(ComputedValueTest, OtherNumbersPrintShortestRoundTrip) {
   }
 }
 
+TEST(ComputedValueTest, WholeNumbersPast64BitsPrintWithAnExponent) {
+  // Shortest round-trip would give bare digits here, a JSON integer past 64 bits that readers
+  // such as simdjson refuse.
+  EXPECT_EQ(FormatJsonNumber(72634054790231359488.0), "7.263405479023136e+19");
+  EXPECT_EQ(FormatJsonNumber(-72634054790231359488.0), "-7.263405479023136e+19");
+  EXPECT_EQ(FormatJsonNumber(9223372036854775808.0), "9.223372036854776e+18");  // 2^63
+  EXPECT_EQ(FormatJsonNumber(-9223372036854775808.0), "-9.223372036854776e+18");
+  EXPECT_EQ(FormatJsonNumber(18446744073709551616.0), "1.8446744073709552e+19");  // 2^64
+  EXPECT_EQ(FormatJsonNumber(9223372036854774784.0), "9223372036854774784");      // < 2^63
+  EXPECT_EQ(FormatJsonNumber(1e21), "1e+21");
+  for (double x : {72634054790231359488.0, 9223372036854775808.0, 1e19, 1.5e20, -3e20,
+                   std::numeric_limits<double>::max()}) {
+    const std::string text = FormatJsonNumber(x);
+    EXPECT_EQ(ParseDecimal(text), x) << text;
+    EXPECT_NE(text.find('e'), std::string::npos) << text;
+  }
+}
+
 TEST(ComputedValueTest, NonFiniteNumbersPrintNull) {
   EXPECT_EQ(FormatJsonNumber(std::numeric_limits<double>::infinity()), "null");
   EXPECT_EQ(FormatJsonNumber(-std::numeric_limits<double>::infinity()), "null");
