@@ -1,7 +1,7 @@
 # Rapport — the two commands a newcomer needs:
 #   make run    install dependencies, build, start the server on 127.0.0.1:8080 with data in ./data
 #   make test   install dependencies, build, and run every test (what CI runs)
-# Other targets: build, unit, asan, fuzz, blackbox, bench, fmt, fmt-check, clean.
+# Other targets: build, unit, asan, fuzz, blackbox, bench, bench-smoke, fmt, fmt-check, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -11,12 +11,12 @@ FUZZ_SECONDS ?= 60
 RAPPORT    := $(BUILD)/src/cli/rapport
 FORMAT_FILES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src bench -name '*.cc' -o -name '*.h')
 
-.PHONY: run test setup build unit asan fuzz blackbox bench fmt fmt-check clean
+.PHONY: run test setup build unit asan fuzz blackbox bench bench-smoke fmt fmt-check clean
 
 run: build
 	./scripts/run $(RAPPORT)
 
-test: setup fmt-check build unit asan fuzz blackbox
+test: setup fmt-check build unit asan fuzz bench-smoke blackbox
 
 setup:
 	./scripts/setup
@@ -50,6 +50,12 @@ blackbox: build
 bench: build
 	./scripts/setup --bench
 	./bench/ingest.sh
+	$(BUILD)/bench/profiles_bench
+
+# Proves the in-process benchmarks run (tiny sizes; figures are not checked).
+bench-smoke: build
+	@echo "== benchmark smoke run =="
+	$(BUILD)/bench/profiles_bench --profiles 2000 --events 6000 --lookups 2000 --dir $(CURDIR)/$(BUILD)/profiles-bench-smoke
 
 fmt:
 	clang-format -i $(FORMAT_FILES)
