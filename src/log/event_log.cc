@@ -113,12 +113,18 @@ EventLog::~EventLog() {
 }
 
 void EventLog::Append(std::vector<LogRecord> records, AppendCallback done) {
-  pending_appends_.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
-    queue_.push_back(Request{std::move(records), std::move(done)});
+    if (!stopping_) {
+      pending_appends_.fetch_add(1, std::memory_order_relaxed);
+      queue_.push_back(Request{std::move(records), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
   }
-  queue_cv_.notify_one();
+  // The writer is stopping (the log is being destroyed): nothing new is taken.
+  failed_appends_.fetch_add(1, std::memory_order_relaxed);
+  if (done) done(Status::Unavailable("the event log is shutting down; retry later"), {});
 }
 
 Result<std::vector<uint64_t>> EventLog::AppendSync(std::vector<LogRecord> records) {

@@ -64,6 +64,7 @@ Status EventApplier::Apply(const LogEntry& entry, StateOverlay* overlay, ApplySt
   }
   for (const Resolution::Merge& m : res.merges) {
     RETURN_IF_ERROR(ApplyMerge(p, m.from, overlay));
+    stats->min_merged_into = std::min(stats->min_merged_into, p->id);
     p->AddMergeEvent({MergeEvent::Kind::kMerge, m.from, m.via, "", std::string(ev.message_id),
                       std::string(ev.source_id), ts, seq});
     ++stats->merges;

@@ -19,7 +19,8 @@ struct ApplyStats {
   uint64_t unattributed = 0;  // no usable identifier (e.g. only blocked values)
   uint64_t malformed = 0;     // undecodable records, skipped
   uint64_t merges = 0;
-  uint64_t blocked = 0;  // resolutions that dropped identifiers because of a limit
+  uint64_t blocked = 0;                   // resolutions that dropped identifiers because of a limit
+  uint64_t min_merged_into = UINT64_MAX;  // the lowest profile id another was merged into
 };
 
 class EventApplier {

@@ -1,5 +1,6 @@
 #include "profile/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -125,17 +126,18 @@ Status ProfilePipeline::ReloadDefinitions() {
   }
   // Forget removed definitions now, so that re-creating one recomputes it.
   StateBatch batch(store_.get());
-  RETURN_IF_ERROR(WriteAppliedDefinitions(&batch));
+  RETURN_IF_ERROR(WriteAppliedDefinitions(&batch, defs_ready_));
   RETURN_IF_ERROR(store_->Write(&batch));
   if (pending) backfill_from_ = 1;
   return Status::OK();
 }
 
-Status ProfilePipeline::WriteAppliedDefinitions(StateBatch* batch) {
+Status ProfilePipeline::WriteAppliedDefinitions(StateBatch* batch,
+                                                const std::vector<bool>& is_ready) {
   std::string value;
   std::vector<const ComputedDef*> ready;
   for (size_t i = 0; i < defs_.size(); ++i) {
-    if (defs_ready_[i]) ready.push_back(&defs_[i]);
+    if (is_ready[i]) ready.push_back(&defs_[i]);
   }
   PutVarint64(&value, ready.size());
   for (const ComputedDef* def : ready) {
@@ -226,6 +228,12 @@ Status ProfilePipeline::Step(size_t* processed) {
     }
     writing_next_ = consumed_next_;
     writing_stamp_ = done_stamp;
+    // A merge into a profile the running backfill has passed folds in a partial state (the
+    // merged profile's history before the definition was not counted yet): recompute from there.
+    if (stats.min_merged_into < backfill_from_ &&
+        std::find(defs_ready_.begin(), defs_ready_.end(), false) != defs_ready_.end()) {
+      backfill_from_ = stats.min_merged_into;
+    }
     events_ += *processed;
     unattributed_ += stats.unattributed;
     malformed_ += stats.malformed;
@@ -261,12 +269,18 @@ Status ProfilePipeline::ResetToStore() {
   if (write_.valid()) (void)write_.get();
   writing_.reset();
   cache_.Clear();
-  for (size_t p = 0; p < buffered_.size(); ++p) {
-    buffered_[p].clear();
-    ASSIGN_OR_RETURN(committed_next_[p], store_->Offset(static_cast<int>(p)));
-    consumed_next_[p] = read_next_[p] = committed_next_[p];
+  // Read everything first: a failure changes nothing (and the caller tries again).
+  std::vector<uint64_t> offsets(buffered_.size());
+  for (size_t p = 0; p < offsets.size(); ++p) {
+    ASSIGN_OR_RETURN(offsets[p], store_->Offset(static_cast<int>(p)));
   }
-  ASSIGN_OR_RETURN(next_profile_id_, store_->NextProfileId());
+  ASSIGN_OR_RETURN(uint64_t next_id, store_->NextProfileId());
+  for (size_t p = 0; p < offsets.size(); ++p) {
+    buffered_[p].clear();
+    committed_next_[p] = consumed_next_[p] = read_next_[p] = offsets[p];
+  }
+  next_profile_id_ = next_id;
+  defs_changed_ = true;  // which definitions are computed: as the store says
   return Status::OK();
 }
 
@@ -274,6 +288,13 @@ void ProfilePipeline::CheckpointLog(bool force) {
   int64_t now = WallMicros();
   if (!force && now - last_checkpoint_us_ < 1'000'000) return;
   last_checkpoint_us_ = now;
+  // The checkpoint lets retention delete log segments: the state they produced must survive a
+  // power loss first (state writes are not synced one by one).
+  Status synced = store_->SyncWal();
+  if (!synced.ok()) {
+    spdlog::warn("profiles: state sync before the log checkpoint: {}", synced.ToString());
+    return;
+  }
   for (int p = 0; p < static_cast<int>(committed_next_.size()); ++p) {
     Status s = options_.log->CommitCheckpoint(options_.consumer, p, committed_next_[p]);
     if (!s.ok()) spdlog::warn("profiles: log checkpoint: {}", s.ToString());
@@ -301,19 +322,27 @@ Status ProfilePipeline::BackfillStep(bool* more) {
     cache_.profiles.Take(r.id);  // the cached copy is about to be stale
   }
   bool finished = chunk.size() < kProfilesPerStep;
+  std::vector<bool> ready = defs_ready_;
+  if (finished) ready.assign(ready.size(), true);
+  RETURN_IF_ERROR(WriteAppliedDefinitions(&batch, ready));
+  RETURN_IF_ERROR(store_->Write(&batch));
   if (finished) {
     std::lock_guard lock(defs_mu_);
-    for (size_t i = 0; i < defs_.size(); ++i) defs_ready_[i] = true;
+    defs_ready_ = std::move(ready);
   }
-  RETURN_IF_ERROR(WriteAppliedDefinitions(&batch));
-  RETURN_IF_ERROR(store_->Write(&batch));
   if (!chunk.empty()) backfill_from_ = chunk.back().id + 1;
   *more = !finished;
   return Status::OK();
 }
 
 Status ProfilePipeline::CatchUp() {
-  if (defs_changed_.exchange(false)) RETURN_IF_ERROR(ReloadDefinitions());
+  if (defs_changed_.exchange(false)) {
+    Status reload = ReloadDefinitions();
+    if (!reload.ok()) {
+      defs_changed_ = true;
+      return reload;
+    }
+  }
   const int64_t target = options_.log->DurableStamp();
   size_t n = 0;
   bool more = true;
@@ -343,16 +372,21 @@ void ProfilePipeline::Run() {
   int64_t backoff_ms = 10;
   while (!stopping_) {
     Status s;
-    if (defs_changed_.exchange(false)) s = ReloadDefinitions();
+    if (needs_reset_) {
+      s = ResetToStore();
+      if (s.ok()) needs_reset_ = false;
+    }
+    if (s.ok() && defs_changed_.exchange(false)) {
+      s = ReloadDefinitions();
+      if (!s.ok()) defs_changed_ = true;  // try again after the reset
+    }
     size_t n = 0;
     if (s.ok()) s = Step(&n);
     bool more = false;
     if (s.ok()) s = BackfillStep(&more);
     if (!s.ok()) {
       spdlog::error("profiles: {} (retrying in {} ms)", s.ToString(), backoff_ms);
-      // Start again from what the store holds.
-      Status reset = ResetToStore();
-      if (!reset.ok()) spdlog::error("profiles: {}", reset.ToString());
+      needs_reset_ = true;  // start again from what the store holds, before anything else
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
       backoff_ms = std::min<int64_t>(backoff_ms * 2, 5000);
       continue;

@@ -85,7 +85,7 @@ class ProfilePipeline {
   Status Step(size_t* processed);
   Status ReloadDefinitions();
   Status BackfillStep(bool* more);
-  Status WriteAppliedDefinitions(StateBatch* batch);
+  Status WriteAppliedDefinitions(StateBatch* batch, const std::vector<bool>& is_ready);
   // Waits for the batch in flight; on success its offsets are committed and its events count
   // as processed.
   Status FinishWrite();
@@ -121,6 +121,7 @@ class ProfilePipeline {
   std::mutex progress_mu_;
   std::condition_variable progress_cv_;
 
+  bool needs_reset_ = false;  // Run: an error happened; ResetToStore before anything else
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 

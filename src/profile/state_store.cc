@@ -258,6 +258,8 @@ Status StateStore::Write(StateBatch* batch) {
   return FromRocks(db_->Write(wo, batch->batch_.get()), "write");
 }
 
+Status StateStore::SyncWal() { return FromRocks(db_->SyncWAL(), "sync"); }
+
 Status StateStore::Dump(std::string* out) const {
   for (auto* cf : handles_) {
     out->append("## ").append(cf->GetName()).push_back('\n');

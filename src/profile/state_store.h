@@ -79,6 +79,8 @@ class StateStore {
   Result<std::optional<std::string>> Meta(std::string_view key) const;
 
   Status Write(StateBatch* batch);
+  // Makes every write so far survive a power loss (fsyncs RocksDB's write-ahead log).
+  Status SyncWal();
   // Every key and value of every column family, in order (the replay-equals-incremental test).
   Status Dump(std::string* out) const;
 
