@@ -77,12 +77,12 @@ ImportsApi::ImportsApi(std::string dir, ControlStore* control, IngestService* in
 
 ImportsApi::~ImportsApi() {
   cancel_ = true;
-  std::vector<std::thread> threads;
+  std::vector<std::pair<std::shared_ptr<Job>, std::thread>> threads;
   {
     std::lock_guard lock(mu_);
     threads.swap(threads_);
   }
-  for (auto& t : threads) t.join();
+  for (auto& [job, t] : threads) t.join();
 }
 
 std::shared_ptr<ImportsApi::Job> ImportsApi::Find(const std::string& id) {
@@ -157,7 +157,17 @@ void ImportsApi::Upload(HttpRequest& req, Responder respond) {
   }
   {
     std::lock_guard lock(mu_);
-    threads_.emplace_back([this, job] { Run(job); });
+    // Join the threads of imports that have finished.
+    std::erase_if(threads_, [](auto& entry) {
+      bool done;
+      {
+        std::lock_guard job_lock(entry.first->mu);
+        done = entry.first->progress.done;
+      }
+      if (done) entry.second.join();
+      return done;
+    });
+    threads_.emplace_back(job, std::thread([this, job] { Run(job); }));
   }
   std::lock_guard lock(job->mu);
   respond(HttpResponse::Json(202, JobJson(*job)));

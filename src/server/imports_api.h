@@ -13,6 +13,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "govern/control_store.h"
@@ -49,7 +51,8 @@ class ImportsApi {
   std::atomic<bool> cancel_{false};
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;  // guarded by mu_
-  std::vector<std::thread> threads_;                  // guarded by mu_
+  // One thread per running import; finished ones are joined when the next one starts.
+  std::vector<std::pair<std::shared_ptr<Job>, std::thread>> threads_;  // guarded by mu_
 };
 
 }  // namespace rapport
