@@ -1,6 +1,7 @@
 #include "import/row_mapper.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <string>
 #include <vector>
@@ -153,6 +154,21 @@ TEST(RowMapperTest, TrackWithTypedProperties) {
             std::string::npos)
       << e;
   EXPECT_EQ(e.find("\"traits\""), std::string::npos) << e;
+}
+
+// The shortest form of 72634054790231359488.0 is those 20 digits, an integer no JSON parser
+// here takes (past 64 bits): numbers that large are written with an exponent (found by fuzzing).
+TEST(RowMapperTest, HugeWholeNumbersKeepAnExponent) {
+  Mapper m(kOrders, kOrderColumns);
+  for (const char* total : {"72634054790231359488", "00000000000860008086000868798221"}) {
+    std::string e = m.Csv({"1003", "u42", "", "01/02/2024 00:00", total, "1", "N", "", "", "", ""});
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    ASSERT_EQ(parser.parse(e).get(root), simdjson::SUCCESS) << e;
+    double revenue = 0;
+    ASSERT_EQ(root["properties"]["revenue"].get_double().get(revenue), simdjson::SUCCESS) << e;
+    EXPECT_DOUBLE_EQ(revenue, std::stod(total));
+  }
 }
 
 TEST(RowMapperTest, ConversionErrorsNameColumnValueAndType) {

@@ -63,7 +63,11 @@ bool AppendNumber(std::string_view text, std::string* out) {
   auto [dp, dec] = std::from_chars(text.data(), text.data() + text.size(), d);
   if (dec != std::errc() || dp != text.data() + text.size() || !std::isfinite(d)) return false;
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), d);
+  // The shortest form of a whole number past 64 bits can be bare digits, which JSON parsers
+  // (simdjson among them) refuse as an integer out of range: give those an exponent.
+  auto fmt = std::fabs(d) >= 9.2e18 ? std::chars_format::scientific : std::chars_format{};
+  auto [end, ec] = fmt == std::chars_format{} ? std::to_chars(buf, buf + sizeof(buf), d)
+                                              : std::to_chars(buf, buf + sizeof(buf), d, fmt);
   out->append(buf, end);
   return true;
 }
