@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -15,19 +16,21 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-constexpr std::array<std::string_view, 9> kAggregateNames = {
-    "count", "sum", "avg", "min", "max", "first", "last", "distinct_count", "most_frequent"};
+constexpr std::array<std::string_view, 10> kAggregateNames = {
+    "count",          "sum",           "avg",         "min", "max", "first", "last",
+    "distinct_count", "most_frequent", "latest_times"};
 constexpr std::array<std::string_view, 7> kEventTypeNames = {"",       "track", "identify", "page",
                                                              "screen", "group", "alias"};
-constexpr std::array<std::string_view, 9> kWhereOpNames = {
-    "eq", "neq", "gt", "gte", "lt", "lte", "exists", "not_exists", "contains"};
+constexpr std::array<std::string_view, 10> kWhereOpNames = {
+    "eq", "neq", "gt", "gte", "lt", "lte", "exists", "not_exists", "contains", "in"};
 
 constexpr std::string_view kAggregateList =
-    "count, sum, avg, min, max, first, last, distinct_count, most_frequent";
+    "count, sum, avg, min, max, first, last, distinct_count, most_frequent, latest_times";
 constexpr std::string_view kEventTypeList = "track, identify, page, screen, group, alias";
-constexpr std::string_view kWhereOpList = "eq, neq, gt, gte, lt, lte, exists, not_exists, contains";
+constexpr std::string_view kWhereOpList =
+    "eq, neq, gt, gte, lt, lte, exists, not_exists, contains, in";
 constexpr std::string_view kFieldList =
-    "name, type, event, aggregate, property, window_days, where";
+    "name, type, event, aggregate, keep, property, window_days, where";
 
 // A JSON value as shown after "got" in an error message: strings quoted (long ones cut).
 std::string Describe(element e) {
@@ -99,12 +102,12 @@ class DefParser {
     def_.name = std::string(name_text);
     prefix_ = "computed trait " + JsonString(def_.name) + ": ";
 
-    bool seen[7] = {};
+    bool seen[8] = {};
     bool has_aggregate = false;
     bool has_type = false;
     for (simdjson::dom::key_value_pair kv : obj) {
-      constexpr std::array<std::string_view, 7> kFields = {
-          "name", "type", "event", "aggregate", "property", "window_days", "where"};
+      constexpr std::array<std::string_view, 8> kFields = {
+          "name", "type", "event", "aggregate", "property", "window_days", "where", "keep"};
       int field = IndexOf(kFields, kv.key);
       if (field < 0) {
         return Fail("unknown field " + JsonString(TruncateUtf8(kv.key, 64)) +
@@ -136,6 +139,9 @@ class DefParser {
         case 6:
           st = ParseWhere(kv.value);
           break;
+        case 7:
+          st = ParseKeep(kv.value);
+          break;
       }
       if (!st.ok()) return st;
     }
@@ -148,10 +154,22 @@ class DefParser {
       }
       def_.type = EventType::kTrack;
     }
+    if ((def_.aggregate == Aggregate::kLatestTimes) != (def_.keep > 0)) {
+      return Fail(def_.keep > 0 ? "\"keep\" is only for \"latest_times\""
+                                : "\"keep\" is required for \"latest_times\" (1 to " +
+                                      std::to_string(kMaxKeep) + ")");
+    }
     switch (def_.aggregate) {
       case Aggregate::kCount:
       case Aggregate::kFirst:
       case Aggregate::kLast:
+        break;
+      case Aggregate::kLatestTimes:
+        if (!def_.property.empty() || def_.windowed()) {
+          return Fail(
+              "\"latest_times\" keeps event times over all time: leave out \"property\" and "
+              "\"window_days\"");
+        }
         break;
       default:
         if (def_.property.empty()) {
@@ -223,6 +241,17 @@ class DefParser {
     return Status::OK();
   }
 
+  Status ParseKeep(element v) {
+    int64_t n = 0;
+    if (v.type() != element_type::INT64 || v.get_int64().get(n) != simdjson::SUCCESS || n < 1 ||
+        n > kMaxKeep) {
+      return Fail("\"keep\" must be an integer from 1 to " + std::to_string(kMaxKeep) + ", got " +
+                  Describe(v));
+    }
+    def_.keep = static_cast<int32_t>(n);
+    return Status::OK();
+  }
+
   Status ParseWhere(element v) {
     simdjson::dom::array clauses;
     if (v.get_array().get(clauses) != simdjson::SUCCESS || clauses.size() > kMaxWhereClauses) {
@@ -232,93 +261,10 @@ class DefParser {
     }
     size_t index = 0;
     for (element c : clauses) {
-      RETURN_IF_ERROR(ParseClause(c, "\"where[" + std::to_string(index++) + "]"));
+      auto clause = ParseWhereClause(c, "where[" + std::to_string(index++) + "]");
+      if (!clause.ok()) return Fail(clause.status().message());
+      def_.where.push_back(std::move(*clause));
     }
-    return Status::OK();
-  }
-
-  // `field` is the opening of the clause's quoted name, e.g. `"where[2]` (no closing quote).
-  Status ParseClause(element c, const std::string& field) {
-    simdjson::dom::object obj;
-    if (c.get_object().get(obj) != simdjson::SUCCESS) {
-      return Fail(field + "\" must be an object with \"path\", \"op\" and \"value\", got " +
-                  Describe(c));
-    }
-    WhereClause clause;
-    bool has_path = false, has_op = false;
-    element value;
-    bool has_value = false;
-    for (simdjson::dom::key_value_pair kv : obj) {
-      bool* seen = nullptr;
-      if (kv.key == "path") {
-        seen = &has_path;
-      } else if (kv.key == "op") {
-        seen = &has_op;
-      } else if (kv.key == "value") {
-        seen = &has_value;
-      } else {
-        return Fail(field + "\" has an unknown field " + JsonString(TruncateUtf8(kv.key, 64)) +
-                    " (fields: path, op, value)");
-      }
-      if (*seen) return Fail(field + "\" has field " + Quoted(kv.key) + " twice");
-      *seen = true;
-      if (kv.key == "path") {
-        RETURN_IF_ERROR(ParsePath(kv.value, field.substr(1) + ".path", &clause.path));
-      } else if (kv.key == "op") {
-        std::string_view s;
-        int i = kv.value.get_string().get(s) == simdjson::SUCCESS ? IndexOf(kWhereOpNames, s) : -1;
-        if (i < 0) {
-          return Fail(field + ".op\" must be one of " + std::string(kWhereOpList) + ", got " +
-                      Describe(kv.value));
-        }
-        clause.op = static_cast<WhereOp>(i);
-      } else {
-        value = kv.value;
-      }
-    }
-    if (!has_path) return Fail(field + ".path\" is required");
-    if (!has_op) return Fail(field + ".op\" is required (one of " + All(kWhereOpList));
-    const std::string op = JsonString(WhereOpName(clause.op));
-    const std::string value_field = field + ".value\"";
-    if (clause.op == WhereOp::kExists || clause.op == WhereOp::kNotExists) {
-      if (has_value) return Fail(value_field + " must be left out with \"op\": " + op);
-      def_.where.push_back(std::move(clause));
-      return Status::OK();
-    }
-    if (!has_value) return Fail(value_field + " is required with \"op\": " + op);
-    const element_type t = value.type();
-    const bool is_number =
-        t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
-    switch (clause.op) {
-      case WhereOp::kEq:
-      case WhereOp::kNeq:
-        if (t == element_type::OBJECT || t == element_type::ARRAY) {
-          return Fail(value_field + " must be a string, number, boolean or null with \"op\": " +
-                      op + ", got " + Describe(value));
-        }
-        break;
-      case WhereOp::kContains:
-        if (t != element_type::STRING) {
-          return Fail(value_field + " must be a string with \"op\": " + op + ", got " +
-                      Describe(value));
-        }
-        break;
-      default:  // gt, gte, lt, lte
-        if (t != element_type::STRING && !is_number) {
-          return Fail(value_field + " must be a number or a string with \"op\": " + op + ", got " +
-                      Describe(value));
-        }
-    }
-    if (is_number) {
-      clause.value = ComputedValue::Number(value.get_double().value_unsafe());
-    } else if (t == element_type::STRING) {
-      clause.value = ComputedValue::String(std::string(value.get_string().value_unsafe()));
-    } else if (t == element_type::BOOL) {
-      clause.value = ComputedValue::Bool(value.get_bool().value_unsafe());
-    } else {
-      clause.value = ComputedValue::Null();
-    }
-    def_.where.push_back(std::move(clause));
     return Status::OK();
   }
 
@@ -327,6 +273,143 @@ class DefParser {
 };
 
 }  // namespace
+
+namespace {
+
+// A scalar literal (null, bool, number, string) as a ComputedValue; nullopt for objects/arrays.
+std::optional<ComputedValue> Scalar(element v) {
+  switch (v.type()) {
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return ComputedValue::Number(v.get_double().value_unsafe());
+    case element_type::STRING:
+      return ComputedValue::String(std::string(v.get_string().value_unsafe()));
+    case element_type::BOOL:
+      return ComputedValue::Bool(v.get_bool().value_unsafe());
+    case element_type::NULL_VALUE:
+      return ComputedValue::Null();
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+Result<WhereClause> ParseWhereClause(element c, std::string_view field_name) {
+  const std::string field = "\"" + std::string(field_name);  // closed by each message
+  auto fail = [](std::string m) { return Status::InvalidArgument(std::move(m)); };
+  simdjson::dom::object obj;
+  if (c.get_object().get(obj) != simdjson::SUCCESS) {
+    return fail(field + "\" must be an object with \"path\", \"op\" and \"value\", got " +
+                Describe(c));
+  }
+  WhereClause clause;
+  bool has_path = false, has_op = false, has_value = false;
+  element value;
+  for (simdjson::dom::key_value_pair kv : obj) {
+    bool* seen = kv.key == "path"    ? &has_path
+                 : kv.key == "op"    ? &has_op
+                 : kv.key == "value" ? &has_value
+                                     : nullptr;
+    if (seen == nullptr) {
+      return fail(field + "\" has an unknown field " + JsonString(TruncateUtf8(kv.key, 64)) +
+                  " (fields: path, op, value)");
+    }
+    if (*seen) return fail(field + "\" has field " + Quoted(kv.key) + " twice");
+    *seen = true;
+    if (kv.key == "path") {
+      std::string_view s;
+      if (kv.value.get_string().get(s) != simdjson::SUCCESS || !ValidPath(s)) {
+        return fail(field +
+                    ".path\" must be a dotted path such as \"properties.revenue\" (names "
+                    "separated by single dots, at most 256 bytes), got " +
+                    Describe(kv.value));
+      }
+      clause.path = std::string(s);
+    } else if (kv.key == "op") {
+      std::string_view s;
+      int i = kv.value.get_string().get(s) == simdjson::SUCCESS ? IndexOf(kWhereOpNames, s) : -1;
+      if (i < 0) {
+        return fail(field + ".op\" must be one of " + std::string(kWhereOpList) + ", got " +
+                    Describe(kv.value));
+      }
+      clause.op = static_cast<WhereOp>(i);
+    } else {
+      value = kv.value;
+    }
+  }
+  if (!has_path) return fail(field + ".path\" is required");
+  if (!has_op) return fail(field + ".op\" is required (one of " + std::string(kWhereOpList) + ")");
+  const std::string op = JsonString(WhereOpName(clause.op));
+  const std::string value_field = field + ".value\"";
+  if (clause.op == WhereOp::kExists || clause.op == WhereOp::kNotExists) {
+    if (has_value) return fail(value_field + " must be left out with \"op\": " + op);
+    return clause;
+  }
+  if (!has_value) return fail(value_field + " is required with \"op\": " + op);
+  const element_type t = value.type();
+  const bool is_number =
+      t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+  switch (clause.op) {
+    case WhereOp::kEq:
+    case WhereOp::kNeq:
+      if (t == element_type::OBJECT || t == element_type::ARRAY) {
+        return fail(value_field + " must be a string, number, boolean or null with \"op\": " + op +
+                    ", got " + Describe(value));
+      }
+      break;
+    case WhereOp::kContains:
+      if (t != element_type::STRING) {
+        return fail(value_field + " must be a string with \"op\": " + op + ", got " +
+                    Describe(value));
+      }
+      break;
+    case WhereOp::kIn: {
+      simdjson::dom::array items;
+      const std::string expected = " must be an array of 1 to " + std::to_string(kMaxInValues) +
+                                   " strings, numbers, booleans or nulls with \"op\": " + op;
+      if (value.get_array().get(items) != simdjson::SUCCESS || items.size() == 0 ||
+          items.size() > kMaxInValues) {
+        return fail(value_field + expected + ", got " +
+                    (t == element_type::ARRAY ? "an array of " + std::to_string(items.size())
+                                              : Describe(value)));
+      }
+      for (element item : items) {
+        std::optional<ComputedValue> v = Scalar(item);
+        if (!v) return fail(value_field + expected + ", got an item that is " + Describe(item));
+        clause.values.push_back(std::move(*v));
+      }
+      return clause;
+    }
+    default:  // gt, gte, lt, lte
+      if (t != element_type::STRING && !is_number) {
+        return fail(value_field + " must be a number or a string with \"op\": " + op + ", got " +
+                    Describe(value));
+      }
+  }
+  clause.value = *Scalar(value);
+  return clause;
+}
+
+void AppendWhereClauseJson(const WhereClause& c, std::string* out) {
+  *out += "{\"path\":";
+  AppendJsonString(out, c.path);
+  *out += ",\"op\":";
+  AppendJsonString(out, WhereOpName(c.op));
+  if (c.op == WhereOp::kIn) {
+    *out += ",\"value\":[";
+    for (size_t i = 0; i < c.values.size(); ++i) {
+      if (i > 0) *out += ',';
+      c.values[i].AppendJson(out);
+    }
+    *out += ']';
+  } else if (c.value.kind() != ComputedValue::Kind::kMissing) {
+    *out += ",\"value\":";
+    c.value.AppendJson(out);
+  }
+  *out += '}';
+}
 
 std::string_view AggregateName(Aggregate a) { return kAggregateNames[static_cast<size_t>(a)]; }
 std::string_view EventTypeName(EventType t) { return kEventTypeNames[static_cast<size_t>(t)]; }
@@ -359,6 +442,7 @@ std::string ToJson(const ComputedDef& def) {
   }
   out += ",\"aggregate\":";
   AppendJsonString(&out, AggregateName(def.aggregate));
+  if (def.keep > 0) out += ",\"keep\":" + std::to_string(def.keep);
   if (!def.property.empty()) {
     out += ",\"property\":";
     AppendJsonString(&out, def.property);
@@ -367,17 +451,8 @@ std::string ToJson(const ComputedDef& def) {
   if (!def.where.empty()) {
     out += ",\"where\":[";
     for (size_t i = 0; i < def.where.size(); ++i) {
-      const WhereClause& c = def.where[i];
       if (i > 0) out += ',';
-      out += "{\"path\":";
-      AppendJsonString(&out, c.path);
-      out += ",\"op\":";
-      AppendJsonString(&out, WhereOpName(c.op));
-      if (c.value.kind() != ComputedValue::Kind::kMissing) {
-        out += ",\"value\":";
-        c.value.AppendJson(&out);
-      }
-      out += '}';
+      AppendWhereClauseJson(def.where[i], &out);
     }
     out += ']';
   }

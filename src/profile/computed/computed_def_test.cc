@@ -185,11 +185,11 @@ TEST(ComputedDefTest, ErrorsNameTheFieldAndTheReason) {
        R"(computed trait: "name" must be 1 to 64 characters of a-z, 0-9 and _, starting with a letter, got ")" +
            std::string(64, 'a') + R"("...)"},
       {R"({"name":"x"})",
-       R"(computed trait "x": "aggregate" is required (one of count, sum, avg, min, max, first, last, distinct_count, most_frequent))"},
+       R"(computed trait "x": "aggregate" is required (one of count, sum, avg, min, max, first, last, distinct_count, most_frequent, latest_times))"},
       {R"({"name":"x","aggregate":"median"})",
-       R"(computed trait "x": "aggregate" must be one of count, sum, avg, min, max, first, last, distinct_count, most_frequent, got "median")"},
+       R"(computed trait "x": "aggregate" must be one of count, sum, avg, min, max, first, last, distinct_count, most_frequent, latest_times, got "median")"},
       {R"({"name":"x","aggregate":["count"]})",
-       R"(computed trait "x": "aggregate" must be one of count, sum, avg, min, max, first, last, distinct_count, most_frequent, got an array)"},
+       R"(computed trait "x": "aggregate" must be one of count, sum, avg, min, max, first, last, distinct_count, most_frequent, latest_times, got an array)"},
       {R"({"name":"x","aggregate":"sum"})",
        R"(computed trait "x": "property" is required for "sum" (a dotted path such as "properties.revenue"))"},
       {R"({"name":"x","aggregate":"most_frequent"})",
@@ -215,7 +215,7 @@ TEST(ComputedDefTest, ErrorsNameTheFieldAndTheReason) {
       {R"({"name":"x","aggregate":"count","event":"E","type":"page"})",
        R"(computed trait "x": "event" selects track events, so "type" must be "track" or left out, got "page")"},
       {R"({"name":"x","aggregate":"count","colour":"red"})",
-       R"(computed trait "x": unknown field "colour" (fields: name, type, event, aggregate, property, window_days, where))"},
+       R"(computed trait "x": unknown field "colour" (fields: name, type, event, aggregate, keep, property, window_days, where))"},
       {R"({"name":"x","aggregate":"count","aggregate":"sum"})",
        R"(computed trait "x": field "aggregate" appears twice)"},
       {R"({"name":"x","name":"y","aggregate":"count"})",
@@ -227,9 +227,9 @@ TEST(ComputedDefTest, ErrorsNameTheFieldAndTheReason) {
       {R"({"name":"x","aggregate":"count","where":[{"op":"exists"}]})",
        R"(computed trait "x": "where[0].path" is required)"},
       {R"({"name":"x","aggregate":"count","where":[{"path":"a","op":"exists"},{"path":"a"}]})",
-       R"(computed trait "x": "where[1].op" is required (one of eq, neq, gt, gte, lt, lte, exists, not_exists, contains))"},
+       R"(computed trait "x": "where[1].op" is required (one of eq, neq, gt, gte, lt, lte, exists, not_exists, contains, in))"},
       {R"({"name":"x","aggregate":"count","where":[{"path":"a","op":"like","value":"x"}]})",
-       R"(computed trait "x": "where[0].op" must be one of eq, neq, gt, gte, lt, lte, exists, not_exists, contains, got "like")"},
+       R"(computed trait "x": "where[0].op" must be one of eq, neq, gt, gte, lt, lte, exists, not_exists, contains, in, got "like")"},
       {R"({"name":"x","aggregate":"count","where":[{"path":"a..b","op":"exists"}]})",
        R"(computed trait "x": "where[0].path" must be a dotted path such as "properties.revenue" (names separated by single dots, at most 256 bytes), got "a..b")"},
       {R"({"name":"x","aggregate":"count","where":[{"path":"a","op":"eq"}]})",
@@ -252,6 +252,44 @@ TEST(ComputedDefTest, ErrorsNameTheFieldAndTheReason) {
       {"\"x\"", "computed trait: the definition must be a JSON object, got \"x\""},
   };
   for (const auto& [json, want] : cases) EXPECT_EQ(ErrorOf(json), want) << json;
+}
+
+TEST(ComputedDefTest, InAndLatestTimes) {
+  const std::string in =
+      R"({"name":"x","aggregate":"count","where":[{"path":"properties.c","op":"in","value":["a",1,true,null]}]})";
+  ComputedDef d = MustParse(in);
+  ASSERT_EQ(d.where.size(), 1u);
+  EXPECT_EQ(d.where[0].op, WhereOp::kIn);
+  EXPECT_EQ(d.where[0].values.size(), 4u);
+  EXPECT_EQ(ToJson(d), in);
+  const std::string latest =
+      R"({"name":"x","type":"track","event":"Order Completed","aggregate":"latest_times","keep":3})";
+  d = MustParse(latest);
+  EXPECT_EQ(d.aggregate, Aggregate::kLatestTimes);
+  EXPECT_EQ(d.keep, 3);
+  EXPECT_EQ(ToJson(d), latest);
+
+  EXPECT_EQ(
+      ErrorOf(R"({"name":"x","aggregate":"count","where":[{"path":"a","op":"in","value":[]}]})"),
+      "computed trait \"x\": \"where[0].value\" must be an array of 1 to 256 strings, numbers, "
+      "booleans or nulls with \"op\": \"in\", got an array of 0");
+  EXPECT_EQ(
+      ErrorOf(R"({"name":"x","aggregate":"count","where":[{"path":"a","op":"in","value":[{}]}]})"),
+      "computed trait \"x\": \"where[0].value\" must be an array of 1 to 256 strings, numbers, "
+      "booleans or nulls with \"op\": \"in\", got an item that is an object");
+  EXPECT_EQ(
+      ErrorOf(R"({"name":"x","aggregate":"count","where":[{"path":"a","op":"in","value":"a"}]})"),
+      "computed trait \"x\": \"where[0].value\" must be an array of 1 to 256 strings, numbers, "
+      "booleans or nulls with \"op\": \"in\", got \"a\"");
+  EXPECT_EQ(ErrorOf(R"({"name":"x","aggregate":"latest_times"})"),
+            "computed trait \"x\": \"keep\" is required for \"latest_times\" (1 to 1001)");
+  EXPECT_EQ(ErrorOf(R"({"name":"x","aggregate":"count","keep":2})"),
+            "computed trait \"x\": \"keep\" is only for \"latest_times\"");
+  EXPECT_EQ(ErrorOf(R"({"name":"x","aggregate":"latest_times","keep":0})"),
+            "computed trait \"x\": \"keep\" must be an integer from 1 to 1001, got 0");
+  EXPECT_EQ(ErrorOf(R"({"name":"x","aggregate":"latest_times","keep":2,"window_days":3})"),
+            "computed trait \"x\": \"latest_times\" keeps event times over all time: leave out "
+            "\"property\" and \"window_days\"");
 }
 
 TEST(ComputedDefTest, TooManyWhereClauses) {

@@ -110,6 +110,11 @@ bool Holds(const WhereClause& clause, const ComputedValue& value) {
       return Equal(value, clause.value);
     case WhereOp::kNeq:
       return !Equal(value, clause.value);
+    case WhereOp::kIn:
+      for (const ComputedValue& v : clause.values) {
+        if (Equal(value, v)) return true;
+      }
+      return false;
     case WhereOp::kContains:
       return value.kind() == ComputedValue::Kind::kString &&
              clause.value.kind() == ComputedValue::Kind::kString &&
@@ -145,6 +150,7 @@ ComputedValue Extract(const ComputedDef& def, element event, int64_t timestamp_u
   if (!def.property.empty()) return ValueAt(event, def.property);
   switch (def.aggregate) {
     case Aggregate::kCount:
+    case Aggregate::kLatestTimes:
       return ComputedValue::Bool(true);
     case Aggregate::kFirst:
     case Aggregate::kLast:

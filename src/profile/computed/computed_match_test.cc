@@ -136,6 +136,16 @@ TEST_F(ComputedMatchTest, ExistsContains) {
   EXPECT_TRUE(Where(R"({"path":"properties.url","op":"contains","value":""})", R"({"url":"x"})"));
 }
 
+TEST_F(ComputedMatchTest, InMatchesAnyListedValue) {
+  const std::string in = R"({"path":"properties.country","op":"in","value":["DE","FR",3,null]})";
+  EXPECT_TRUE(Where(in, R"({"country":"DE"})"));
+  EXPECT_TRUE(Where(in, R"({"country":"FR"})"));
+  EXPECT_TRUE(Where(in, R"({"country":3})"));
+  EXPECT_TRUE(Where(in, R"({"country":"3"})"));  // as eq: a numeric string equals its number
+  EXPECT_FALSE(Where(in, R"({"country":"de"})"));
+  EXPECT_FALSE(Where(in, R"({"country":["DE"]})"));
+}
+
 TEST_F(ComputedMatchTest, ValueAtPaths) {
   EXPECT_EQ(At(kOrder, "properties.revenue"), ComputedValue::Number(42.5));
   EXPECT_EQ(At(kOrder, "properties.currency"), ComputedValue::String("EUR"));

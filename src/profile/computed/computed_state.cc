@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <utility>
 #include <vector>
 
 #include "common/json_writer.h"
+#include "common/time_format.h"
 
 namespace rapport {
 
@@ -108,7 +110,7 @@ void ComputedState::Add(const ComputedDef& def, const ComputedValue& value, int6
     key = CanonicalText(value);
     if (!key) return;
   } else if (!value.present()) {
-    return;  // count, first, last
+    return;  // count, first, last, latest_times
   }
   Adopt(def);
   Partial* p = &total_;
@@ -146,6 +148,9 @@ void ComputedState::Add(const ComputedDef& def, const ComputedValue& value, int6
     case Aggregate::kDistinctCount:
       AddKey(p, std::move(*key), Entry{});
       return;
+    case Aggregate::kLatestTimes:
+      AddTime(p, timestamp_us, static_cast<size_t>(def.keep));
+      return;
     case Aggregate::kMostFrequent:
       AddKey(p, std::move(*key),
              Entry{1, value.kind() == ComputedValue::Kind::kString   ? kKindString
@@ -155,8 +160,24 @@ void ComputedState::Add(const ComputedDef& def, const ComputedValue& value, int6
   }
 }
 
-void ComputedState::MergePartial(Aggregate a, Partial* into, const Partial& from) {
+void ComputedState::AddTime(Partial* p, int64_t ts, size_t keep) {
+  std::vector<int64_t>& t = p->times;
+  auto it = std::upper_bound(t.begin(), t.end(), ts, std::greater<int64_t>());
+  if (keep == 0 || static_cast<size_t>(it - t.begin()) >= keep) return;  // older than all kept
+  t.insert(it, ts);
+  if (t.size() > keep) t.resize(keep);
+}
+
+void ComputedState::MergePartial(Aggregate a, Partial* into, const Partial& from, size_t keep) {
   switch (a) {
+    case Aggregate::kLatestTimes: {
+      std::vector<int64_t> merged(into->times.size() + from.times.size());
+      std::merge(into->times.begin(), into->times.end(), from.times.begin(), from.times.end(),
+                 merged.begin(), std::greater<int64_t>());
+      if (merged.size() > keep) merged.resize(keep);
+      into->times = std::move(merged);
+      return;
+    }
     case Aggregate::kCount:
       into->n = AddCount(into->n, from.n);
       return;
@@ -224,6 +245,7 @@ void ComputedState::AddKey(Partial* p, std::string text, const Entry& e) {
 bool ComputedState::PartialEmpty(Aggregate a, const Partial& p) {
   if (IsPick(a)) return !p.has_pick;
   if (IsMap(a)) return p.values.empty();
+  if (a == Aggregate::kLatestTimes) return p.times.empty();
   return p.n == 0;
 }
 
@@ -240,7 +262,7 @@ void ComputedState::Merge(const ComputedDef& def, const ComputedState& other) {
     return;
   }
   if (!windowed_) {
-    MergePartial(*aggregate_, &total_, other.total_);
+    MergePartial(*aggregate_, &total_, other.total_, static_cast<size_t>(def.keep));
     return;
   }
   if (other.horizon_ && (!horizon_ || *other.horizon_ > *horizon_)) horizon_ = other.horizon_;
@@ -280,6 +302,16 @@ std::string ComputedState::Evaluate(const ComputedDef& def, int64_t now_us) cons
       uint64_t n = 0;
       for (const Partial* p : live) n = AddCount(n, p->n);
       return std::to_string(n);
+    }
+    case Aggregate::kLatestTimes: {
+      out = "[";
+      for (const Partial* p : live) {
+        for (int64_t ts : p->times) {
+          if (out.size() > 1) out += ',';
+          AppendJsonString(&out, FormatIso8601(ts));
+        }
+      }
+      return out + "]";
     }
     case Aggregate::kSum:
     case Aggregate::kAvg: {
@@ -358,6 +390,12 @@ std::optional<int64_t> ComputedState::NextChange(const ComputedDef& def, int64_t
     if (expiry > now_us) return expiry;
   }
   return std::nullopt;
+}
+
+const std::vector<int64_t>& ComputedState::LatestTimes(const ComputedDef& def) const {
+  static const std::vector<int64_t> kNone;
+  if (def.aggregate != Aggregate::kLatestTimes || empty() || !Compatible(def)) return kNone;
+  return total_.times;
 }
 
 bool ComputedState::Saturated(const ComputedDef& def, int64_t now_us) const {

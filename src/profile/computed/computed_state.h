@@ -52,6 +52,9 @@ class ComputedState {
   // canonical text, byte order), so distinct_count is a lower bound.
   bool Saturated(const ComputedDef& def, int64_t now_us) const;
 
+  // latest_times: the kept event times, newest first (empty for other aggregates).
+  const std::vector<int64_t>& LatestTimes(const ComputedDef& def) const;
+
   // A state built for another aggregate, or windowed vs all-time, is incompatible: Evaluate reads
   // it as empty, and Add/Merge/Prune first reset it to empty. The empty state fits any definition.
   bool Compatible(const ComputedDef& def) const;
@@ -86,6 +89,7 @@ class ComputedState {
     uint64_t pick_seq = 0;
     ComputedValue pick;
     std::map<std::string, Entry> values;  // distinct_count/most_frequent, by canonical text
+    std::vector<int64_t> times;           // latest_times: newest first, at most `keep`
     bool saturated = false;
     friend bool operator==(const Partial&, const Partial&) = default;
   };
@@ -99,7 +103,9 @@ class ComputedState {
   void PruneTo(const ComputedDef& def, int64_t horizon);
   static bool AddToPartial(Aggregate a, Partial* p, const ComputedValue& value, int64_t ts,
                            uint64_t seq);
-  static void MergePartial(Aggregate a, Partial* into, const Partial& from);
+  static void MergePartial(Aggregate a, Partial* into, const Partial& from, size_t keep = 0);
+  // latest_times: inserts `ts` keeping the `keep` newest (duplicates count separately).
+  static void AddTime(Partial* p, int64_t ts, size_t keep);
   // Counts `text` in a distinct_count / most_frequent map, within kMaxTrackedValues.
   static void AddKey(Partial* p, std::string text, const Entry& e);
   static bool PartialEmpty(Aggregate a, const Partial& p);

@@ -193,6 +193,14 @@ class ComputedStateCodec {
         PutVarint(out, p.pick_seq);
         PutValue(out, p.pick);
         return;
+      case Aggregate::kLatestTimes:
+        // Newest first: the first time in full, then each step back as a varint.
+        PutVarint(out, p.times.size());
+        PutFixed64(out, static_cast<uint64_t>(p.times[0]));
+        for (size_t i = 1; i < p.times.size(); ++i) {
+          PutVarint(out, static_cast<uint64_t>(p.times[i - 1]) - static_cast<uint64_t>(p.times[i]));
+        }
+        return;
       case Aggregate::kDistinctCount:
       case Aggregate::kMostFrequent:
         out->push_back(p.saturated ? 1 : 0);
@@ -263,6 +271,27 @@ class ComputedStateCodec {
         p->has_pick = true;
         p->pick_ts = static_cast<int64_t>(ts);
         return GetValue(r, &p->pick);
+      }
+      case Aggregate::kLatestTimes: {
+        uint64_t m = 0, first = 0;
+        const size_t start = r->pos();
+        if (!r->Varint(&m)) return false;
+        if (m == 0 || m > static_cast<uint64_t>(kMaxKeep)) {
+          return r->FailAt(start, "latest_times count out of range");
+        }
+        if (!r->Fixed64(&first)) return false;
+        p->times.push_back(static_cast<int64_t>(first));
+        for (uint64_t i = 1; i < m; ++i) {
+          uint64_t step = 0;
+          const size_t at = r->pos();
+          if (!r->Varint(&step)) return false;
+          const int64_t prev = p->times.back();
+          if (step > static_cast<uint64_t>(prev) - static_cast<uint64_t>(INT64_MIN)) {
+            return r->FailAt(at, "latest_times step past the oldest time");
+          }
+          p->times.push_back(static_cast<int64_t>(static_cast<uint64_t>(prev) - step));
+        }
+        return true;
       }
       case Aggregate::kDistinctCount:
       case Aggregate::kMostFrequent: {
@@ -364,7 +393,7 @@ Result<ComputedState> ComputedState::Decode(std::string_view bytes) {
     return r.status();
   }
   if (!r.Byte(&aggregate)) return r.status();
-  if (aggregate > 9) {
+  if (aggregate > 10) {
     r.FailAt(1, "unknown aggregate " + std::to_string(aggregate));
     return r.status();
   }

@@ -415,5 +415,35 @@ TEST(ComputedStateTest, MergeTakesTheLaterHorizon) {
   EXPECT_EQ(a.bucket_count(), 1u);
 }
 
+TEST(ComputedStateTest, LatestTimesKeepsTheNewestInAnyOrder) {
+  const ComputedDef def = Def(R"({"name":"t","aggregate":"latest_times","keep":3})");
+  const std::vector<int64_t> times = {kT0 + 5, kT0 + 1, kT0 + 9, kT0 + 9, kT0 + 3, kT0 - 7};
+  ComputedState forward, backward, merged, part;
+  for (size_t i = 0; i < times.size(); ++i) {
+    forward.Add(def, V::Bool(true), times[i], i + 1);
+    backward.Add(def, V::Bool(true), times[times.size() - 1 - i], i + 1);
+    (i % 2 ? part : merged).Add(def, V::Bool(true), times[i], i + 1);
+  }
+  merged.Merge(def, part);
+  EXPECT_EQ(forward.LatestTimes(def), (std::vector<int64_t>{kT0 + 9, kT0 + 9, kT0 + 5}));
+  EXPECT_EQ(forward, backward);
+  EXPECT_EQ(forward, merged);
+  EXPECT_EQ(forward.Encode(), merged.Encode());
+  auto decoded = ComputedState::Decode(forward.Encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, forward);
+  EXPECT_EQ(
+      forward.Evaluate(def, kT0),
+      R"(["2024-01-31T12:00:00.000Z","2024-01-31T12:00:00.000Z","2024-01-31T12:00:00.000Z"])");
+  EXPECT_EQ(ComputedState().Evaluate(def, kT0), "[]");
+  // Negative times (before 1970) round-trip too.
+  ComputedState old;
+  old.Add(def, V::Bool(true), -5 * kDay, 1);
+  old.Add(def, V::Bool(true), -9 * kDay, 2);
+  auto old_decoded = ComputedState::Decode(old.Encode());
+  ASSERT_TRUE(old_decoded.ok());
+  EXPECT_EQ(old_decoded->LatestTimes(def), (std::vector<int64_t>{-5 * kDay, -9 * kDay}));
+}
+
 }  // namespace
 }  // namespace rapport
