@@ -47,6 +47,7 @@ class EventLog {
   void Append(std::vector<LogRecord> records, AppendCallback done);
   // Append and wait.
   Result<std::vector<uint64_t>> AppendSync(std::vector<LogRecord> records);
+  // (An empty append moves DurableStamp() to the clock's time without writing anything.)
 
   // Appends to *out the durable records of `partition` with offset >= `from` (starting at
   // StartOffset() if `from` was deleted by retention), at most max_records, stopping before
@@ -57,7 +58,11 @@ class EventLog {
   // The append time up to which every partition is readable: a record stamped <= this is
   // returned by Read, in every partition at once. A consumer that processes the partitions
   // merged by append time stops at this watermark to see the same order on every replay.
+  // Every record with an append time <= DurableStamp() is durable and readable, and no record
+  // appended later gets a time <= it. When the log is idle it follows the clock (every
+  // kIdleTickMs), so that consumers can tell that nothing happened up to now.
   int64_t DurableStamp() const { return durable_stamp_.load(std::memory_order_acquire); }
+  static constexpr int kIdleTickMs = 100;
   // Blocks until DurableStamp() > stamp or the timeout passes; returns whether it advanced.
   bool WaitDurable(int64_t stamp, int64_t timeout_us) const;
 
@@ -104,6 +109,7 @@ class EventLog {
   // Writer thread (group_commit.cc).
   void WriterLoop();
   void CommitGroup(std::vector<Request>* group);
+  void AdvanceIdleWatermark();  // writer thread, with nothing queued
 
   const LogOptions options_;
   std::unique_ptr<FileLock> dir_lock_;  // DIR/LOCK, held for the life of the log

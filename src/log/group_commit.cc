@@ -1,6 +1,7 @@
 // EventLog's writer thread: group commit. Takes every waiting request, writes each touched
 // partition's records with one write, fdatasyncs each once, then answers every request.
 #include <algorithm>
+#include <chrono>
 
 #include "log/event_log.h"
 #include "log/partition.h"
@@ -13,13 +14,31 @@ void EventLog::WriterLoop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(kIdleTickMs),
+                              [this] { return stopping_ || !queue_.empty(); })) {
+        lock.unlock();
+        AdvanceIdleWatermark();
+        continue;
+      }
       if (queue_.empty()) return;  // stopping, and everything queued is done
       group.swap(queue_);
     }
     CommitGroup(&group);
     group.clear();
   }
+}
+
+void EventLog::AdvanceIdleWatermark() {
+  // Nothing is queued or being written, and every later record is stamped after last_stamp_
+  // (this thread stamps them): the log is complete up to now.
+  const int64_t now = options_.clock->NowMicros();
+  if (now <= last_stamp_) return;
+  last_stamp_ = now;
+  {
+    std::lock_guard lock(durable_mu_);
+    durable_stamp_.store(last_stamp_, std::memory_order_release);
+  }
+  durable_cv_.notify_all();
 }
 
 void EventLog::CommitGroup(std::vector<Request>* group) {
@@ -118,6 +137,9 @@ void EventLog::CommitGroup(std::vector<Request>* group) {
   if (group_status.ok()) {
     records_appended_.fetch_add(group_records, std::memory_order_relaxed);
   }
+  // Records queued later are stamped after last_stamp_ by this thread, so the log is complete
+  // up to the time this group was taken (what an empty append is for).
+  last_stamp_ = std::max(last_stamp_, now);
   // Every partition of the group is now readable (or rolled back): no record stamped up to
   // last_stamp_ can appear later.
   {
