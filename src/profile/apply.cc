@@ -38,6 +38,10 @@ void ReplaceMember(std::vector<uint64_t>* members, uint64_t from, uint64_t to) {
 }  // namespace
 
 Status EventApplier::Apply(const LogEntry& entry, StateOverlay* overlay, ApplyStats* stats) {
+  last_.profile = 0;
+  last_.merged.clear();
+  last_.matched.clear();
+  last_.now = entry.append_time_us;
   auto envelope = DecodeEnvelope(entry.payload);
   simdjson::dom::element doc;
   if (!envelope.ok() ||
@@ -114,8 +118,20 @@ Status EventApplier::Apply(const LogEntry& entry, StateOverlay* overlay, ApplySt
       p->AddAccount(*gid);
     }
   }
+  if (doc["context"].get(context) == simdjson::SUCCESS) {
+    simdjson::dom::object prefs;
+    if (context["consent"]["categoryPreferences"].get(prefs) == simdjson::SUCCESS) {
+      for (auto field : prefs) {
+        bool granted = false;
+        if (field.value.get(granted) != simdjson::SUCCESS) continue;  // only true / false count
+        p->SetConsent(field.key, stamped(granted ? "true" : "false"));
+      }
+    }
+  }
   UpdateComputed(p, doc, ts, seq, entry.append_time_us);
   overlay->AddTimeline(p->id, {ts, seq}, ev.source_id, ev.json);
+  last_.profile = p->id;
+  last_.doc = doc;
   return Status::OK();
 }
 
@@ -145,6 +161,7 @@ Status EventApplier::ApplyMerge(ProfileRecord* into, uint64_t from_id, StateOver
     ASSIGN_OR_RETURN(AccountRecord * account, overlay->Account(group));
     ReplaceMember(&account->members, from->id, into->id);
   }
+  last_.merged.push_back({from->id, std::move(from->audiences), from->next_check_us});
   ProfileRecord gone;
   gone.id = from->id;
   gone.merged_into = into->id;
@@ -156,6 +173,7 @@ void EventApplier::UpdateComputed(ProfileRecord* p, simdjson::dom::element doc, 
                                   uint64_t seq, int64_t now) {
   for (const ComputedDef& def : *defs_) {
     if (!Matches(def, doc)) continue;
+    last_.matched.push_back(&def);
     ComputedState state;
     auto it = p->computed.find(def.name);
     if (it != p->computed.end()) {
@@ -187,6 +205,7 @@ Status EventApplier::Recompute(const ComputedDef& def, const StateStore& store,
             [](const TimelineEntry& a, const TimelineEntry& b) { return a.pos.seq < b.pos.seq; });
   ComputedState state;
   for (const TimelineEntry& e : events) {
+    if (!e.source.empty() && e.source[0] == kDerivedSourcePrefix) continue;
     simdjson::dom::element doc;
     if (parser_.parse(e.json.data(), e.json.size()).get(doc) != simdjson::SUCCESS) continue;
     if (!Matches(def, doc)) continue;

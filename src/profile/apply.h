@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include <map>
 #include <vector>
 
 #include "identity/identifier.h"
@@ -23,6 +24,26 @@ struct ApplyStats {
   uint64_t min_merged_into = UINT64_MAX;  // the lowest profile id another was merged into
 };
 
+// What the last Apply did, for observers such as the audience engine.
+struct AppliedEvent {
+  uint64_t profile = 0;        // the live profile the event went to; 0 when skipped
+  simdjson::dom::element doc;  // the event (valid until the next Apply)
+  int64_t now = 0;             // its log append time
+  // Profiles this event merged into `profile`, with what they held before (their records are
+  // now forwarding entries).
+  struct Gone {
+    uint64_t id = 0;
+    std::map<uint64_t, AudienceMark> audiences;
+    int64_t next_check_us = 0;
+  };
+  std::vector<Gone> merged;
+  // The computed-trait definitions the event matched (pointers into the applier's definitions).
+  std::vector<const ComputedDef*> matched;
+};
+
+// Timeline entries whose source starts with this are derived (audience transitions), not events.
+inline constexpr char kDerivedSourcePrefix = '_';
+
 class EventApplier {
  public:
   EventApplier(const IdentitySettings* identity, const std::vector<ComputedDef>* defs)
@@ -30,6 +51,7 @@ class EventApplier {
 
   // Storage errors only; a malformed record is counted and skipped.
   Status Apply(const LogEntry& entry, StateOverlay* overlay, ApplyStats* stats);
+  const AppliedEvent& last() const { return last_; }
 
   // Recomputes `def` for `record` from the events in its timeline (its own and its members'),
   // in log order: what the record would hold had the definition always existed.
@@ -43,6 +65,7 @@ class EventApplier {
   const IdentitySettings* identity_;
   const std::vector<ComputedDef>* defs_;
   simdjson::dom::parser parser_;
+  AppliedEvent last_;
 };
 
 }  // namespace rapport

@@ -54,6 +54,7 @@ Status ProfilePipeline::Init() {
     merges_counter_ = options_.metrics->GetCounter("rapport_profile_merges_total",
                                                    "Profiles merged by identity resolution.");
   }
+  if (options_.hooks) RETURN_IF_ERROR(options_.hooks->Open(store_.get()));
   RETURN_IF_ERROR(ReloadDefinitions());
   // Register the consumer at once so that retention waits for it.
   CheckpointLog(true);
@@ -129,6 +130,7 @@ Status ProfilePipeline::ReloadDefinitions() {
   RETURN_IF_ERROR(WriteAppliedDefinitions(&batch, defs_ready_));
   RETURN_IF_ERROR(store_->Write(&batch));
   if (pending) backfill_from_ = 1;
+  PublishDefinitions();
   return Status::OK();
 }
 
@@ -180,6 +182,8 @@ Status ProfilePipeline::Step(size_t* processed) {
 
   auto batch = std::make_unique<StateBatch>(store_.get());
   StateOverlay overlay(store_.get(), &cache_, batch.get(), next_profile_id_);
+  PipelineHooks* hooks = options_.hooks;
+  if (hooks) RETURN_IF_ERROR(hooks->BeginBatch(&overlay, batch.get(), limit));
   ApplyStats stats;
   std::vector<size_t> taken(n, 0);
   while (*processed < cap) {
@@ -191,7 +195,10 @@ Status ProfilePipeline::Step(size_t* processed) {
       if (best < 0 || t < buffered_[best][taken[best]].append_time_us) best = p;
     }
     if (best < 0) break;
-    RETURN_IF_ERROR(applier_->Apply(buffered_[best][taken[best]], &overlay, &stats));
+    const LogEntry& entry = buffered_[best][taken[best]];
+    if (hooks) RETURN_IF_ERROR(hooks->BeforeEvent(entry.append_time_us));
+    RETURN_IF_ERROR(applier_->Apply(entry, &overlay, &stats));
+    if (hooks) RETURN_IF_ERROR(hooks->AfterEvent(applier_->last()));
     ++taken[best];
     ++*processed;
   }
@@ -204,8 +211,11 @@ Status ProfilePipeline::Step(size_t* processed) {
         done_stamp = std::max(done_stamp, buffered_[p][taken[p] - 1].append_time_us);
     }
   }
-  if (*processed == 0) {
+  bool hooks_changed = false;
+  if (hooks) RETURN_IF_ERROR(hooks->EndBatch(done_stamp, &hooks_changed));
+  if (*processed == 0 && !hooks_changed) {
     RETURN_IF_ERROR(FinishWrite());
+    if (hooks) hooks->Committed();  // nothing to write: the hooks' (empty) batch is done
     std::lock_guard lock(progress_mu_);
     processed_stamp_ = std::max(processed_stamp_.load(), done_stamp);
   } else {
@@ -256,6 +266,7 @@ Status ProfilePipeline::FinishWrite() {
   writing_.reset();
   if (!s.ok()) return s;
   committed_next_ = writing_next_;
+  if (options_.hooks) options_.hooks->Committed();
   cache_.Trim();  // safe now: nothing is in flight
   {
     std::lock_guard lock(progress_mu_);
@@ -281,6 +292,10 @@ Status ProfilePipeline::ResetToStore() {
   }
   next_profile_id_ = next_id;
   defs_changed_ = true;  // which definitions are computed: as the store says
+  if (options_.hooks) {
+    options_.hooks->Reset();
+    RETURN_IF_ERROR(options_.hooks->Open(store_.get()));
+  }
   return Status::OK();
 }
 
@@ -327,12 +342,41 @@ Status ProfilePipeline::BackfillStep(bool* more) {
   RETURN_IF_ERROR(WriteAppliedDefinitions(&batch, ready));
   RETURN_IF_ERROR(store_->Write(&batch));
   if (finished) {
-    std::lock_guard lock(defs_mu_);
-    defs_ready_ = std::move(ready);
+    {
+      std::lock_guard lock(defs_mu_);
+      defs_ready_ = std::move(ready);
+    }
+    PublishDefinitions();
   }
   if (!chunk.empty()) backfill_from_ = chunk.back().id + 1;
   *more = !finished;
   return Status::OK();
+}
+
+Status ProfilePipeline::HooksStep(bool* more) {
+  *more = false;
+  if (!options_.hooks) return Status::OK();
+  RETURN_IF_ERROR(FinishWrite());  // the hooks read the store
+  StateBatch batch(store_.get());
+  StateOverlay overlay(store_.get(), &cache_, &batch, next_profile_id_);
+  RETURN_IF_ERROR(options_.hooks->BeginBatch(&overlay, &batch, processed_stamp_));
+  RETURN_IF_ERROR(options_.hooks->BackgroundStep(more));
+  bool changed = false;
+  RETURN_IF_ERROR(options_.hooks->EndBatch(processed_stamp_, &changed));
+  if (!changed) {
+    options_.hooks->Committed();  // nothing to write
+    return Status::OK();
+  }
+  overlay.Flush();
+  RETURN_IF_ERROR(store_->Write(&batch));
+  overlay.Commit();
+  options_.hooks->Committed();
+  cache_.Trim();
+  return Status::OK();
+}
+
+void ProfilePipeline::PublishDefinitions() {
+  if (options_.hooks) options_.hooks->DefinitionsChanged(defs_, defs_ready_);
 }
 
 Status ProfilePipeline::CatchUp() {
@@ -351,6 +395,7 @@ Status ProfilePipeline::CatchUp() {
     s = Step(&n);
   } while (s.ok() && (n > 0 || processed_stamp_ < target));
   while (s.ok() && more) s = BackfillStep(&more);
+  for (more = true; s.ok() && more;) s = HooksStep(&more);
   if (s.ok()) s = FinishWrite();
   if (!s.ok()) {
     Status reset = ResetToStore();
@@ -382,8 +427,10 @@ void ProfilePipeline::Run() {
     }
     size_t n = 0;
     if (s.ok()) s = Step(&n);
-    bool more = false;
+    bool more = false, hooks_more = false;
     if (s.ok()) s = BackfillStep(&more);
+    if (s.ok() && !more) s = HooksStep(&hooks_more);
+    more = more || hooks_more;
     if (!s.ok()) {
       spdlog::error("profiles: {} (retrying in {} ms)", s.ToString(), backoff_ms);
       needs_reset_ = true;  // start again from what the store holds, before anything else

@@ -24,6 +24,7 @@
 #include "log/event_log.h"
 #include "profile/apply.h"
 #include "profile/computed/computed_def.h"
+#include "profile/hooks.h"
 #include "profile/state_store.h"
 
 namespace rapport {
@@ -37,6 +38,8 @@ struct PipelineOptions {
   std::string consumer = "profiles";  // the log checkpoint that holds retention back
   // The computed-trait definitions in force; called at start and after DefinitionsChanged().
   std::function<Result<std::vector<ComputedDef>>()> load_definitions;
+  // Takes part in every batch (profile/hooks.h); may be nullptr; must outlive the pipeline.
+  PipelineHooks* hooks = nullptr;
 };
 
 class ProfilePipeline {
@@ -85,6 +88,10 @@ class ProfilePipeline {
   Status Step(size_t* processed);
   Status ReloadDefinitions();
   Status BackfillStep(bool* more);
+  // The hooks' background work, in its own overlay and batch.
+  Status HooksStep(bool* more);
+  // Tells the hooks which definitions are in force and computed.
+  void PublishDefinitions();
   Status WriteAppliedDefinitions(StateBatch* batch, const std::vector<bool>& is_ready);
   // Waits for the batch in flight; on success its offsets are committed and its events count
   // as processed.

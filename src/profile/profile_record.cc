@@ -8,7 +8,7 @@
 namespace rapport {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;  // 1: without consent, audiences and next check
 
 void PutIdentifier(std::string* out, const Identifier& id) {
   PutLengthPrefixed(out, id.type);
@@ -16,6 +16,43 @@ void PutIdentifier(std::string* out, const Identifier& id) {
 }
 bool GetIdentifier(Decoder* d, Identifier* id) {
   return d->LengthPrefixed(&id->type) && d->LengthPrefixed(&id->value);
+}
+
+void PutTraits(std::string* out, const TraitMap& traits) {
+  PutVarint64(out, traits.size());
+  for (const auto& [name, v] : traits) {
+    PutLengthPrefixed(out, name);
+    PutLengthPrefixed(out, v.json);
+    PutSignedVarint64(out, v.ts_us);
+    PutVarint64(out, v.seq);
+    PutLengthPrefixed(out, v.source);
+  }
+}
+
+// `limit`: the record's size; each trait takes at least one byte.
+bool GetTraits(Decoder* d, size_t limit, TraitMap* traits) {
+  uint64_t n = 0;
+  if (!d->Varint64(&n) || n > limit) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string name;
+    StampedValue v;
+    if (!d->LengthPrefixed(&name) || !d->LengthPrefixed(&v.json) || !d->SignedVarint64(&v.ts_us) ||
+        !d->Varint64(&v.seq) || !d->LengthPrefixed(&v.source)) {
+      return false;
+    }
+    traits->emplace(std::move(name), std::move(v));
+  }
+  return true;
+}
+
+// Sets `name` in `traits` unless the stored value is newer.
+void SetStamped(TraitMap* traits, std::string_view name, StampedValue value) {
+  auto it = traits->find(name);
+  if (it == traits->end()) {
+    traits->emplace(std::string(name), std::move(value));
+  } else if (value.NewerThan(it->second)) {
+    it->second = std::move(value);
+  }
 }
 
 bool MergeOrder(const MergeEvent& a, const MergeEvent& b) {
@@ -53,12 +90,11 @@ std::vector<Identifier> ProfileRecord::Identifiers() const {
 }
 
 void ProfileRecord::SetTrait(std::string_view name, StampedValue value) {
-  auto it = traits.find(name);
-  if (it == traits.end()) {
-    traits.emplace(std::string(name), std::move(value));
-  } else if (value.NewerThan(it->second)) {
-    it->second = std::move(value);
-  }
+  SetStamped(&traits, name, std::move(value));
+}
+
+void ProfileRecord::SetConsent(std::string_view category, StampedValue value) {
+  SetStamped(&consent, category, std::move(value));
 }
 
 void ProfileRecord::AddAccount(std::string_view group_id) {
@@ -79,6 +115,7 @@ void ProfileRecord::MergeFrom(const ProfileRecord& other) {
     if (!have) identities.push_back(e);
   }
   for (const auto& [name, value] : other.traits) SetTrait(name, value);
+  for (const auto& [name, value] : other.consent) SetConsent(name, value);
   if (other.event_count > 0) {
     first_seen_us =
         event_count > 0 ? std::min(first_seen_us, other.first_seen_us) : other.first_seen_us;
@@ -116,14 +153,7 @@ std::string ProfileRecord::Encode() const {
     PutSignedVarint64(&out, e.first_seen_us);
     PutLengthPrefixed(&out, e.source);
   }
-  PutVarint64(&out, traits.size());
-  for (const auto& [name, v] : traits) {
-    PutLengthPrefixed(&out, name);
-    PutLengthPrefixed(&out, v.json);
-    PutSignedVarint64(&out, v.ts_us);
-    PutVarint64(&out, v.seq);
-    PutLengthPrefixed(&out, v.source);
-  }
+  PutTraits(&out, traits);
   PutVarint64(&out, computed.size());
   for (const auto& [name, state] : computed) {
     PutLengthPrefixed(&out, name);
@@ -146,6 +176,15 @@ std::string ProfileRecord::Encode() const {
     PutVarint64(&out, e.seq);
   }
   PutVarint64(&out, blocked_dropped);
+  PutTraits(&out, consent);
+  PutVarint64(&out, audiences.size());
+  for (const auto& [audience, mark] : audiences) {
+    PutVarint64(&out, audience);
+    out.push_back(mark.member ? 1 : 0);
+    PutSignedVarint64(&out, mark.since_us);
+    PutSignedVarint64(&out, mark.next_us);
+  }
+  PutSignedVarint64(&out, next_check_us);
   return out;
 }
 
@@ -158,7 +197,7 @@ Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {
                               std::to_string(d.position()));
   };
   if (!d.Byte(&version)) return corrupt("empty");
-  if (version != kVersion) return corrupt("unknown version");
+  if (version != 1 && version != kVersion) return corrupt("unknown version");
   if (!d.Varint64(&r.id) || !d.Varint64(&r.merged_into)) return corrupt("bad id");
   if (r.merged_into != 0) {
     if (!d.done()) return corrupt("bytes after a merged record");
@@ -180,16 +219,7 @@ Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {
     }
     r.identities.push_back(std::move(e));
   }
-  if (!d.Varint64(&n) || too_many(n)) return corrupt("bad trait count");
-  for (uint64_t i = 0; i < n; ++i) {
-    std::string name;
-    StampedValue v;
-    if (!d.LengthPrefixed(&name) || !d.LengthPrefixed(&v.json) || !d.SignedVarint64(&v.ts_us) ||
-        !d.Varint64(&v.seq) || !d.LengthPrefixed(&v.source)) {
-      return corrupt("bad trait");
-    }
-    r.traits.emplace(std::move(name), std::move(v));
-  }
+  if (!GetTraits(&d, bytes.size(), &r.traits)) return corrupt("bad trait");
   if (!d.Varint64(&n) || too_many(n)) return corrupt("bad computed count");
   for (uint64_t i = 0; i < n; ++i) {
     std::string name, state;
@@ -230,6 +260,22 @@ Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {
     r.merges.push_back(std::move(e));
   }
   if (!d.Varint64(&r.blocked_dropped)) return corrupt("bad blocked count");
+  if (version >= 2) {
+    if (!GetTraits(&d, bytes.size(), &r.consent)) return corrupt("bad consent");
+    if (!d.Varint64(&n) || too_many(n)) return corrupt("bad audience count");
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t audience = 0;
+      AudienceMark m;
+      uint8_t member = 0;
+      if (!d.Varint64(&audience) || !d.Byte(&member) || member > 1 ||
+          !d.SignedVarint64(&m.since_us) || !d.SignedVarint64(&m.next_us)) {
+        return corrupt("bad audience mark");
+      }
+      m.member = member == 1;
+      r.audiences.emplace(audience, m);
+    }
+    if (!d.SignedVarint64(&r.next_check_us)) return corrupt("bad next check");
+  }
   if (!d.done()) return corrupt("trailing bytes");
   return r;
 }

@@ -52,6 +52,14 @@ struct MergeEvent {
   bool operator==(const MergeEvent&) const = default;
 };
 
+// Where a profile stands with one audience (kept while a member or a time-driven change is due).
+struct AudienceMark {
+  bool member = false;
+  int64_t since_us = 0;  // member: when it entered
+  int64_t next_us = 0;   // when the membership may change without a new event (0: never)
+  bool operator==(const AudienceMark&) const = default;
+};
+
 struct ProfileRecord {
   uint64_t id = 0;
   uint64_t merged_into = 0;  // != 0: merged away; only `id` and this are meaningful
@@ -64,17 +72,25 @@ struct ProfileRecord {
   std::vector<uint64_t> members;                // profiles merged in (transitively), sorted
   std::vector<MergeEvent> merges;               // sorted by (seq, kind, from)
   uint64_t blocked_dropped = 0;  // kBlocked decisions not kept (over kMaxBlockedKept)
+  // Consent per category (context.consent.categoryPreferences): json "true"/"false", latest
+  // event time wins.
+  TraitMap consent;
+  std::map<uint64_t, AudienceMark> audiences;  // by audience id (owned by src/audience)
+  int64_t next_check_us = 0;  // the earliest AudienceMark::next_us (0: none); keys the timer
 
   static constexpr size_t kMaxBlockedKept = 100;
 
   std::vector<Identifier> Identifiers() const;
   // Sets a trait unless the stored value is newer.
   void SetTrait(std::string_view name, StampedValue value);
+  // Sets a consent category ("true"/"false") unless the stored value is newer.
+  void SetConsent(std::string_view category, StampedValue value);
   void AddAccount(std::string_view group_id);
   void AddMergeEvent(MergeEvent e);
-  // Folds `other` (a live profile) in: identities (this one's first), traits by NewerThan,
-  // first/last seen, counts, accounts, members (+ other.id), merge history. Computed states are
-  // merged by the caller, which knows the definitions.
+  // Folds `other` (a live profile) in: identities (this one's first), traits and consent by
+  // NewerThan, first/last seen, counts, accounts, members (+ other.id), merge history. Audience
+  // marks stay this profile's: the audience engine re-evaluates a merged profile. Computed states
+  // are merged by the caller, which knows the definitions.
   void MergeFrom(const ProfileRecord& other);
 
   std::string Encode() const;

@@ -29,6 +29,10 @@ std::string ProfileKey(uint64_t id) {
   return k;
 }
 
+// A signed time as an unsigned number in the same order.
+uint64_t BiasTime(int64_t t) { return static_cast<uint64_t>(t) ^ (uint64_t{1} << 63); }
+int64_t UnbiasTime(uint64_t v) { return static_cast<int64_t>(v ^ (uint64_t{1} << 63)); }
+
 // Newest first: both parts inverted, the signed time biased so that it sorts as unsigned.
 void AppendTimelinePos(std::string* k, TimelinePos pos) {
   PutBigEndian64(k, ~(static_cast<uint64_t>(pos.ts_us) ^ (uint64_t{1} << 63)));
@@ -123,7 +127,8 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   point_options.memtable_prefix_bloom_size_ratio = 0.1;
   point_options.memtable_whole_key_filtering = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : {"default", "ids", "profiles", "accounts", "timeline"}) {
+  for (const char* name :
+       {"default", "ids", "profiles", "accounts", "timeline", "members", "timers"}) {
     bool point = std::string_view(name) == "ids" || std::string_view(name) == "profiles";
     families.emplace_back(name, point ? point_options : cf_options);
   }
@@ -137,6 +142,8 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   store->profiles_ = store->handles_[2];
   store->accounts_ = store->handles_[3];
   store->timeline_ = store->handles_[4];
+  store->members_ = store->handles_[5];
+  store->timers_ = store->handles_[6];
   return store;
 }
 
@@ -235,6 +242,40 @@ Status StateStore::ScanProfiles(uint64_t from_id,
   return FromRocks(it->status(), "scan profiles");
 }
 
+Status StateStore::ListMembers(uint64_t audience, uint64_t after, size_t limit,
+                               std::vector<std::pair<uint64_t, int64_t>>* out) const {
+  const std::string prefix = ProfileKey(audience);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), members_));
+  size_t taken = 0;
+  for (it->Seek(prefix + ProfileKey(after + 1)); it->Valid() && taken < limit; it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (!k.starts_with(prefix)) break;
+    if (k.size() != 16 || it->value().size() != 8) {
+      return Status::Corruption("state store: malformed audience member entry");
+    }
+    out->emplace_back(ReadBigEndian64(std::string_view(k.data() + 8, 8)),
+                      static_cast<int64_t>(ReadBigEndian64(
+                          std::string_view(it->value().data(), it->value().size()))));
+    ++taken;
+  }
+  return FromRocks(it->status(), "list audience members");
+}
+
+Status StateStore::TimersDue(int64_t up_to, size_t limit,
+                             std::vector<std::pair<int64_t, uint64_t>>* out) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), timers_));
+  size_t taken = 0;
+  for (it->SeekToFirst(); it->Valid() && taken < limit; it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != 16) return Status::Corruption("state store: timer key is not 16 bytes");
+    const int64_t due = UnbiasTime(ReadBigEndian64(std::string_view(k.data(), 8)));
+    if (due > up_to) break;
+    out->emplace_back(due, ReadBigEndian64(std::string_view(k.data() + 8, 8)));
+    ++taken;
+  }
+  return FromRocks(it->status(), "read timers");
+}
+
 Result<uint64_t> StateStore::Offset(int partition) const {
   ASSIGN_OR_RETURN(auto v, Get(meta_, OffsetKey(partition)));
   if (!v) return uint64_t{0};
@@ -305,6 +346,22 @@ void StateBatch::PutTimeline(uint64_t profile, TimelinePos pos, std::string_view
   PutLengthPrefixed(&value, source);
   PutLengthPrefixed(&value, json);
   batch_->Put(store_->timeline_, key, value);
+}
+void StateBatch::PutMember(uint64_t audience, uint64_t profile, int64_t since_us) {
+  batch_->Put(store_->members_, ProfileKey(audience) + ProfileKey(profile),
+              ProfileKey(static_cast<uint64_t>(since_us)));
+}
+void StateBatch::DeleteMember(uint64_t audience, uint64_t profile) {
+  batch_->Delete(store_->members_, ProfileKey(audience) + ProfileKey(profile));
+}
+void StateBatch::DeleteAudienceMembers(uint64_t audience) {
+  batch_->DeleteRange(store_->members_, ProfileKey(audience), ProfileKey(audience + 1));
+}
+void StateBatch::PutTimer(int64_t due_us, uint64_t profile) {
+  batch_->Put(store_->timers_, ProfileKey(BiasTime(due_us)) + ProfileKey(profile), "");
+}
+void StateBatch::DeleteTimer(int64_t due_us, uint64_t profile) {
+  batch_->Delete(store_->timers_, ProfileKey(BiasTime(due_us)) + ProfileKey(profile));
 }
 void StateBatch::PutOffset(int partition, uint64_t next_offset) {
   batch_->Put(store_->meta_, OffsetKey(partition), ProfileKey(next_offset));

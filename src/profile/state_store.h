@@ -73,6 +73,14 @@ class StateStore {
   Status ScanProfiles(uint64_t from_id,
                       const std::function<bool(const ProfileRecord&)>& visit) const;
 
+  // Audience membership (src/audience): up to `limit` members of `audience` with a profile id
+  // greater than `after`, in id order, as (profile, since_us).
+  Status ListMembers(uint64_t audience, uint64_t after, size_t limit,
+                     std::vector<std::pair<uint64_t, int64_t>>* out) const;
+  // Timers (src/audience): up to `limit` (due_us, profile) with due_us <= up_to, earliest first.
+  Status TimersDue(int64_t up_to, size_t limit,
+                   std::vector<std::pair<int64_t, uint64_t>>* out) const;
+
   // Pipeline bookkeeping (stored in the same batches as the state).
   Result<uint64_t> Offset(int partition) const;  // the next offset to consume (0 if none)
   Result<uint64_t> NextProfileId() const;        // 1 for an empty store
@@ -103,6 +111,8 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* profiles_ = nullptr;
   rocksdb::ColumnFamilyHandle* accounts_ = nullptr;
   rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
+  rocksdb::ColumnFamilyHandle* members_ = nullptr;
+  rocksdb::ColumnFamilyHandle* timers_ = nullptr;
 };
 
 // One atomic write of pipeline state. Not thread-safe.
@@ -115,6 +125,11 @@ class StateBatch {
   void PutAccount(const AccountRecord& account);
   void PutTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
                    std::string_view json);
+  void PutMember(uint64_t audience, uint64_t profile, int64_t since_us);
+  void DeleteMember(uint64_t audience, uint64_t profile);
+  void DeleteAudienceMembers(uint64_t audience);  // every member of a deleted audience
+  void PutTimer(int64_t due_us, uint64_t profile);
+  void DeleteTimer(int64_t due_us, uint64_t profile);
   void PutOffset(int partition, uint64_t next_offset);
   void PutNextProfileId(uint64_t id);
   void PutMeta(std::string_view key, std::string_view value);

@@ -23,25 +23,6 @@ std::optional<size_t> ArrayIndex(std::string_view segment) {
   return index;
 }
 
-ComputedValue FromElement(element e) {
-  switch (e.type()) {
-    case element_type::NULL_VALUE:
-      return ComputedValue::Null();
-    case element_type::BOOL:
-      return ComputedValue::Bool(e.get_bool().value_unsafe());
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      return ComputedValue::Number(e.get_double().value_unsafe());
-    case element_type::STRING:
-      return ComputedValue::String(std::string(e.get_string().value_unsafe()));
-    case element_type::OBJECT:
-    case element_type::ARRAY:
-      return ComputedValue::Json(simdjson::minify(e));
-  }
-  return ComputedValue::Missing();
-}
-
 bool StringFieldIs(element event, std::string_view key, std::string_view want) {
   std::string_view got;
   return event.at_key(key).get_string().get(got) == simdjson::SUCCESS && got == want;
@@ -80,6 +61,25 @@ bool Equal(const ComputedValue& value, const ComputedValue& want) {
 
 }  // namespace
 
+ComputedValue ValueOf(element e) {
+  switch (e.type()) {
+    case element_type::NULL_VALUE:
+      return ComputedValue::Null();
+    case element_type::BOOL:
+      return ComputedValue::Bool(e.get_bool().value_unsafe());
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return ComputedValue::Number(e.get_double().value_unsafe());
+    case element_type::STRING:
+      return ComputedValue::String(std::string(e.get_string().value_unsafe()));
+    case element_type::OBJECT:
+    case element_type::ARRAY:
+      return ComputedValue::Json(simdjson::minify(e));
+  }
+  return ComputedValue::Missing();
+}
+
 ComputedValue ValueAt(element root, std::string_view path) {
   element cur = root;
   while (true) {
@@ -95,7 +95,7 @@ ComputedValue ValueAt(element root, std::string_view path) {
     }
     if (!found) return ComputedValue::Missing();
     cur = next;
-    if (dot == std::string_view::npos) return FromElement(cur);
+    if (dot == std::string_view::npos) return ValueOf(cur);
     path.remove_prefix(dot + 1);
   }
 }

@@ -23,6 +23,9 @@ bool Matches(const ComputedDef& def, simdjson::dom::element event);
 // ("2024-01-31T12:00:00.000Z", from `timestamp_us`) for first/last; missing otherwise.
 ComputedValue Extract(const ComputedDef& def, simdjson::dom::element event, int64_t timestamp_us);
 
+// A JSON element as a value (objects and arrays as their minified JSON).
+ComputedValue ValueOf(simdjson::dom::element e);
+
 // The value at a dotted path from `root` ("properties.revenue"); a segment of digits indexes an
 // array ("properties.items.0.sku"). Missing when any step is absent or of another type.
 ComputedValue ValueAt(simdjson::dom::element root, std::string_view path);
