@@ -1,0 +1,139 @@
+// AudienceEngine: keeps every profile's audience memberships current, inside the profile
+// pipeline's batches (PipelineHooks), so memberships commit atomically with the events that
+// caused them and replay identically.
+//
+// * An event re-evaluates, for its profile only, the audiences that can depend on it: those
+//   whose `performed` leaves or computed traits the event matched, that read a trait the event
+//   set, account traits (a group call: every member of the account), consent (an event carrying
+//   consent); a merge re-evaluates every audience for the merged profile. Dependents of an
+//   audience whose membership changed follow, in dependency order.
+// * Time: each evaluation also yields when the answer can next change with no new event
+//   (a window sliding past an event). The profile keeps the earliest such time and a timer key
+//   in the store; timers fire in log-time order (before any event appended after them), and the
+//   change is recorded at the exact due time.
+// * Entering and leaving add "Audience Entered" / "Audience Exited" entries to the profile's
+//   timeline (source "_audiences") and update the audience's member index and size.
+// * A new audience waits until its hidden definitions are computed over history, then is
+//   evaluated over every existing profile in background steps (with progress), then is live.
+//
+// All PipelineHooks calls come from the pipeline thread; Statuses() is thread-safe.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "audience/compile.h"
+#include "common/metrics.h"
+#include "profile/hooks.h"
+
+namespace rapport {
+
+struct AudienceEngineOptions {
+  // The saved audiences; called when the engine opens and whenever definitions change.
+  std::function<Result<std::vector<AudienceDef>>()> load;
+  Registry* metrics = nullptr;  // may be nullptr
+};
+
+// One membership change, as recorded on the timeline.
+struct AudienceTransition {
+  uint64_t audience = 0;
+  std::string name;
+  uint64_t profile = 0;
+  bool entered = false;
+  int64_t at_us = 0;
+};
+
+class AudienceEngine final : public PipelineHooks {
+ public:
+  explicit AudienceEngine(AudienceEngineOptions options);
+
+  // The hidden latest_times definitions `audiences` need (the pipeline must compute them:
+  // add them to PipelineOptions::load_definitions).
+  static std::vector<ComputedDef> HiddenDefinitions(const std::vector<AudienceDef>& audiences);
+
+  enum class Phase : uint8_t { kWaiting = 0, kScanning = 1, kLive = 2 };
+  struct AudienceStatus {
+    uint64_t id = 0;
+    std::string name;
+    Phase phase = Phase::kWaiting;
+    uint64_t scanned = 0;  // kScanning: profiles evaluated so far (by id)
+    int64_t size = 0;      // members, as committed
+  };
+  std::vector<AudienceStatus> Statuses() const;
+  // Problems found compiling the saved audiences (none expected).
+  std::vector<std::string> Problems() const;
+
+  // Called for every transition as it is decided (pipeline thread, before the batch commits).
+  void SetTransitionListener(std::function<void(const AudienceTransition&)> listener) {
+    listener_ = std::move(listener);
+  }
+
+  // PipelineHooks.
+  Status Open(StateStore* store) override;
+  void DefinitionsChanged(const std::vector<ComputedDef>& defs,
+                          const std::vector<bool>& ready) override;
+  Status BeginBatch(StateOverlay* overlay, StateBatch* batch, int64_t limit) override;
+  Status BeforeEvent(int64_t now) override;
+  Status AfterEvent(const AppliedEvent& applied) override;
+  Status EndBatch(int64_t done, bool* changed) override;
+  void Committed() override;
+  void Reset() override;
+  Status BackgroundStep(bool* more) override;
+
+ private:
+  struct Run {
+    Phase phase = Phase::kWaiting;
+    uint64_t cursor = 1;  // kScanning: profiles with a smaller id are evaluated
+    int64_t size = 0;
+  };
+  struct Generation {
+    std::vector<std::pair<int64_t, uint64_t>> timers;  // put in that batch
+    std::map<uint64_t, Run> runs;                      // as of that batch
+  };
+
+  bool Active(uint64_t audience, uint64_t profile) const;
+  // Re-evaluates the audiences flagged in `affected` (indices; extended with dependents) and
+  // those due by `now` for profile `p`, recording transitions at `now`.
+  Status EvaluateProfile(ProfileRecord* p, int64_t now, std::vector<bool> affected);
+  Status FireDue(int64_t up_to);
+  void Schedule(ProfileRecord* p);
+  void RecordTransition(const CompiledAudience& a, ProfileRecord* p, bool entered, int64_t at);
+  // Forgets memberships of a profile merged away.
+  void DropMerged(const AppliedEvent::Gone& gone);
+  void ReconcileRuns();
+  void Publish(const std::map<uint64_t, Run>& runs);
+  std::string EncodeRuns() const;
+
+  AudienceEngineOptions options_;
+  std::function<void(const AudienceTransition&)> listener_;
+  StateStore* store_ = nullptr;
+  std::unique_ptr<AudienceSet> set_;
+  std::set<std::string> ready_defs_;  // computed definitions computed over all history
+  std::map<uint64_t, Run> runs_;      // by audience id, as of the batch being built
+  std::vector<uint64_t> deleted_;     // audiences whose members are to be removed
+  std::deque<Generation> pending_;    // handed over at EndBatch, not yet committed
+  std::vector<std::pair<int64_t, uint64_t>> batch_timers_;
+
+  // The batch being built.
+  StateOverlay* overlay_ = nullptr;
+  StateBatch* batch_ = nullptr;
+  int64_t limit_ = 0;
+  bool changed_ = false;
+  std::set<std::pair<int64_t, uint64_t>> due_;  // timers due by limit_, earliest first
+
+  mutable std::mutex mu_;  // guards the published view below
+  std::vector<AudienceStatus> published_;
+  std::vector<std::string> problems_;
+
+  Counter* entered_ = nullptr;
+  Counter* exited_ = nullptr;
+  Counter* evaluations_ = nullptr;
+};
+
+}  // namespace rapport
