@@ -31,10 +31,11 @@ void Visit(const Node& n, const std::function<void(const Node&)>& f) {
 
 // Audience names referenced by `root`, and the first unknown one (or computed trait).
 Status CheckLeaves(const Node& root, const std::map<std::string, uint64_t>& audiences,
-                   const std::set<std::string, std::less<>>& computed) {
+                   const std::set<std::string, std::less<>>& computed, ParseError* at = nullptr) {
   Status st;
   Visit(root, [&](const Node& n) {
     if (!st.ok()) return;
+    if (at) *at = {n.line, n.column, ""};
     if (n.kind == Node::Kind::kInAudience && !audiences.count(n.name)) {
       st = Status::InvalidArgument(Position(n) + "there is no audience " + JsonString(n.name));
     } else if (n.kind == Node::Kind::kCompare && n.compare.scope == CompareScope::kComputed) {
@@ -46,6 +47,8 @@ Status CheckLeaves(const Node& root, const std::map<std::string, uint64_t>& audi
       }
     }
   });
+  if (at && st.ok()) *at = {};
+  if (at) at->message = st.message();
   return st;
 }
 
@@ -82,7 +85,7 @@ ComputedDef HiddenDefFor(const Performed& p) {
 }
 
 Status CheckAudience(const AudienceDef& def, const std::vector<AudienceDef>& others,
-                     const std::vector<ComputedDef>& computed) {
+                     const std::vector<ComputedDef>& computed, ParseError* at) {
   std::map<std::string, uint64_t> ids;
   std::map<std::string, const Node*> roots;
   for (const AudienceDef& o : others) {
@@ -92,7 +95,7 @@ Status CheckAudience(const AudienceDef& def, const std::vector<AudienceDef>& oth
   std::set<std::string, std::less<>> computed_names;
   for (const ComputedDef& c : computed) computed_names.insert(c.name);
   ids[def.name] = def.id;
-  RETURN_IF_ERROR(CheckLeaves(def.root, ids, computed_names));
+  RETURN_IF_ERROR(CheckLeaves(def.root, ids, computed_names, at));
   // A cycle through `def`: some audience it reads (transitively) reads it back.
   std::set<std::string> seen;
   std::vector<std::pair<std::string, std::string>> stack;  // (audience, path shown)

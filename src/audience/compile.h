@@ -16,6 +16,7 @@
 
 #include "audience/ast.h"
 #include "audience/evaluate.h"
+#include "audience/parser.h"
 #include "common/status.h"
 #include "profile/computed/computed_def.h"
 
@@ -76,8 +77,9 @@ ComputedDef HiddenDefFor(const Performed& performed);
 
 // Checks `def` as the API is about to save it, next to `others` (the saved audiences, without
 // the one being replaced): every `in audience` names an existing audience and makes no cycle,
-// every `computed.x` exists. kInvalidArgument "line L, column C: ..." (position when known).
+// every `computed.x` exists. kInvalidArgument "line L, column C: ..." (position when known, and
+// then also in *at).
 Status CheckAudience(const AudienceDef& def, const std::vector<AudienceDef>& others,
-                     const std::vector<ComputedDef>& computed);
+                     const std::vector<ComputedDef>& computed, ParseError* at = nullptr);
 
 }  // namespace rapport

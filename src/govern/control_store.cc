@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS computed_traits (
   definition TEXT NOT NULL,
   created_at_us INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audiences (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL
+);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -284,6 +291,52 @@ Status ControlStore::DeleteComputedTrait(std::string_view name) {
   if (s.Step() != SQLITE_DONE) return Status::IOError("delete computed trait: " + s.Error());
   if (sqlite3_changes(db_) == 0) {
     return Status::NotFound(fmt::format("no computed trait named \"{}\"", name));
+  }
+  return Status::OK();
+}
+
+Result<StoredAudience> ControlStore::CreateAudience(std::string_view name,
+                                                    std::string_view description,
+                                                    std::string_view definition, int64_t now_us) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO audiences(name, description, definition, created_at_us) "
+         "VALUES(?1,?2,?3,?4)");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  s.Bind(2, description);
+  s.Bind(3, definition);
+  s.Bind(4, now_us);
+  int rc = s.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return Status::AlreadyExists(fmt::format("an audience named \"{}\" exists", name));
+  }
+  if (rc != SQLITE_DONE) return Status::IOError("save audience: " + s.Error());
+  return StoredAudience{static_cast<uint64_t>(sqlite3_last_insert_rowid(db_)), std::string(name),
+                        std::string(description), std::string(definition), now_us};
+}
+
+Result<std::vector<StoredAudience>> ControlStore::ListAudiences() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, name, description, definition, created_at_us FROM audiences ORDER BY id");
+  RETURN_IF_ERROR(s.prepared());
+  std::vector<StoredAudience> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back({static_cast<uint64_t>(s.Int(0)), s.Text(1), s.Text(2), s.Text(3), s.Int(4)});
+  }
+  if (rc != SQLITE_DONE) return Status::IOError("list audiences: " + s.Error());
+  return out;
+}
+
+Status ControlStore::DeleteAudience(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM audiences WHERE name = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  if (s.Step() != SQLITE_DONE) return Status::IOError("delete audience: " + s.Error());
+  if (sqlite3_changes(db_) == 0) {
+    return Status::NotFound(fmt::format("no audience named \"{}\"", name));
   }
   return Status::OK();
 }

@@ -39,6 +39,14 @@ struct StoredComputedTrait {
   int64_t created_at_us = 0;
 };
 
+struct StoredAudience {
+  uint64_t id = 0;  // never reused, even after a delete
+  std::string name;
+  std::string description;
+  std::string definition;  // the JSON form of the tree (validated by the audience subsystem)
+  int64_t created_at_us = 0;
+};
+
 template <typename T>
 struct WithSecret {
   T item;
@@ -67,6 +75,12 @@ class ControlStore {
                           bool replace);
   Result<std::vector<StoredComputedTrait>> ListComputedTraits();  // by name
   Status DeleteComputedTrait(std::string_view name);              // kNotFound when unknown
+
+  // Audience definitions. kAlreadyExists for a taken name.
+  Result<StoredAudience> CreateAudience(std::string_view name, std::string_view description,
+                                        std::string_view definition, int64_t now_us);
+  Result<std::vector<StoredAudience>> ListAudiences();  // by id
+  Status DeleteAudience(std::string_view name);         // kNotFound when unknown
 
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}

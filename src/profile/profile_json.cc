@@ -63,7 +63,7 @@ void AppendTraits(std::string* out, const TraitMap& traits) {
 }  // namespace
 
 std::string ProfileJson(const ProfileRecord& r, const std::vector<ComputedDef>& defs,
-                        int64_t now_us) {
+                        int64_t now_us, const std::map<uint64_t, std::string>& audience_names) {
   std::string out = "{\"id\":";
   AppendJsonString(&out, ProfileIdText(r.id));
   out.append(",\"firstSeen\":");
@@ -100,7 +100,20 @@ std::string ProfileJson(const ProfileRecord& r, const std::vector<ComputedDef>& 
     }
     out.append(state.Evaluate(def, now_us));
   }
-  out.append("},\"accounts\":[");
+  out.append("},\"audiences\":[");
+  first = true;
+  for (const auto& [id, mark] : r.audiences) {
+    auto name = audience_names.find(id);
+    if (!mark.member || name == audience_names.end()) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out.append("{\"name\":");
+    AppendJsonString(&out, name->second);
+    out.append(",\"since\":");
+    AppendTime(&out, mark.since_us);
+    out.push_back('}');
+  }
+  out.append("],\"accounts\":[");
   for (size_t i = 0; i < r.accounts.size(); ++i) {
     if (i) out.push_back(',');
     AppendJsonString(&out, r.accounts[i]);

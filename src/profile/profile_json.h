@@ -3,6 +3,7 @@
 // history; an account with traits and members; a timeline page. Pure functions, thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,9 @@
 
 namespace rapport {
 
+// `audience_names`: audience id → name; the profile's memberships of those are listed.
 std::string ProfileJson(const ProfileRecord& record, const std::vector<ComputedDef>& defs,
-                        int64_t now_us);
+                        int64_t now_us, const std::map<uint64_t, std::string>& audience_names = {});
 std::string AccountJson(const AccountRecord& account);
 
 // Timeline cursors: "t<ts_us>.<seq>" of the last event of a page.

@@ -10,6 +10,7 @@
 #include "log/event_log.h"
 #include "profile/pipeline.h"
 #include "server/admin_api.h"
+#include "server/audiences_api.h"
 #include "server/auth.h"
 #include "server/event_hub.h"
 #include "server/events_api.h"
@@ -80,11 +81,34 @@ Status App::OpenStorage() {
   pipeline_options.dir = config_.data_dir + "/state";
   pipeline_options.identity = std::move(identity);
   pipeline_options.metrics = &metrics_;
-  pipeline_options.load_definitions = [control = control_.get()] {
-    return ProfilesApi::LoadDefinitions(control);
+  // Computed traits, and the hidden ones audiences' `performed` conditions need.
+  pipeline_options.load_definitions = [control =
+                                           control_.get()]() -> Result<std::vector<ComputedDef>> {
+    ASSIGN_OR_RETURN(std::vector<ComputedDef> defs, ProfilesApi::LoadDefinitions(control));
+    ASSIGN_OR_RETURN(std::vector<AudienceDef> audiences, AudiencesApi::Load(control));
+    for (ComputedDef& d : AudienceEngine::HiddenDefinitions(audiences))
+      defs.push_back(std::move(d));
+    return defs;
   };
+  audience_engine_ = std::make_unique<AudienceEngine>(AudienceEngineOptions{
+      .load = [control = control_.get()] { return AudiencesApi::Load(control); },
+      .metrics = &metrics_});
+  pipeline_options.hooks = audience_engine_.get();
   ASSIGN_OR_RETURN(pipeline_, ProfilePipeline::Open(std::move(pipeline_options)));
   profiles_ = std::make_unique<ProfilesApi>(pipeline_.get(), control_.get(), clock_);
+  profiles_->SetAudienceNames([control = control_.get()] {
+    std::map<uint64_t, std::string> names;
+    auto saved = control->ListAudiences();
+    if (saved.ok()) {
+      for (const StoredAudience& a : *saved) names[a.id] = a.name;
+    }
+    return names;
+  });
+  profiles_->SetComputedTraitUser([control = control_.get()](std::string_view name) {
+    return AudiencesApi::ComputedTraitUser(control, name);
+  });
+  audiences_ = std::make_unique<AudiencesApi>(pipeline_.get(), audience_engine_.get(),
+                                              control_.get(), clock_);
 
   auth_ = std::make_unique<Authenticator>(control_.get(), clock_);
   hub_ = std::make_unique<EventHub>();
@@ -176,6 +200,18 @@ void App::RegisterRoutes() {
                 method(profiles_.get(), &ProfilesApi::CreateComputed)});
   router_->Add({"DELETE", "/api/v1/computed-traits/{name}", Access::kToken, kWriters,
                 method(profiles_.get(), &ProfilesApi::DeleteComputed)});
+  router_->Add({"GET", "/api/v1/audiences", Access::kToken, kAllRoles,
+                method(audiences_.get(), &AudiencesApi::List)});
+  router_->Add({"POST", "/api/v1/audiences", Access::kToken, kWriters,
+                method(audiences_.get(), &AudiencesApi::Create)});
+  router_->Add({"POST", "/api/v1/audiences/preview", Access::kToken, kAllRoles,
+                method(audiences_.get(), &AudiencesApi::Preview)});
+  router_->Add({"GET", "/api/v1/audiences/{name}", Access::kToken, kAllRoles,
+                method(audiences_.get(), &AudiencesApi::Get)});
+  router_->Add({"DELETE", "/api/v1/audiences/{name}", Access::kToken, kWriters,
+                method(audiences_.get(), &AudiencesApi::Delete)});
+  router_->Add({"GET", "/api/v1/audiences/{name}/members", Access::kToken, kAllRoles,
+                method(audiences_.get(), &AudiencesApi::Members)});
 }
 
 Status App::Start() {

@@ -16,6 +16,8 @@
 namespace rapport {
 
 class AdminApi;
+class AudienceEngine;
+class AudiencesApi;
 class Env;
 class Authenticator;
 class ControlStore;
@@ -63,8 +65,10 @@ class App {
   std::unique_ptr<EventsApi> events_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<EventLog> log_;
-  std::unique_ptr<ProfilePipeline> pipeline_;  // reads the log: goes before it
+  std::unique_ptr<AudienceEngine> audience_engine_;  // the pipeline's hooks: outlives it
+  std::unique_ptr<ProfilePipeline> pipeline_;        // reads the log: goes before it
   std::unique_ptr<ProfilesApi> profiles_;
+  std::unique_ptr<AudiencesApi> audiences_;
   std::unique_ptr<ImportsApi> imports_;  // its threads ingest: goes before the log
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

@@ -41,9 +41,15 @@ Result<std::vector<ComputedDef>> ProfilesApi::LoadDefinitions(ControlStore* cont
   return defs;
 }
 
+std::map<uint64_t, std::string> ProfilesApi::AudienceNames() const {
+  return audience_names_ ? audience_names_() : std::map<uint64_t, std::string>{};
+}
+
 std::vector<ComputedDef> ProfilesApi::Defs() const {
   std::vector<ComputedDef> defs;
-  for (auto& d : pipeline_->Definitions()) defs.push_back(std::move(d.def));
+  for (auto& d : pipeline_->Definitions()) {
+    if (d.def.name.empty() || d.def.name[0] != '_') defs.push_back(std::move(d.def));  // not hidden
+  }
   return defs;
 }
 
@@ -87,13 +93,15 @@ void ProfilesApi::Lookup(HttpRequest& req, Responder respond) {
   }
   auto record = ProfileFor(ProfileIdText(**id));
   if (!record.ok()) return respond(HttpResponse::Error(record.status()));
-  respond(HttpResponse::Json(200, ProfileJson(*record, Defs(), clock_->NowMicros())));
+  respond(
+      HttpResponse::Json(200, ProfileJson(*record, Defs(), clock_->NowMicros(), AudienceNames())));
 }
 
 void ProfilesApi::Get(HttpRequest& req, Responder respond) {
   auto record = ProfileFor(req.params["id"]);
   if (!record.ok()) return respond(HttpResponse::Error(record.status()));
-  respond(HttpResponse::Json(200, ProfileJson(*record, Defs(), clock_->NowMicros())));
+  respond(
+      HttpResponse::Json(200, ProfileJson(*record, Defs(), clock_->NowMicros(), AudienceNames())));
 }
 
 void ProfilesApi::Events(HttpRequest& req, Responder respond) {
@@ -156,6 +164,16 @@ void ProfilesApi::CreateComputed(HttpRequest& req, Responder respond) {
 }
 
 void ProfilesApi::DeleteComputed(HttpRequest& req, Responder respond) {
+  if (computed_user_) {
+    auto user = computed_user_(req.params["name"]);
+    if (!user.ok()) return respond(HttpResponse::Error(user.status()));
+    if (*user) {
+      return respond(HttpResponse::Error(
+          409, "conflict",
+          fmt::format("audience \"{}\" reads computed trait \"{}\": delete it first", **user,
+                      req.params["name"])));
+    }
+  }
   Status s = control_->DeleteComputedTrait(req.params["name"]);
   if (!s.ok()) return respond(HttpResponse::Error(s));
   pipeline_->DefinitionsChanged();

@@ -4,6 +4,11 @@
 // Reads go to the pipeline's state store and never block ingest. Thread-safe.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
 #include "common/clock.h"
 #include "govern/control_store.h"
 #include "profile/pipeline.h"
@@ -24,6 +29,16 @@ class ProfilesApi {
   void CreateComputed(HttpRequest& req, Responder respond);  // POST /api/v1/computed-traits
   void DeleteComputed(HttpRequest& req, Responder respond);  // DELETE .../{name}
 
+  // Which audience reads a computed trait (such a trait is not deleted); may stay unset.
+  void SetComputedTraitUser(
+      std::function<Result<std::optional<std::string>>(std::string_view)> user) {
+    computed_user_ = std::move(user);
+  }
+  // Where profiles' audience memberships get their names (may stay unset).
+  void SetAudienceNames(std::function<std::map<uint64_t, std::string>()> names) {
+    audience_names_ = std::move(names);
+  }
+
   // The definitions saved in `control`, for the pipeline (invalid ones are skipped and logged).
   static Result<std::vector<ComputedDef>> LoadDefinitions(ControlStore* control);
 
@@ -31,10 +46,13 @@ class ProfilesApi {
   // The live profile for the {id} path parameter (kNotFound / kInvalidArgument otherwise).
   Result<ProfileRecord> ProfileFor(const std::string& id_text);
   std::vector<ComputedDef> Defs() const;
+  std::map<uint64_t, std::string> AudienceNames() const;
 
   ProfilePipeline* pipeline_;
   ControlStore* control_;
   Clock* clock_;
+  std::function<std::map<uint64_t, std::string>()> audience_names_;
+  std::function<Result<std::optional<std::string>>(std::string_view)> computed_user_;
 };
 
 }  // namespace rapport
