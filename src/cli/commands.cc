@@ -11,6 +11,7 @@
 #include "cli/import_command.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/time_format.h"
 #include "govern/control_store.h"
 #include "log/event_log.h"
 #include "server/app.h"
@@ -64,7 +65,15 @@ int Serve(const Config& c) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto app = App::Open(c);
+  // A manual clock for scenario tests of time-driven behaviour (never in production).
+  std::unique_ptr<ManualClock> test_clock;
+  if (const char* start = std::getenv("RAPPORT_TEST_CLOCK")) {  // NOLINT
+    auto t = ParseIso8601(start);
+    if (!t.ok()) return Fail(t.status().WithContext("RAPPORT_TEST_CLOCK"));
+    test_clock = std::make_unique<ManualClock>(*t);
+    spdlog::warn("running on a manual test clock starting at {} (RAPPORT_TEST_CLOCK)", start);
+  }
+  auto app = App::Open(c, test_clock.get());
   if (!app.ok()) return Fail(app.status());
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
   spdlog::info("rapport listening on http://{} (data in {})",

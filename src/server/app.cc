@@ -19,6 +19,7 @@
 #include "server/ingest.h"
 #include "server/profiles_api.h"
 #include "server/router.h"
+#include "server/test_clock_api.h"
 
 namespace rapport {
 namespace {
@@ -107,6 +108,9 @@ Status App::OpenStorage() {
   profiles_->SetComputedTraitUser([control = control_.get()](std::string_view name) {
     return AudiencesApi::ComputedTraitUser(control, name);
   });
+  if (auto* manual = dynamic_cast<ManualClock*>(clock_)) {
+    test_clock_ = std::make_unique<TestClockApi>(manual);
+  }
   audiences_ = std::make_unique<AudiencesApi>(pipeline_.get(), audience_engine_.get(),
                                               control_.get(), clock_);
 
@@ -200,6 +204,10 @@ void App::RegisterRoutes() {
                 method(profiles_.get(), &ProfilesApi::CreateComputed)});
   router_->Add({"DELETE", "/api/v1/computed-traits/{name}", Access::kToken, kWriters,
                 method(profiles_.get(), &ProfilesApi::DeleteComputed)});
+  if (test_clock_) {
+    router_->Add({"POST", "/api/v1/test/clock", Access::kToken, kAdminOnly,
+                  method(test_clock_.get(), &TestClockApi::Move)});
+  }
   router_->Add({"GET", "/api/v1/audiences", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::List)});
   router_->Add({"POST", "/api/v1/audiences", Access::kToken, kWriters,

@@ -18,6 +18,7 @@ namespace rapport {
 class AdminApi;
 class AudienceEngine;
 class AudiencesApi;
+class TestClockApi;
 class Env;
 class Authenticator;
 class ControlStore;
@@ -69,6 +70,7 @@ class App {
   std::unique_ptr<ProfilePipeline> pipeline_;        // reads the log: goes before it
   std::unique_ptr<ProfilesApi> profiles_;
   std::unique_ptr<AudiencesApi> audiences_;
+  std::unique_ptr<TestClockApi> test_clock_;  // only on a ManualClock
   std::unique_ptr<ImportsApi> imports_;  // its threads ingest: goes before the log
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
