@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS audiences (
   definition TEXT NOT NULL,
   created_at_us INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS destinations (
+  name TEXT PRIMARY KEY,
+  definition TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL
+);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -337,6 +342,45 @@ Status ControlStore::DeleteAudience(std::string_view name) {
   if (s.Step() != SQLITE_DONE) return Status::IOError("delete audience: " + s.Error());
   if (sqlite3_changes(db_) == 0) {
     return Status::NotFound(fmt::format("no audience named \"{}\"", name));
+  }
+  return Status::OK();
+}
+
+Status ControlStore::CreateDestination(std::string_view name, std::string_view definition,
+                                       int64_t now_us) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO destinations(name, definition, created_at_us) VALUES(?1,?2,?3)");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  s.Bind(2, definition);
+  s.Bind(3, now_us);
+  int rc = s.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return Status::AlreadyExists(fmt::format("a destination named \"{}\" exists", name));
+  }
+  if (rc != SQLITE_DONE) return Status::IOError("save destination: " + s.Error());
+  return Status::OK();
+}
+
+Result<std::vector<StoredDestination>> ControlStore::ListDestinations() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT name, definition, created_at_us FROM destinations ORDER BY name");
+  RETURN_IF_ERROR(s.prepared());
+  std::vector<StoredDestination> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Int(2)});
+  if (rc != SQLITE_DONE) return Status::IOError("list destinations: " + s.Error());
+  return out;
+}
+
+Status ControlStore::DeleteDestination(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM destinations WHERE name = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  if (s.Step() != SQLITE_DONE) return Status::IOError("delete destination: " + s.Error());
+  if (sqlite3_changes(db_) == 0) {
+    return Status::NotFound(fmt::format("no destination named \"{}\"", name));
   }
   return Status::OK();
 }

@@ -1,7 +1,8 @@
 // ControlStore: the control plane in SQLite — sources (each with a write key), API tokens
-// (each with a role) and computed-trait definitions. Only SHA-256 hashes of write keys and tokens
-// are stored; the secret is returned once, at creation. Thread-safe (one connection behind a mutex;
-// WAL mode so the CLI and a running server can use the same file).
+// (each with a role), and computed-trait, audience and destination definitions. Only SHA-256
+// hashes of write keys and tokens are stored; their secret is returned once, at creation (a
+// destination's signing secret is stored as is: deliveries need it). Thread-safe (one
+// connection behind a mutex; WAL mode so the CLI and a running server can use the same file).
 #pragma once
 
 #include <memory>
@@ -47,6 +48,12 @@ struct StoredAudience {
   int64_t created_at_us = 0;
 };
 
+struct StoredDestination {
+  std::string name;
+  std::string definition;  // canonical JSON with its signing secret (validated by activate)
+  int64_t created_at_us = 0;
+};
+
 template <typename T>
 struct WithSecret {
   T item;
@@ -81,6 +88,11 @@ class ControlStore {
                                         std::string_view definition, int64_t now_us);
   Result<std::vector<StoredAudience>> ListAudiences();  // by id
   Status DeleteAudience(std::string_view name);         // kNotFound when unknown
+
+  // Destination definitions (webhooks). kAlreadyExists for a taken name.
+  Status CreateDestination(std::string_view name, std::string_view definition, int64_t now_us);
+  Result<std::vector<StoredDestination>> ListDestinations();  // by name
+  Status DeleteDestination(std::string_view name);            // kNotFound when unknown
 
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}

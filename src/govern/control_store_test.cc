@@ -75,6 +75,23 @@ TEST_F(ControlStoreTest, TokensKeepOnlyHashes) {
   EXPECT_EQ(raw.find(tok->secret), std::string::npos);
 }
 
+TEST_F(ControlStoreTest, Destinations) {
+  auto store = ControlStore::Open(DbPath());
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->CreateDestination("crm", R"({"name":"crm"})", 7).ok());
+  ASSERT_TRUE((*store)->CreateDestination("ads", R"({"name":"ads"})", 8).ok());
+  EXPECT_EQ((*store)->CreateDestination("crm", "{}", 9).code(), StatusCode::kAlreadyExists);
+  auto list = (*store)->ListDestinations();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].name, "ads");
+  EXPECT_EQ((*list)[1].definition, R"({"name":"crm"})");
+  EXPECT_EQ((*list)[1].created_at_us, 7);
+  ASSERT_TRUE((*store)->DeleteDestination("crm").ok());
+  EXPECT_EQ((*store)->DeleteDestination("crm").code(), StatusCode::kNotFound);
+  EXPECT_EQ((*store)->ListDestinations()->size(), 1u);
+}
+
 TEST(RoleTest, ParseAndName) {
   for (Role r : {Role::kAdmin, Role::kMarketer, Role::kAnalyst}) {
     auto parsed = ParseRole(RoleName(r));
