@@ -51,11 +51,13 @@ bench: build
 	./scripts/setup --bench
 	./bench/ingest.sh
 	$(BUILD)/bench/profiles_bench
+	$(BUILD)/bench/audiences_bench
 
 # Proves the in-process benchmarks run (tiny sizes; figures are not checked).
 bench-smoke: build
 	@echo "== benchmark smoke run =="
 	$(BUILD)/bench/profiles_bench --profiles 2000 --events 6000 --lookups 2000 --dir $(CURDIR)/$(BUILD)/profiles-bench-smoke
+	$(BUILD)/bench/audiences_bench --profiles 500 --events 3000 --audiences 20 --dir $(CURDIR)/$(BUILD)/audiences-bench-smoke
 
 fmt:
 	clang-format -i $(FORMAT_FILES)
