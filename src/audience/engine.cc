@@ -343,15 +343,16 @@ void AudienceEngine::RecordTransition(const CompiledAudience& a, ProfileRecord* 
   AppendJsonString(&json, a.name);
   json += ",\"audience_id\":" + std::to_string(a.id) + "},\"timestamp\":";
   AppendJsonString(&json, FormatIso8601(at));
+  const std::string key = "aud-" + std::to_string(a.id) + "-" + std::to_string(p->id) + "-" +
+                          std::to_string(at) + (entered ? "-in" : "-out");
   json += ",\"messageId\":";
-  AppendJsonString(&json, "aud-" + std::to_string(a.id) + "-" + std::to_string(p->id) + "-" +
-                              std::to_string(at) + (entered ? "-in" : "-out"));
+  AppendJsonString(&json, key);
   json += '}';
   // Unique per profile: one transition per audience and time; audiences apart by id.
   const uint64_t seq = (static_cast<uint64_t>(at) << 10) | (a.id & 1023);
   overlay_->AddTimeline(p->id, {at, seq}, kTimelineSource, json);
   if (Counter* c = entered ? entered_ : exited_) c->Inc();
-  if (listener_) listener_({a.id, a.name, p->id, entered, at});
+  if (reactor_) reactor_->OnTransition({a.id, a.name, p->id, entered, at, key}, *p);
   changed_ = true;
 }
 
@@ -368,6 +369,7 @@ void AudienceEngine::DropMerged(const AppliedEvent::Gone& gone) {
 
 Status AudienceEngine::EndBatch(int64_t done, bool* changed) {
   RETURN_IF_ERROR(FireDue(done));
+  if (reactor_) RETURN_IF_ERROR(reactor_->Flush());
   if (changed_) batch_->PutMeta(kRunsKey, EncodeRuns());
   *changed = changed_;
   pending_.push_back({std::move(batch_timers_), runs_});
@@ -386,6 +388,7 @@ void AudienceEngine::Committed() {
 }
 
 void AudienceEngine::Reset() {
+  if (reactor_) reactor_->Discard();
   pending_.clear();
   due_.clear();
   batch_timers_.clear();

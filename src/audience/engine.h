@@ -47,6 +47,22 @@ struct AudienceTransition {
   uint64_t profile = 0;
   bool entered = false;
   int64_t at_us = 0;
+  std::string key;  // unique per transition ("aud-<audience>-<profile>-<at>-in|out")
+};
+
+// Reacts to membership changes inside the batch that decided them (src/activate syncs them to
+// destinations). Called on the pipeline thread.
+class AudienceReactor {
+ public:
+  virtual ~AudienceReactor() = default;
+  // `profile` entered or left an audience (the record as of the change).
+  virtual void OnTransition(const AudienceTransition& t, const ProfileRecord& profile) = 0;
+  // Before the batch is written: hand over what the transitions produced (e.g. enqueue
+  // deliveries). A failure fails the batch; the pipeline then replays it from the log, so the
+  // same transitions come again (consumers dedup by the transition's key).
+  virtual Status Flush() = 0;
+  // The batch was abandoned: forget what was not flushed.
+  virtual void Discard() = 0;
 };
 
 class AudienceEngine final : public PipelineHooks {
@@ -69,10 +85,8 @@ class AudienceEngine final : public PipelineHooks {
   // Problems found compiling the saved audiences (none expected).
   std::vector<std::string> Problems() const;
 
-  // Called for every transition as it is decided (pipeline thread, before the batch commits).
-  void SetTransitionListener(std::function<void(const AudienceTransition&)> listener) {
-    listener_ = std::move(listener);
-  }
+  // Told of every transition as it is decided; may be nullptr; must outlive the engine's use.
+  void SetReactor(AudienceReactor* reactor) { reactor_ = reactor; }
 
   // PipelineHooks.
   Status Open(StateStore* store) override;
@@ -111,7 +125,7 @@ class AudienceEngine final : public PipelineHooks {
   std::string EncodeRuns() const;
 
   AudienceEngineOptions options_;
-  std::function<void(const AudienceTransition&)> listener_;
+  AudienceReactor* reactor_ = nullptr;
   StateStore* store_ = nullptr;
   std::unique_ptr<AudienceSet> set_;
   std::set<std::string> ready_defs_;  // computed definitions computed over all history

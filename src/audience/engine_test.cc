@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "audience/parser.h"
 #include "common/temp_dir.h"
 #include "common/time_format.h"
@@ -285,6 +287,39 @@ TEST_F(EngineTest, ComputedTraitsAndTheirWindows) {
   EXPECT_TRUE(Member("u1", 1));
   Advance(31 * kDay);  // hourly buckets: out within the hour after 30 days
   EXPECT_FALSE(Member("u1", 1));
+}
+
+// Collects transitions; Flush hands them over as the batch is about to be written.
+class RecordingReactor : public AudienceReactor {
+ public:
+  void OnTransition(const AudienceTransition& t, const ProfileRecord& p) override {
+    EXPECT_EQ(t.profile, p.id);
+    pending.push_back((t.entered ? "+" : "-") + t.name + "@" + At(t.at_us));
+    keys.insert(t.key);
+  }
+  Status Flush() override {
+    flushed.insert(flushed.end(), pending.begin(), pending.end());
+    pending.clear();
+    return Status::OK();
+  }
+  void Discard() override { pending.clear(); }
+  std::vector<std::string> pending, flushed;
+  std::set<std::string> keys;
+};
+
+TEST_F(EngineTest, TheReactorSeesEveryTransitionBeforeTheBatchIsWritten) {
+  Define(1, "recent_buyers", R"(performed "Order Completed" within 1 days)");
+  Open();
+  RecordingReactor reactor;
+  engine_->SetReactor(&reactor);
+  Send(R"({"type":"track","userId":"u1","event":"Order Completed"})");
+  CatchUp();
+  Advance(2 * kDay);
+  EXPECT_TRUE(reactor.pending.empty());
+  EXPECT_EQ(reactor.flushed, (std::vector<std::string>{"+recent_buyers@" + At(kT0),
+                                                       "-recent_buyers@" + At(kT0 + kDay)}));
+  EXPECT_EQ(reactor.keys.size(), 2u);
+  engine_->SetReactor(nullptr);
 }
 
 TEST_F(EngineTest, ReplayEqualsIncremental) {
