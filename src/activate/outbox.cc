@@ -229,7 +229,8 @@ Status Outbox::Refill(Queue& q) {
   return Status::OK();
 }
 
-Status Outbox::Enqueue(std::string_view destination, std::vector<OutboxItem> items) {
+Status Outbox::Enqueue(std::string_view destination, std::vector<OutboxItem> items,
+                       std::vector<uint64_t>* ids) {
   if (items.size() > kMaxEnqueueItems) {
     return Status::InvalidArgument(
         fmt::format("outbox: at most {} items per call, got {}", kMaxEnqueueItems, items.size()));
@@ -265,6 +266,9 @@ Status Outbox::Enqueue(std::string_view destination, std::vector<OutboxItem> ite
     if (caught_up && q->window.size() + items.size() <= options_.window) {
       for (const OutboxItem& item : items) AddToWindow(*q, item);
     }
+  }
+  if (ids != nullptr) {
+    for (const OutboxItem& item : items) ids->push_back(item.id);
   }
   Notify(q->name);
   return Status::OK();

@@ -64,10 +64,11 @@ class Outbox {
   Status DropDestination(std::string_view destination);  // kNotFound when unknown
   std::vector<std::string> Destinations() const;
 
-  // Appends `items` (ids assigned, created_us stamped when 0) in one atomic write, not synced.
-  // kNotFound for an unknown destination; kInvalidArgument past the limits above or for a body
-  // over kMaxRenderedBytes; nothing is written then.
-  Status Enqueue(std::string_view destination, std::vector<OutboxItem> items);
+  // Appends `items` (ids assigned, created_us stamped when 0) in one atomic write, not synced;
+  // their ids go to `ids` when given. kNotFound for an unknown destination; kInvalidArgument past
+  // the limits above or for a body over kMaxRenderedBytes; nothing is written then.
+  Status Enqueue(std::string_view destination, std::vector<OutboxItem> items,
+                 std::vector<uint64_t>* ids = nullptr);
   // Makes every acknowledged write durable against power loss (syncs the write-ahead log).
   Status Sync();
 
