@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS audiences (
   definition TEXT NOT NULL,
   created_at_us INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audience_destinations (
+  audience TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  PRIMARY KEY (audience, destination)
+);
 CREATE TABLE IF NOT EXISTS destinations (
   name TEXT PRIMARY KEY,
   definition TEXT NOT NULL,
@@ -343,7 +348,52 @@ Status ControlStore::DeleteAudience(std::string_view name) {
   if (sqlite3_changes(db_) == 0) {
     return Status::NotFound(fmt::format("no audience named \"{}\"", name));
   }
+  Stmt links(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
+  RETURN_IF_ERROR(links.prepared());
+  links.Bind(1, name);
+  if (links.Step() != SQLITE_DONE) return Status::IOError("delete audience: " + links.Error());
   return Status::OK();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ControlStore::ListAudienceDestinations() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT audience, destination FROM audience_destinations ORDER BY audience, destination");
+  RETURN_IF_ERROR(s.prepared());
+  std::vector<std::pair<std::string, std::string>> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.emplace_back(s.Text(0), s.Text(1));
+  if (rc != SQLITE_DONE) return Status::IOError("list audience destinations: " + s.Error());
+  return out;
+}
+
+Status ControlStore::SetAudienceDestinations(std::string_view audience,
+                                             const std::vector<std::string>& destinations) {
+  std::lock_guard lock(mu_);
+  Stmt exists(db_, "SELECT 1 FROM audiences WHERE name = ?1");
+  RETURN_IF_ERROR(exists.prepared());
+  exists.Bind(1, audience);
+  if (exists.Step() != SQLITE_ROW) {
+    return Status::NotFound(fmt::format("no audience named \"{}\"", audience));
+  }
+  RETURN_IF_ERROR(Exec("BEGIN"));
+  auto rollback = [&](Status st) {
+    (void)Exec("ROLLBACK");
+    return st;
+  };
+  Stmt clear(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
+  if (!clear.prepared().ok()) return rollback(clear.prepared());
+  clear.Bind(1, audience);
+  if (clear.Step() != SQLITE_DONE) return rollback(Status::IOError("sync: " + clear.Error()));
+  for (const std::string& d : destinations) {
+    Stmt add(db_,
+             "INSERT OR IGNORE INTO audience_destinations(audience, destination) VALUES(?1,?2)");
+    if (!add.prepared().ok()) return rollback(add.prepared());
+    add.Bind(1, audience);
+    add.Bind(2, d);
+    if (add.Step() != SQLITE_DONE) return rollback(Status::IOError("sync: " + add.Error()));
+  }
+  return Exec("COMMIT");
 }
 
 Status ControlStore::CreateDestination(std::string_view name, std::string_view definition,

@@ -87,7 +87,12 @@ class ControlStore {
   Result<StoredAudience> CreateAudience(std::string_view name, std::string_view description,
                                         std::string_view definition, int64_t now_us);
   Result<std::vector<StoredAudience>> ListAudiences();  // by id
-  Status DeleteAudience(std::string_view name);         // kNotFound when unknown
+  Status DeleteAudience(std::string_view name);         // kNotFound when unknown (and its links)
+  // Which destinations an audience's entered/exited are synced to: (audience, destination).
+  Result<std::vector<std::pair<std::string, std::string>>> ListAudienceDestinations();
+  // Replaces the audience's destinations (kNotFound for an unknown audience).
+  Status SetAudienceDestinations(std::string_view audience,
+                                 const std::vector<std::string>& destinations);
 
   // Destination definitions (webhooks). kAlreadyExists for a taken name.
   Status CreateDestination(std::string_view name, std::string_view definition, int64_t now_us);
