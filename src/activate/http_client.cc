@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -202,9 +203,12 @@ void HttpConnection::Send(std::shared_ptr<const HttpCall> call, Clock::time_poin
   i.request.keep_alive(true);
   i.request.prepare_payload();
   if (i.url.tls && i.tls_ctx == nullptr) {
-    HttpAnswer a;
-    a.error = "https is not available in this build";
-    return i.Finish(std::move(a));
+    // Answer later, on the executor, like every other outcome (never from inside Send).
+    return asio::post(i.executor, [impl = impl_] {
+      HttpAnswer a;
+      a.error = "https is not available: TLS could not be set up";
+      impl->Finish(std::move(a));
+    });
   }
   i.Start();
 }

@@ -155,12 +155,9 @@ void Outbox::SetListener(std::function<void(const std::string&)> on_ready) {
 }
 
 void Outbox::Notify(const std::string& destination) {
-  std::function<void(const std::string&)> f;
-  {
-    std::lock_guard lock(listener_mu_);
-    f = on_ready_;
-  }
-  if (f) f(destination);
+  // Called under the lock, so that SetListener(nullptr) returns only once no call is running.
+  std::lock_guard lock(listener_mu_);
+  if (on_ready_) on_ready_(destination);
 }
 
 Status Outbox::Write(Queue& q, rocksdb::WriteBatch* batch, const OutboxCounters& counters) {

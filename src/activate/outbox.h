@@ -72,7 +72,9 @@ class Outbox {
   // Makes every acknowledged write durable against power loss (syncs the write-ahead log).
   Status Sync();
 
-  // Called (outside any lock) with the destination's name after Enqueue or Replay.
+  // Called with the destination's name after Enqueue or Replay (outside the destination's lock;
+  // it must not call back into the outbox). Once SetListener returns, the previous listener is
+  // not running and will not be called again.
   void SetListener(std::function<void(const std::string&)> on_ready);
 
   // ---- The dispatcher's side. Ids it gives back that are no longer in flight (dropped
