@@ -218,7 +218,9 @@ Status AudienceEngine::AfterEvent(const AppliedEvent& applied) {
   for (const AppliedEvent::Gone& gone : applied.merged) DropMerged(gone);
   if (applied.profile == 0 || !set_ || set_->audiences().empty()) return Status::OK();
   const size_t n = set_->audiences().size();
-  std::vector<bool> affected(n, !applied.merged.empty());
+  // A new profile is checked against every audience: some hold for a customer with no history
+  // ("not performed ...", "traits.phone is not set"). A merge changes everything at once.
+  std::vector<bool> affected(n, applied.created || !applied.merged.empty());
   auto mark = [&](const std::vector<size_t>* list) {
     if (list) {
       for (size_t i : *list) affected[i] = true;

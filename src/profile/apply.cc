@@ -39,6 +39,7 @@ void ReplaceMember(std::vector<uint64_t>* members, uint64_t from, uint64_t to) {
 
 Status EventApplier::Apply(const LogEntry& entry, StateOverlay* overlay, ApplyStats* stats) {
   last_.profile = 0;
+  last_.created = false;
   last_.merged.clear();
   last_.matched.clear();
   last_.now = entry.append_time_us;
@@ -131,6 +132,7 @@ Status EventApplier::Apply(const LogEntry& entry, StateOverlay* overlay, ApplySt
   UpdateComputed(p, doc, ts, seq, entry.append_time_us);
   overlay->AddTimeline(p->id, {ts, seq}, ev.source_id, ev.json);
   last_.profile = p->id;
+  last_.created = res.create;
   last_.doc = doc;
   return Status::OK();
 }

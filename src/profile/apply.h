@@ -27,6 +27,7 @@ struct ApplyStats {
 // What the last Apply did, for observers such as the audience engine.
 struct AppliedEvent {
   uint64_t profile = 0;        // the live profile the event went to; 0 when skipped
+  bool created = false;        // the event created that profile
   simdjson::dom::element doc;  // the event (valid until the next Apply)
   int64_t now = 0;             // its log append time
   // Profiles this event merged into `profile`, with what they held before (their records are
