@@ -210,6 +210,7 @@ Status AudienceEngine::FireDue(int64_t up_to) {
     ASSIGN_OR_RETURN(ProfileRecord * p, overlay_->Profile(id));
     if (p->merged_into != 0 || p->next_check_us != due) continue;  // superseded
     RETURN_IF_ERROR(EvaluateProfile(p, due, {}));
+    RETURN_IF_ERROR(WakeReactors(p, due));
   }
   return Status::OK();
 }
@@ -257,7 +258,21 @@ Status AudienceEngine::AfterEvent(const AppliedEvent& applied) {
       }
     }
   }
-  return EvaluateProfile(p, applied.now, std::move(affected));
+  RETURN_IF_ERROR(EvaluateProfile(p, applied.now, std::move(affected)));
+  if (reactors_.empty()) return Status::OK();
+  RETURN_IF_ERROR(WakeReactors(p, applied.now));  // what was due before this event first
+  for (AudienceReactor* r : reactors_) RETURN_IF_ERROR(r->OnEvent(applied, p));
+  Schedule(p);
+  return Status::OK();
+}
+
+Status AudienceEngine::WakeReactors(ProfileRecord* p, int64_t now) {
+  for (AudienceReactor* r : reactors_) {
+    const int64_t wake = r->NextWake(*p);
+    if (wake != 0 && wake <= now) RETURN_IF_ERROR(r->OnWake(p, now));
+  }
+  Schedule(p);
+  return Status::OK();
 }
 
 Status AudienceEngine::EvaluateProfile(ProfileRecord* p, int64_t now, std::vector<bool> affected) {
@@ -319,6 +334,10 @@ void AudienceEngine::Schedule(ProfileRecord* p) {
   for (const auto& [id, m] : p->audiences) {
     if (m.next_us != 0 && (next == 0 || m.next_us < next)) next = m.next_us;
   }
+  for (const AudienceReactor* r : reactors_) {
+    const int64_t wake = r->NextWake(*p);
+    if (wake != 0 && (next == 0 || wake < next)) next = wake;
+  }
   if (next == p->next_check_us) return;
   if (p->next_check_us != 0) batch_->DeleteTimer(p->next_check_us, p->id);
   if (next != 0) {
@@ -354,7 +373,8 @@ void AudienceEngine::RecordTransition(const CompiledAudience& a, ProfileRecord* 
   const uint64_t seq = (static_cast<uint64_t>(at) << 10) | (a.id & 1023);
   overlay_->AddTimeline(p->id, {at, seq}, kTimelineSource, json);
   if (Counter* c = entered ? entered_ : exited_) c->Inc();
-  if (reactor_) reactor_->OnTransition({a.id, a.name, p->id, entered, at, key}, *p);
+  const AudienceTransition t{a.id, a.name, p->id, entered, at, key};
+  for (AudienceReactor* r : reactors_) r->OnTransition(t, p);
   changed_ = true;
 }
 
@@ -371,7 +391,7 @@ void AudienceEngine::DropMerged(const AppliedEvent::Gone& gone) {
 
 Status AudienceEngine::EndBatch(int64_t done, bool* changed) {
   RETURN_IF_ERROR(FireDue(done));
-  if (reactor_) RETURN_IF_ERROR(reactor_->Flush());
+  for (AudienceReactor* r : reactors_) RETURN_IF_ERROR(r->Flush());
   if (changed_) batch_->PutMeta(kRunsKey, EncodeRuns());
   *changed = changed_;
   pending_.push_back({std::move(batch_timers_), runs_});
@@ -390,7 +410,7 @@ void AudienceEngine::Committed() {
 }
 
 void AudienceEngine::Reset() {
-  if (reactor_) reactor_->Discard();
+  for (AudienceReactor* r : reactors_) r->Discard();
   pending_.clear();
   due_.clear();
   batch_timers_.clear();

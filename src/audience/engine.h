@@ -50,16 +50,26 @@ struct AudienceTransition {
   std::string key;  // unique per transition ("aud-<audience>-<profile>-<at>-in|out")
 };
 
-// Reacts to membership changes inside the batch that decided them (src/activate syncs them to
-// destinations). Called on the pipeline thread.
+// Reacts, inside the batch being built, to what the engine decides and to what happens to a
+// profile (src/activate: audience sync to destinations, journeys). All calls come from the
+// pipeline thread; changes a reactor makes to the profile record (e.g. ProfileRecord::ext) are
+// written with the batch.
 class AudienceReactor {
  public:
   virtual ~AudienceReactor() = default;
   // `profile` entered or left an audience (the record as of the change).
-  virtual void OnTransition(const AudienceTransition& t, const ProfileRecord& profile) = 0;
-  // Before the batch is written: hand over what the transitions produced (e.g. enqueue
-  // deliveries). A failure fails the batch; the pipeline then replays it from the log, so the
-  // same transitions come again (consumers dedup by the transition's key).
+  virtual void OnTransition(const AudienceTransition& t, ProfileRecord* profile) = 0;
+  // An event was applied to `profile` and its audiences are up to date.
+  virtual Status OnEvent(const AppliedEvent& applied, ProfileRecord* profile) {
+    return Status::OK();
+  }
+  // `now` is the wake time NextWake asked for (or later, at the first event after it).
+  virtual Status OnWake(ProfileRecord* profile, int64_t now) { return Status::OK(); }
+  // When the reactor next needs OnWake for `profile` with no new event (0: never).
+  virtual int64_t NextWake(const ProfileRecord& profile) const { return 0; }
+  // Before the batch is written: hand over what was produced (e.g. enqueue deliveries). A
+  // failure fails the batch; the pipeline then replays it from the log, so the same transitions
+  // come again (consumers dedup by the transition's key).
   virtual Status Flush() = 0;
   // The batch was abandoned: forget what was not flushed.
   virtual void Discard() = 0;
@@ -85,8 +95,9 @@ class AudienceEngine final : public PipelineHooks {
   // Problems found compiling the saved audiences (none expected).
   std::vector<std::string> Problems() const;
 
-  // Told of every transition as it is decided; may be nullptr; must outlive the engine's use.
-  void SetReactor(AudienceReactor* reactor) { reactor_ = reactor; }
+  // Told of every transition and event (in the order added); must outlive the engine's use.
+  void AddReactor(AudienceReactor* reactor) { reactors_.push_back(reactor); }
+  void ClearReactors() { reactors_.clear(); }
 
   // PipelineHooks.
   Status Open(StateStore* store) override;
@@ -116,6 +127,8 @@ class AudienceEngine final : public PipelineHooks {
   // those due by `now` for profile `p`, recording transitions at `now`.
   Status EvaluateProfile(ProfileRecord* p, int64_t now, std::vector<bool> affected);
   Status FireDue(int64_t up_to);
+  // Wakes the reactors whose wake time for `p` has come, then reschedules `p`.
+  Status WakeReactors(ProfileRecord* p, int64_t now);
   void Schedule(ProfileRecord* p);
   void RecordTransition(const CompiledAudience& a, ProfileRecord* p, bool entered, int64_t at);
   // Forgets memberships of a profile merged away.
@@ -125,7 +138,7 @@ class AudienceEngine final : public PipelineHooks {
   std::string EncodeRuns() const;
 
   AudienceEngineOptions options_;
-  AudienceReactor* reactor_ = nullptr;
+  std::vector<AudienceReactor*> reactors_;
   StateStore* store_ = nullptr;
   std::unique_ptr<AudienceSet> set_;
   std::set<std::string> ready_defs_;  // computed definitions computed over all history

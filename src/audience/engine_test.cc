@@ -292,8 +292,8 @@ TEST_F(EngineTest, ComputedTraitsAndTheirWindows) {
 // Collects transitions; Flush hands them over as the batch is about to be written.
 class RecordingReactor : public AudienceReactor {
  public:
-  void OnTransition(const AudienceTransition& t, const ProfileRecord& p) override {
-    EXPECT_EQ(t.profile, p.id);
+  void OnTransition(const AudienceTransition& t, ProfileRecord* p) override {
+    EXPECT_EQ(t.profile, p->id);
     pending.push_back((t.entered ? "+" : "-") + t.name + "@" + At(t.at_us));
     keys.insert(t.key);
   }
@@ -311,7 +311,7 @@ TEST_F(EngineTest, TheReactorSeesEveryTransitionBeforeTheBatchIsWritten) {
   Define(1, "recent_buyers", R"(performed "Order Completed" within 1 days)");
   Open();
   RecordingReactor reactor;
-  engine_->SetReactor(&reactor);
+  engine_->AddReactor(&reactor);
   Send(R"({"type":"track","userId":"u1","event":"Order Completed"})");
   CatchUp();
   Advance(2 * kDay);
@@ -319,7 +319,7 @@ TEST_F(EngineTest, TheReactorSeesEveryTransitionBeforeTheBatchIsWritten) {
   EXPECT_EQ(reactor.flushed, (std::vector<std::string>{"+recent_buyers@" + At(kT0),
                                                        "-recent_buyers@" + At(kT0 + kDay)}));
   EXPECT_EQ(reactor.keys.size(), 2u);
-  engine_->SetReactor(nullptr);
+  engine_->ClearReactors();
 }
 
 TEST_F(EngineTest, ReplayEqualsIncremental) {

@@ -163,7 +163,8 @@ Status EventApplier::ApplyMerge(ProfileRecord* into, uint64_t from_id, StateOver
     ASSIGN_OR_RETURN(AccountRecord * account, overlay->Account(group));
     ReplaceMember(&account->members, from->id, into->id);
   }
-  last_.merged.push_back({from->id, std::move(from->audiences), from->next_check_us});
+  last_.merged.push_back(
+      {from->id, std::move(from->audiences), from->next_check_us, std::move(from->ext)});
   ProfileRecord gone;
   gone.id = from->id;
   gone.merged_into = into->id;

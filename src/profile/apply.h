@@ -36,6 +36,7 @@ struct AppliedEvent {
     uint64_t id = 0;
     std::map<uint64_t, AudienceMark> audiences;
     int64_t next_check_us = 0;
+    std::map<std::string, std::string> ext;
   };
   std::vector<Gone> merged;
   // The computed-trait definitions the event matched (pointers into the applier's definitions).

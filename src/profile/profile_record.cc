@@ -185,6 +185,11 @@ std::string ProfileRecord::Encode() const {
     PutSignedVarint64(&out, mark.next_us);
   }
   PutSignedVarint64(&out, next_check_us);
+  PutVarint64(&out, ext.size());
+  for (const auto& [key, value] : ext) {
+    PutLengthPrefixed(&out, key);
+    PutLengthPrefixed(&out, value);
+  }
   return out;
 }
 
@@ -275,6 +280,12 @@ Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {
       r.audiences.emplace(audience, m);
     }
     if (!d.SignedVarint64(&r.next_check_us)) return corrupt("bad next check");
+    if (!d.Varint64(&n) || too_many(n)) return corrupt("bad ext count");
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string key, value;
+      if (!d.LengthPrefixed(&key) || !d.LengthPrefixed(&value)) return corrupt("bad ext");
+      r.ext.emplace(std::move(key), std::move(value));
+    }
   }
   if (!d.done()) return corrupt("trailing bytes");
   return r;

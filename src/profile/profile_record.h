@@ -77,6 +77,8 @@ struct ProfileRecord {
   TraitMap consent;
   std::map<uint64_t, AudienceMark> audiences;  // by audience id (owned by src/audience)
   int64_t next_check_us = 0;  // the earliest AudienceMark::next_us (0: none); keys the timer
+  // Opaque state of subsystems that react to the profile (journeys: "j<id>"), by key.
+  std::map<std::string, std::string> ext;
 
   static constexpr size_t kMaxBlockedKept = 100;
 
@@ -89,7 +91,7 @@ struct ProfileRecord {
   void AddMergeEvent(MergeEvent e);
   // Folds `other` (a live profile) in: identities (this one's first), traits and consent by
   // NewerThan, first/last seen, counts, accounts, members (+ other.id), merge history. Audience
-  // marks stay this profile's: the audience engine re-evaluates a merged profile. Computed states
+  // marks and `ext` stay this profile's: their owners decide what a merge means. Computed states
   // are merged by the caller, which knows the definitions.
   void MergeFrom(const ProfileRecord& other);
 
