@@ -215,6 +215,11 @@ void HttpConnection::Send(std::shared_ptr<const HttpCall> call, Clock::time_poin
 
 void HttpConnection::Close() { impl_->Close(); }
 
+void HttpConnection::Abandon() {
+  impl_->done = nullptr;  // it may hold this connection: no cycle left behind
+  impl_->Close();
+}
+
 bool HttpConnection::reusable() const { return impl_->connected && impl_->keep_alive; }
 
 }  // namespace rapport

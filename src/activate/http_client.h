@@ -52,6 +52,9 @@ class HttpConnection {
             std::function<void(HttpAnswer)> done);
   // Closes the socket; a request in progress finishes with an error.
   void Close();
+  // Closes the socket and drops the callback of a request in progress (it will not be called):
+  // for a sender that is going away.
+  void Abandon();
   // Connected, and the last answer allows another request.
   bool reusable() const;
 

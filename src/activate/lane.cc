@@ -38,8 +38,9 @@ std::future<void> Lane::Stop() {
     self->stopped_ = true;
     self->timer_.cancel();
     for (auto& c : self->idle_) c->Close();
-    for (auto& c : self->busy_) c->Close();  // their answers come back as errors, ignored
+    for (auto& c : self->busy_) c->Abandon();  // their answers will never be looked at
     self->idle_.clear();
+    self->busy_.clear();
     done->set_value();
   });
   return result;
