@@ -306,6 +306,7 @@ void ProfilePipeline::CheckpointLog(bool force) {
   // The checkpoint lets retention delete log segments: the state they produced must survive a
   // power loss first (state writes are not synced one by one).
   Status synced = store_->SyncWal();
+  if (synced.ok() && options_.sync_before_checkpoint) synced = options_.sync_before_checkpoint();
   if (!synced.ok()) {
     spdlog::warn("profiles: state sync before the log checkpoint: {}", synced.ToString());
     return;

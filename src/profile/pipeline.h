@@ -40,6 +40,9 @@ struct PipelineOptions {
   std::function<Result<std::vector<ComputedDef>>()> load_definitions;
   // Takes part in every batch (profile/hooks.h); may be nullptr; must outlive the pipeline.
   PipelineHooks* hooks = nullptr;
+  // Called before the log checkpoint moves (which lets retention delete what was consumed), after
+  // the state is synced: other stores fed by the batches (the outbox) sync here too.
+  std::function<Status()> sync_before_checkpoint;
 };
 
 class ProfilePipeline {

@@ -5,6 +5,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "activate/audience_sync.h"
+#include "activate/catalog.h"
+#include "activate/dispatcher.h"
+#include "activate/outbox.h"
 #include "collect/dedup.h"
 #include "identity/identifier.h"
 #include "log/event_log.h"
@@ -12,6 +16,7 @@
 #include "server/admin_api.h"
 #include "server/audiences_api.h"
 #include "server/auth.h"
+#include "server/destinations_api.h"
 #include "server/event_hub.h"
 #include "server/events_api.h"
 #include "server/http_server.h"
@@ -91,9 +96,20 @@ Status App::OpenStorage() {
       defs.push_back(std::move(d));
     return defs;
   };
+  // Destinations, and the audience sync that feeds them from the pipeline's batches.
+  ASSIGN_OR_RETURN(outbox_, Outbox::Open({.dir = config_.data_dir + "/outbox", .clock = clock_}));
+  dispatcher_ = std::make_unique<Dispatcher>(outbox_.get(), DispatcherOptions{.clock = clock_});
+  catalog_ = std::make_unique<DestinationCatalog>(control_.get(), outbox_.get(), dispatcher_.get(),
+                                                  clock_);
+  RETURN_IF_ERROR(catalog_->Load());
+  audience_sync_ = std::make_unique<AudienceSync>(control_.get(), catalog_.get());
+  RETURN_IF_ERROR(audience_sync_->Reload());
+  pipeline_options.sync_before_checkpoint = [outbox = outbox_.get()] { return outbox->Sync(); };
+
   audience_engine_ = std::make_unique<AudienceEngine>(AudienceEngineOptions{
       .load = [control = control_.get()] { return AudiencesApi::Load(control); },
       .metrics = &metrics_});
+  audience_engine_->AddReactor(audience_sync_.get());
   pipeline_options.hooks = audience_engine_.get();
   ASSIGN_OR_RETURN(pipeline_, ProfilePipeline::Open(std::move(pipeline_options)));
   profiles_ = std::make_unique<ProfilesApi>(pipeline_.get(), control_.get(), clock_);
@@ -113,6 +129,9 @@ Status App::OpenStorage() {
   }
   audiences_ = std::make_unique<AudiencesApi>(pipeline_.get(), audience_engine_.get(),
                                               control_.get(), clock_);
+  audiences_->SetSync(catalog_.get(), audience_sync_.get());
+  destinations_ =
+      std::make_unique<DestinationsApi>(catalog_.get(), outbox_.get(), dispatcher_.get(), clock_);
 
   auth_ = std::make_unique<Authenticator>(control_.get(), clock_);
   hub_ = std::make_unique<EventHub>();
@@ -220,6 +239,24 @@ void App::RegisterRoutes() {
                 method(audiences_.get(), &AudiencesApi::Delete)});
   router_->Add({"GET", "/api/v1/audiences/{name}/members", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::Members)});
+  router_->Add({"PUT", "/api/v1/audiences/{name}/destinations", Access::kToken, kWriters,
+                method(audiences_.get(), &AudiencesApi::SetDestinations)});
+  router_->Add({"GET", "/api/v1/destinations", Access::kToken, kAllRoles,
+                method(destinations_.get(), &DestinationsApi::List)});
+  router_->Add({"POST", "/api/v1/destinations", Access::kToken, kAdminOnly,
+                method(destinations_.get(), &DestinationsApi::Create)});
+  router_->Add({"GET", "/api/v1/destinations/{name}", Access::kToken, kAllRoles,
+                method(destinations_.get(), &DestinationsApi::Get)});
+  router_->Add({"DELETE", "/api/v1/destinations/{name}", Access::kToken, kAdminOnly,
+                method(destinations_.get(), &DestinationsApi::Delete)});
+  router_->Add({"POST", "/api/v1/destinations/{name}/test", Access::kToken, kWriters,
+                method(destinations_.get(), &DestinationsApi::Test)});
+  router_->Add({"GET", "/api/v1/destinations/{name}/dead-letters", Access::kToken, kWriters,
+                method(destinations_.get(), &DestinationsApi::DeadLetters)});
+  router_->Add({"POST", "/api/v1/destinations/{name}/dead-letters/replay", Access::kToken, kWriters,
+                method(destinations_.get(), &DestinationsApi::Replay)});
+  router_->Add({"DELETE", "/api/v1/destinations/{name}/dead-letters/{id}", Access::kToken, kWriters,
+                method(destinations_.get(), &DestinationsApi::DeleteDeadLetter)});
 }
 
 Status App::Start() {
@@ -237,6 +274,7 @@ Status App::Start() {
     router_->Dispatch(req, std::move(respond));
   });
   RETURN_IF_ERROR(http_->Start());
+  RETURN_IF_ERROR(dispatcher_->Start());
   pipeline_->Start();
   upkeep_ = std::thread([this] { Upkeep(); });
   ready_ = true;
@@ -278,6 +316,7 @@ void App::Stop() {
   http_.reset();
   imports_.reset();  // cancels running imports (they ingest through the log)
   if (pipeline_) pipeline_->Stop();
+  if (dispatcher_) dispatcher_->Stop();  // after the pipeline: its last batch may enqueue
   {
     std::lock_guard lock(upkeep_mu_);
     stopping_ = true;

@@ -16,6 +16,11 @@
 namespace rapport {
 
 class AdminApi;
+class AudienceSync;
+class DestinationCatalog;
+class DestinationsApi;
+class Dispatcher;
+class Outbox;
 class AudienceEngine;
 class AudiencesApi;
 class TestClockApi;
@@ -66,11 +71,18 @@ class App {
   std::unique_ptr<EventsApi> events_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<EventLog> log_;
+  // Destinations: the outbox outlives its dispatcher and the catalog; all outlive the pipeline,
+  // whose batches enqueue into them.
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<DestinationCatalog> catalog_;
+  std::unique_ptr<AudienceSync> audience_sync_;      // a reactor of the engine
   std::unique_ptr<AudienceEngine> audience_engine_;  // the pipeline's hooks: outlives it
   std::unique_ptr<ProfilePipeline> pipeline_;        // reads the log: goes before it
   std::unique_ptr<ProfilesApi> profiles_;
   std::unique_ptr<AudiencesApi> audiences_;
   std::unique_ptr<TestClockApi> test_clock_;  // only on a ManualClock
+  std::unique_ptr<DestinationsApi> destinations_;
   std::unique_ptr<ImportsApi> imports_;  // its threads ingest: goes before the log
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

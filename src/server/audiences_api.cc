@@ -165,8 +165,18 @@ std::string AudiencesApi::AudienceJson(const StoredAudience& a, const Node& root
   }
   out += ",\"status\":\"" + std::string(phase) + "\",\"progress\":";
   AppendJsonNumber(progress, &out);
-  out += ",\"size\":" + std::to_string(size) + "}";
-  return out;
+  out += ",\"size\":" + std::to_string(size) + ",\"destinations\":[";
+  auto links = control_->ListAudienceDestinations();
+  bool first = true;
+  if (links.ok()) {
+    for (const auto& [audience, destination] : *links) {
+      if (audience != a.name) continue;
+      if (!first) out += ',';
+      first = false;
+      AppendJsonString(&out, destination);
+    }
+  }
+  return out + "]}";
 }
 
 void AudiencesApi::List(HttpRequest&, Responder respond) {
@@ -278,6 +288,36 @@ void AudiencesApi::Members(HttpRequest& req, Responder respond) {
     out += "null";
   }
   respond(HttpResponse::Json(200, out + "}"));
+}
+
+void AudiencesApi::SetDestinations(HttpRequest& req, Responder respond) {
+  if (!catalog_ || !sync_) {
+    return respond(HttpResponse::Error(Status::Unavailable("destinations are not available")));
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::array list;
+  if (parser.parse(req.body)["destinations"].get(list) != simdjson::SUCCESS) {
+    return respond(HttpResponse::Error(
+        Status::InvalidArgument("the body must be {\"destinations\": [names of destinations]}")));
+  }
+  std::vector<std::string> names;
+  for (simdjson::dom::element e : list) {
+    std::string_view name;
+    if (e.get(name) != simdjson::SUCCESS) {
+      return respond(HttpResponse::Error(
+          Status::InvalidArgument("\"destinations\" must hold destination names (strings)")));
+    }
+    if (!catalog_->Get(name)) {
+      return respond(HttpResponse::Error(
+          Status::InvalidArgument("there is no destination " + JsonString(name))));
+    }
+    names.emplace_back(name);
+  }
+  Status s = control_->SetAudienceDestinations(req.params["name"], names);
+  if (!s.ok()) return respond(HttpResponse::Error(s));
+  s = sync_->Reload();
+  if (!s.ok()) return respond(HttpResponse::Error(s));
+  Get(req, std::move(respond));
 }
 
 void AudiencesApi::Preview(HttpRequest& req, Responder respond) {
