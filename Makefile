@@ -52,6 +52,7 @@ bench: build
 	./bench/ingest.sh
 	$(BUILD)/bench/profiles_bench
 	$(BUILD)/bench/audiences_bench
+	node bench/e2e_latency.mjs
 
 # Proves the in-process benchmarks run (tiny sizes; figures are not checked).
 bench-smoke: build

@@ -1,0 +1,145 @@
+// End to end, from the ingest request to the webhook received by a local receiver: DESIGN.md's
+// target "event → audience change → webhook delivered: p99 ≤ 10 ms at 10,000 events/s", with
+// 100 audiences defined. The load is a steady stream of ordinary events (batches of 100 through
+// /v1/batch) plus "Ping" events from new customers, each of which enters the audience `pinged`,
+// synced to a webhook destination; the ping carries its send time as a trait, and the receiver
+// measures the delay when the "Audience Entered" request arrives. Prints one figure per line.
+//
+//   node bench/e2e_latency.mjs [--rate 10000] [--seconds 20] [--pings 100]
+// Needs the built binary (build/src/cli/rapport, or RAPPORT_BIN).
+
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { RapportServer } from '../tests/lib/server.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const RATE = Number(args.rate ?? 10000); // events per second, pings included
+const SECONDS = Number(args.seconds ?? 20);
+const PINGS = Number(args.pings ?? 100); // pings per second
+const EVENTS = ['Order Completed', 'Product Viewed', 'Cart Viewed', 'Ticket Opened', 'Email Opened', 'Signed In'];
+const PLANS = ['free', 'pro', 'enterprise'];
+
+// 99 audiences of the shapes bench/audiences.cc uses, and `pinged`.
+function audienceText(i) {
+  const e = EVENTS[i % 6];
+  const n = 1 + (i % 3);
+  const days = 7 * (1 + (i % 4));
+  switch (i % 7) {
+    case 0: return `traits.plan = "${PLANS[i % 3]}" and performed "${e}" at least ${n} times within ${days} days`;
+    case 1: return `performed "${e}" where revenue > ${10 * n} within ${days} days`;
+    case 2: return `traits.plan in ["pro", "enterprise"] and not performed "${e}" within ${days} days`;
+    case 3: return `performed "${e}" at most ${n} times within ${days} days and consented to "Email"`;
+    case 4: return `traits.country = "DE" and performed page "Pricing" within ${days} days`;
+    case 5: return `in audience "a${i - 5}" and traits.plan != "free"`;
+    default: return `performed "${e}" exactly ${n} times within ${days} days or traits.vip = true`;
+  }
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  const latencies = [];
+  const receiver = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const now = performance.timeOrigin + performance.now();
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const sent = body.profile?.traits?.sent_at;
+      if (body.event === 'Audience Entered' && typeof sent === 'number') latencies.push(now - sent);
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  receiver.keepAliveTimeout = 60000;
+  await new Promise((ok) => receiver.listen(0, '127.0.0.1', ok));
+
+  const s = await RapportServer.start({ sources: ['web'] });
+  try {
+    const dest = await s.api('/api/v1/destinations', {
+      method: 'POST',
+      body: { name: 'bench', type: 'webhook', url: `http://127.0.0.1:${receiver.address().port}/hook`, rate_limit_per_second: 100000, concurrency: 16 },
+    });
+    if (dest.status !== 201) throw new Error(`destination: ${dest.status} ${dest.text}`);
+    for (let i = 0; i < 99; i++) {
+      const r = await s.api('/api/v1/audiences', { method: 'POST', body: { name: `a${i}`, definition: audienceText(i) } });
+      if (r.status !== 201) throw new Error(`audience a${i}: ${r.status} ${r.text}`);
+    }
+    const pinged = await s.api('/api/v1/audiences', { method: 'POST', body: { name: 'pinged', definition: 'performed "Ping"' } });
+    if (pinged.status !== 201) throw new Error(`pinged: ${pinged.text}`);
+    await s.api('/api/v1/audiences/pinged/destinations', { method: 'PUT', body: { destinations: ['bench'] } });
+
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const auth = 'Basic ' + Buffer.from(`${s.key}:`).toString('base64');
+    const post = (batch) =>
+      new Promise((ok, fail) => {
+        const body = JSON.stringify({ batch });
+        const req = http.request(
+          { host: '127.0.0.1', port: s.port, path: '/v1/batch', method: 'POST', agent, headers: { 'Content-Type': 'application/json', Authorization: auth, 'Content-Length': Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 200 ? ok() : fail(new Error(`ingest ${res.statusCode}`))));
+          },
+        );
+        req.on('error', fail);
+        req.end(body);
+      });
+
+    // Every 10 ms: RATE/100 events, of which PINGS/100 pings (each from a new customer).
+    const tickMs = 10;
+    const perTick = Math.round(RATE / (1000 / tickMs));
+    const pingsPerTick = Math.max(1, Math.round(PINGS / (1000 / tickMs)));
+    let sent = 0, pings = 0, tick = 0, inFlight = 0, ingestErrors = 0;
+    const start = performance.now();
+    const users = 20000;
+    await new Promise((done) => {
+      const step = () => {
+        const elapsed = performance.now() - start;
+        if (elapsed >= SECONDS * 1000) return done();
+        const due = Math.floor(elapsed / tickMs) + 1;
+        while (tick < due) {
+          tick++;
+          const batch = [];
+          for (let k = 0; k < perTick - pingsPerTick; k++) {
+            const u = Math.floor(Math.random() * users);
+            batch.push({ type: 'track', userId: `u${u}`, event: EVENTS[u % 6], properties: { revenue: u % 100 } });
+          }
+          for (let k = 0; k < pingsPerTick; k++) {
+            pings++;
+            batch.push({ type: 'track', userId: `ping-${process.pid}-${pings}`, event: 'Ping', context: { traits: { sent_at: performance.timeOrigin + performance.now() } } });
+          }
+          sent += batch.length;
+          // Batches of at most 100 events, sent at once.
+          for (let i = 0; i < batch.length; i += 100) {
+            inFlight++;
+            post(batch.slice(i, i + 100)).catch(() => ingestErrors++).finally(() => inFlight--);
+          }
+        }
+        setTimeout(step, 1);
+      };
+      step();
+    });
+    const wall = (performance.now() - start) / 1000;
+    const deadline = Date.now() + 30000;
+    while (latencies.length < pings && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+    latencies.sort((a, b) => a - b);
+    console.log(`events sent: ${sent} in ${wall.toFixed(1)} s = ${(sent / wall).toFixed(0)} events/s (target ${RATE}), ingest errors ${ingestErrors}`);
+    console.log(`audiences defined: 100; pings: ${pings}; webhooks received: ${latencies.length}`);
+    console.log(`ingest → webhook latency ms: p50 ${percentile(latencies, 50).toFixed(2)}, p90 ${percentile(latencies, 90).toFixed(2)}, p99 ${percentile(latencies, 99).toFixed(2)}, max ${latencies.at(-1)?.toFixed(2)} (target p99 ≤ 10)`);
+    agent.destroy();
+  } finally {
+    receiver.close();
+    await s.stop();
+    await s.destroy();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
