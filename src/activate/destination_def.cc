@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "activate/template.h"
+#include "common/json_describe.h"
 #include "common/json_writer.h"
 
 namespace rapport {
@@ -47,27 +48,6 @@ std::string_view Cut(std::string_view s, size_t max) {
   return s.substr(0, n);
 }
 
-// A JSON value as shown after "got" in an error message: strings quoted (long ones cut).
-std::string Describe(element e) {
-  switch (e.type()) {
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::NULL_VALUE:
-      return "null";
-    case element_type::BOOL:
-      return e.get_bool().value_unsafe() ? "true" : "false";
-    case element_type::STRING: {
-      std::string_view s = e.get_string().value_unsafe();
-      std::string_view shown = Cut(s, 64);
-      return JsonString(shown) + (shown.size() < s.size() ? "..." : "");
-    }
-    default:
-      return simdjson::minify(e);
-  }
-}
-
 bool IsTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
@@ -84,7 +64,7 @@ class DefParser {
   Result<DestinationDef> Parse(element root) {
     simdjson::dom::object obj;
     if (root.get_object().get(obj) != simdjson::SUCCESS) {
-      return Fail("the definition must be a JSON object, got " + Describe(root));
+      return Fail("the definition must be a JSON object, got " + DescribeJson(root));
     }
     element name;
     if (obj.at_key("name").get(name) != simdjson::SUCCESS) return Fail("\"name\" is required");
@@ -92,7 +72,7 @@ class DefParser {
     if (name.get_string().get(name_text) != simdjson::SUCCESS || !ValidDestinationName(name_text)) {
       return Fail(
           "\"name\" must be 1 to 64 characters of a-z, 0-9 and _, starting with a letter, got " +
-          Describe(name));
+          DescribeJson(name));
     }
     def_.name = std::string(name_text);
     prefix_ = "destination " + JsonString(def_.name) + ": ";
@@ -131,7 +111,8 @@ class DefParser {
       case 1: {
         std::string_view s;
         if (v.get_string().get(s) != simdjson::SUCCESS || s != "webhook") {
-          return Fail("\"type\" must be \"webhook\" (the only type so far), got " + Describe(v));
+          return Fail("\"type\" must be \"webhook\" (the only type so far), got " +
+                      DescribeJson(v));
         }
         return Status::OK();
       }
@@ -143,7 +124,7 @@ class DefParser {
           def_.method = s == "POST" ? WebhookMethod::kPost : WebhookMethod::kPut;
           return Status::OK();
         }
-        return Fail("\"method\" must be \"POST\" or \"PUT\", got " + Describe(v));
+        return Fail("\"method\" must be \"POST\" or \"PUT\", got " + DescribeJson(v));
       }
       case 4:
         return Headers(v);
@@ -174,7 +155,7 @@ class DefParser {
     if (v.type() != element_type::INT64 || v.get_int64().get(n) != simdjson::SUCCESS || n < lo ||
         n > hi) {
       return Fail(fmt::format("\"{}\" must be an integer from {} to {}, got {}", field, lo, hi,
-                              Describe(v)));
+                              DescribeJson(v)));
     }
     *out = static_cast<T>(n);
     return Status::OK();
@@ -183,7 +164,7 @@ class DefParser {
   Status Url(element v) {
     std::string_view s;
     if (v.get_string().get(s) != simdjson::SUCCESS) {
-      return Fail("\"url\" must be an http:// or https:// URL, got " + Describe(v));
+      return Fail("\"url\" must be an http:// or https:// URL, got " + DescribeJson(v));
     }
     auto url = ParseWebhookUrl(s);
     if (!url.ok()) return Fail("\"url\": " + url.status().message());
@@ -195,7 +176,7 @@ class DefParser {
     simdjson::dom::object obj;
     if (v.get_object().get(obj) != simdjson::SUCCESS) {
       return Fail("\"headers\" must be an object of header names to string values, got " +
-                  Describe(v));
+                  DescribeJson(v));
     }
     for (simdjson::dom::key_value_pair kv : obj) {
       const std::string field = "\"headers\": " + JsonString(Cut(kv.key, 64));
@@ -226,7 +207,7 @@ class DefParser {
       if (!printable) {
         return Fail(field + fmt::format(" must be a string of at most {} printable ASCII "
                                         "characters, got {}",
-                                        kMaxHeaderValueBytes, Describe(kv.value)));
+                                        kMaxHeaderValueBytes, DescribeJson(kv.value)));
       }
       def_.headers.emplace_back(std::string(kv.key), std::string(value));
     }
@@ -237,7 +218,7 @@ class DefParser {
     std::string_view s;
     if (v.get_string().get(s) != simdjson::SUCCESS) {
       return Fail("\"template\" must be a string (the request body with {{path}} tags), got " +
-                  Describe(v));
+                  DescribeJson(v));
     }
     if (s.empty()) {
       return Fail("\"template\" must not be empty (leave it out to send the context as the body)");
@@ -259,7 +240,7 @@ class DefParser {
           "spaces (leave it out to have one generated), got {}",
           kMinSecretBytes, kMaxSecretBytes,
           v.type() == element_type::STRING ? "a string of " + std::to_string(s.size()) + " bytes"
-                                           : Describe(v)));
+                                           : DescribeJson(v)));
     }
     def_.secret = std::string(s);
     return Status::OK();
@@ -276,7 +257,7 @@ class DefParser {
       return Fail(
           fmt::format("\"purpose\" must be a consent category of 1 to {} letters, digits, "
                       "spaces, _ or - (such as \"Advertising\"), got {}",
-                      kMaxPurposeBytes, Describe(v)));
+                      kMaxPurposeBytes, DescribeJson(v)));
     }
     def_.purpose = std::string(s);
     return Status::OK();

@@ -10,6 +10,7 @@
 
 #include "audience/parser.h"
 #include "audience/printer.h"
+#include "common/json_describe.h"
 #include "common/json_writer.h"
 #include "profile/computed/computed_def.h"
 
@@ -46,27 +47,6 @@ int IndexOf(const std::array<std::string_view, N>& names, std::string_view s) {
   return -1;
 }
 
-// A JSON value as shown after "got" in a message: strings quoted (long ones cut).
-std::string Describe(element e) {
-  switch (e.type()) {
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::NULL_VALUE:
-      return "null";
-    case element_type::BOOL:
-      return e.get_bool().value_unsafe() ? "true" : "false";
-    case element_type::STRING: {
-      std::string_view s = e.get_string().value_unsafe();
-      std::string_view shown = TruncateUtf8(s, 64);
-      return JsonString(shown) + (shown.size() < s.size() ? "..." : "");
-    }
-    default:
-      return simdjson::minify(e);
-  }
-}
-
 std::string Q(std::string_view field) { return "\"" + std::string(field) + "\""; }
 std::string Join(std::string_view loc, std::string_view key) {
   return loc.empty() ? std::string(key) : std::string(loc) + "." + std::string(key);
@@ -76,23 +56,6 @@ std::string Subject(std::string_view loc) { return loc.empty() ? "the audience" 
 
 bool IsNumber(element_type t) {
   return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
-}
-
-std::optional<ComputedValue> Scalar(element v) {
-  switch (v.type()) {
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      return ComputedValue::Number(v.get_double().value_unsafe());
-    case element_type::STRING:
-      return ComputedValue::String(std::string(v.get_string().value_unsafe()));
-    case element_type::BOOL:
-      return ComputedValue::Bool(v.get_bool().value_unsafe());
-    case element_type::NULL_VALUE:
-      return ComputedValue::Null();
-    default:
-      return std::nullopt;
-  }
 }
 
 // An integer in [min, max] or nullopt.
@@ -112,8 +75,8 @@ class Reader {
     simdjson::dom::object obj;
     if (e.get_object().get(obj) != simdjson::SUCCESS) {
       return Fail(loc.empty()
-                      ? "the audience must be a JSON object, got " + Describe(e)
-                      : Q(loc) + " must be a JSON object (a condition), got " + Describe(e));
+                      ? "the audience must be a JSON object, got " + DescribeJson(e)
+                      : Q(loc) + " must be a JSON object (a condition), got " + DescribeJson(e));
     }
     int kind = -1;
     for (simdjson::dom::key_value_pair kv : obj) {
@@ -173,7 +136,7 @@ class Reader {
           return Fail(Q(field) +
                       " must be an audience name: 1 to 64 characters of a-z, 0-9 and _, starting "
                       "with a letter, got " +
-                      Describe(value));
+                      DescribeJson(value));
         }
         n.name = std::string(s);
         break;
@@ -183,7 +146,8 @@ class Reader {
         if (value.get_string().get(s) != simdjson::SUCCESS || s.empty() ||
             s.size() > kMaxConsentCategoryBytes) {
           return Fail(Q(field) + " must be a consent category: a string of 1 to " +
-                      std::to_string(kMaxConsentCategoryBytes) + " bytes, got " + Describe(value));
+                      std::to_string(kMaxConsentCategoryBytes) + " bytes, got " +
+                      DescribeJson(value));
         }
         n.name = std::string(s);
       }
@@ -221,7 +185,7 @@ class Reader {
       return Fail(Q(field) + " must be an array of 2 or more conditions, got " +
                   (value.type() == element_type::ARRAY
                        ? "an array of " + std::to_string(items.size())
-                       : Describe(value)));
+                       : DescribeJson(value)));
     }
     size_t i = 0;
     for (element item : items) {
@@ -245,13 +209,13 @@ class Reader {
                     " must be a computed trait's name such as \"orders_30d\" (1 to 64 characters "
                     "of a-z, 0-9 and _, starting with a letter), optionally followed by a dotted "
                     "path, got " +
-                    Describe(path));
+                    DescribeJson(path));
       }
     } else if (!is_string || !IsSpellablePath(s)) {
       return Fail(Q(Join(loc, key)) +
                   " must be a dotted path such as \"address.city\" (names separated by single "
                   "dots, at most 256 bytes, without backquotes or line breaks), got " +
-                  Describe(path));
+                  DescribeJson(path));
     }
     c->clause.path = std::string(s);
 
@@ -264,7 +228,7 @@ class Reader {
         op.get_string().get(op_name) == simdjson::SUCCESS ? IndexOf(kOpNames, op_name) : -1;
     if (i < 0) {
       return Fail(Q(Join(loc, "op")) + " must be one of " + std::string(kOpList) + ", got " +
-                  Describe(op));
+                  DescribeJson(op));
     }
     c->clause.op = static_cast<WhereOp>(i);
     element value;
@@ -287,13 +251,13 @@ class Reader {
       case WhereOp::kNeq:
         if (t == element_type::OBJECT || t == element_type::ARRAY) {
           return Fail(Q(field) + " must be a string, number, boolean or null with \"op\": " + op +
-                      ", got " + Describe(value));
+                      ", got " + DescribeJson(value));
         }
         break;
       case WhereOp::kContains:
         if (t != element_type::STRING) {
           return Fail(Q(field) + " must be a string with \"op\": " + op + ", got " +
-                      Describe(value));
+                      DescribeJson(value));
         }
         break;
       case WhereOp::kIn: {
@@ -304,11 +268,11 @@ class Reader {
             items.size() > kMaxInValues) {
           return Fail(Q(field) + expected + ", got " +
                       (t == element_type::ARRAY ? "an array of " + std::to_string(items.size())
-                                                : Describe(value)));
+                                                : DescribeJson(value)));
         }
         for (element item : items) {
-          std::optional<ComputedValue> v = Scalar(item);
-          if (!v) return Fail(Q(field) + expected + ", got an item that is " + Describe(item));
+          std::optional<ComputedValue> v = ScalarValue(item);
+          if (!v) return Fail(Q(field) + expected + ", got an item that is " + DescribeJson(item));
           c->values.push_back(std::move(*v));
         }
         return Status::OK();
@@ -316,10 +280,10 @@ class Reader {
       default:  // gt, gte, lt, lte
         if (t != element_type::STRING && !IsNumber(t)) {
           return Fail(Q(field) + " must be a number or a string with \"op\": " + op + ", got " +
-                      Describe(value));
+                      DescribeJson(value));
         }
     }
-    c->value = *Scalar(value);
+    c->value = *ScalarValue(value);
     return Status::OK();
   }
 
@@ -329,7 +293,7 @@ class Reader {
     simdjson::dom::object event;
     if (what.get_object().get(event) != simdjson::SUCCESS) {
       return Fail(Q(field) + " must be an object with \"type\" and \"event\", got " +
-                  Describe(what));
+                  DescribeJson(what));
     }
     RETURN_IF_ERROR(CheckFields(event, field, {"type", "event"}));
     element type;
@@ -341,7 +305,7 @@ class Reader {
         type.get_string().get(type_name) == simdjson::SUCCESS ? IndexOf(kTypeNames, type_name) : -1;
     if (t < 0) {
       return Fail(Q(field + ".type") + " must be one of track, page, screen, any, got " +
-                  Describe(type));
+                  DescribeJson(type));
     }
     p->type = kTypes[t];
     element name;
@@ -353,7 +317,7 @@ class Reader {
       if (name.get_string().get(s) != simdjson::SUCCESS || s.empty() ||
           s.size() > kMaxComputedEventBytes) {
         return Fail(Q(field + ".event") + " must be a string of 1 to " +
-                    std::to_string(kMaxComputedEventBytes) + " bytes, got " + Describe(name));
+                    std::to_string(kMaxComputedEventBytes) + " bytes, got " + DescribeJson(name));
       }
       p->event = std::string(s);
     } else if (p->type == EventType::kTrack) {
@@ -376,7 +340,7 @@ class Reader {
       return Fail(Q(field) + " must be an array of at most " + std::to_string(kMaxWhereClauses) +
                   " conditions, got " +
                   (v.type() == element_type::ARRAY ? "an array of " + std::to_string(clauses.size())
-                                                   : Describe(v)));
+                                                   : DescribeJson(v)));
     }
     size_t i = 0;
     for (element c : clauses) {
@@ -400,7 +364,8 @@ class Reader {
     const std::string field = Join(loc, "count");
     simdjson::dom::object obj;
     if (v.get_object().get(obj) != simdjson::SUCCESS) {
-      return Fail(Q(field) + " must be an object with \"op\" and \"value\", got " + Describe(v));
+      return Fail(Q(field) + " must be an object with \"op\" and \"value\", got " +
+                  DescribeJson(v));
     }
     RETURN_IF_ERROR(CheckFields(obj, field, {"op", "value"}));
     element op, value;
@@ -412,7 +377,7 @@ class Reader {
         op.get_string().get(op_name) == simdjson::SUCCESS ? IndexOf(kCountOps, op_name) : -1;
     if (i < 0) {
       return Fail(Q(field + ".op") + " must be one of at_least, at_most, exactly, got " +
-                  Describe(op));
+                  DescribeJson(op));
     }
     p->count_op = static_cast<CountOp>(i);
     const int64_t min = p->count_op == CountOp::kAtLeast ? 1 : 0;
@@ -423,7 +388,7 @@ class Reader {
     if (!n) {
       return Fail(Q(field + ".value") + " must be an integer from " + std::to_string(min) + " to " +
                   std::to_string(kMaxPerformedCount) + " with \"op\": " + JsonString(op_name) +
-                  ", got " + Describe(value));
+                  ", got " + DescribeJson(value));
     }
     p->count = static_cast<uint32_t>(*n);
     return Status::OK();
@@ -433,7 +398,8 @@ class Reader {
     const std::string field = Join(loc, "within");
     simdjson::dom::object obj;
     if (v.get_object().get(obj) != simdjson::SUCCESS) {
-      return Fail(Q(field) + " must be an object with \"value\" and \"unit\", got " + Describe(v));
+      return Fail(Q(field) + " must be an object with \"value\" and \"unit\", got " +
+                  DescribeJson(v));
     }
     RETURN_IF_ERROR(CheckFields(obj, field, {"value", "unit"}));
     element unit, value;
@@ -445,7 +411,7 @@ class Reader {
         unit.get_string().get(unit_name) == simdjson::SUCCESS ? IndexOf(kUnits, unit_name) : -1;
     if (i < 0) {
       return Fail(Q(field + ".unit") + " must be one of minutes, hours, days, weeks, got " +
-                  Describe(unit));
+                  DescribeJson(unit));
     }
     w->unit = static_cast<TimeUnit>(i);
     if (obj.at_key("value").get(value) != simdjson::SUCCESS) {
@@ -456,7 +422,7 @@ class Reader {
     if (!n) {
       return Fail(Q(field + ".value") + " must be an integer from 1 to " + std::to_string(max) +
                   " with \"unit\": " + JsonString(unit_name) + " (at most " +
-                  std::to_string(kMaxWindowDays) + " days), got " + Describe(value));
+                  std::to_string(kMaxWindowDays) + " days), got " + DescribeJson(value));
     }
     w->amount = static_cast<int32_t>(*n);
     return Status::OK();

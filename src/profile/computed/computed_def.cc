@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "common/json_describe.h"
 #include "common/json_writer.h"
 
 namespace rapport {
@@ -31,30 +32,6 @@ constexpr std::string_view kWhereOpList =
     "eq, neq, gt, gte, lt, lte, exists, not_exists, contains, in";
 constexpr std::string_view kFieldList =
     "name, type, event, aggregate, keep, property, window_days, where";
-
-// A JSON value as shown after "got" in an error message: strings quoted (long ones cut).
-std::string Describe(element e) {
-  constexpr size_t kMaxShown = 64;
-  switch (e.type()) {
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::NULL_VALUE:
-      return "null";
-    case element_type::BOOL:
-      return e.get_bool().value_unsafe() ? "true" : "false";
-    case element_type::STRING: {
-      std::string_view s = e.get_string().value_unsafe();
-      std::string_view shown = TruncateUtf8(s, kMaxShown);
-      std::string out = JsonString(shown);
-      if (shown.size() < s.size()) out += "...";
-      return out;
-    }
-    default:
-      return simdjson::minify(e);
-  }
-}
 
 // True for "a.b.c": non-empty segments separated by single dots, at most kMaxComputedPathBytes.
 bool ValidPath(std::string_view path) {
@@ -88,7 +65,7 @@ class DefParser {
   Result<ComputedDef> Parse(element root) {
     simdjson::dom::object obj;
     if (root.get_object().get(obj) != simdjson::SUCCESS) {
-      return Fail("the definition must be a JSON object, got " + Describe(root));
+      return Fail("the definition must be a JSON object, got " + DescribeJson(root));
     }
     // The name first, so every later message can say which trait it is about.
     element name;
@@ -97,7 +74,7 @@ class DefParser {
     if (name.get_string().get(name_text) != simdjson::SUCCESS || !ValidName(name_text)) {
       return Fail(
           "\"name\" must be 1 to 64 characters of a-z, 0-9 and _, starting with a letter, got " +
-          Describe(name));
+          DescribeJson(name));
     }
     def_.name = std::string(name_text);
     prefix_ = "computed trait " + JsonString(def_.name) + ": ";
@@ -192,7 +169,7 @@ class DefParser {
     int i = v.get_string().get(s) == simdjson::SUCCESS ? IndexOf(kEventTypeNames, s) : -1;
     if (i < 0) {
       return Fail("\"type\" must be one of " + std::string(kEventTypeList) + ", got " +
-                  Describe(v));
+                  DescribeJson(v));
     }
     def_.type = static_cast<EventType>(i);
     return Status::OK();
@@ -202,7 +179,8 @@ class DefParser {
     std::string_view s;
     if (v.get_string().get(s) != simdjson::SUCCESS || s.empty() ||
         s.size() > kMaxComputedEventBytes) {
-      return Fail("\"event\" must be a non-empty string of at most 256 bytes, got " + Describe(v));
+      return Fail("\"event\" must be a non-empty string of at most 256 bytes, got " +
+                  DescribeJson(v));
     }
     def_.event = std::string(s);
     return Status::OK();
@@ -213,7 +191,7 @@ class DefParser {
     int i = v.get_string().get(s) == simdjson::SUCCESS ? IndexOf(kAggregateNames, s) : -1;
     if (i < 0) {
       return Fail("\"aggregate\" must be one of " + std::string(kAggregateList) + ", got " +
-                  Describe(v));
+                  DescribeJson(v));
     }
     def_.aggregate = static_cast<Aggregate>(i);
     return Status::OK();
@@ -225,7 +203,7 @@ class DefParser {
       return Fail(Quoted(field) +
                   " must be a dotted path such as \"properties.revenue\" (names separated by "
                   "single dots, at most 256 bytes), got " +
-                  Describe(v));
+                  DescribeJson(v));
     }
     *out = std::string(s);
     return Status::OK();
@@ -235,7 +213,7 @@ class DefParser {
     int64_t days = 0;
     if (v.type() != element_type::INT64 || v.get_int64().get(days) != simdjson::SUCCESS ||
         days < 1 || days > kMaxWindowDays) {
-      return Fail("\"window_days\" must be an integer from 1 to 3650, got " + Describe(v));
+      return Fail("\"window_days\" must be an integer from 1 to 3650, got " + DescribeJson(v));
     }
     def_.window_days = static_cast<int32_t>(days);
     return Status::OK();
@@ -246,7 +224,7 @@ class DefParser {
     if (v.type() != element_type::INT64 || v.get_int64().get(n) != simdjson::SUCCESS || n < 1 ||
         n > kMaxKeep) {
       return Fail("\"keep\" must be an integer from 1 to " + std::to_string(kMaxKeep) + ", got " +
-                  Describe(v));
+                  DescribeJson(v));
     }
     def_.keep = static_cast<int32_t>(n);
     return Status::OK();
@@ -257,7 +235,7 @@ class DefParser {
     if (v.get_array().get(clauses) != simdjson::SUCCESS || clauses.size() > kMaxWhereClauses) {
       return Fail("\"where\" must be an array of at most 16 conditions, got " +
                   (v.type() == element_type::ARRAY ? "an array of " + std::to_string(clauses.size())
-                                                   : Describe(v)));
+                                                   : DescribeJson(v)));
     }
     size_t index = 0;
     for (element c : clauses) {
@@ -274,10 +252,7 @@ class DefParser {
 
 }  // namespace
 
-namespace {
-
-// A scalar literal (null, bool, number, string) as a ComputedValue; nullopt for objects/arrays.
-std::optional<ComputedValue> Scalar(element v) {
+std::optional<ComputedValue> ScalarValue(element v) {
   switch (v.type()) {
     case element_type::INT64:
     case element_type::UINT64:
@@ -294,15 +269,13 @@ std::optional<ComputedValue> Scalar(element v) {
   }
 }
 
-}  // namespace
-
 Result<WhereClause> ParseWhereClause(element c, std::string_view field_name) {
   const std::string field = "\"" + std::string(field_name);  // closed by each message
   auto fail = [](std::string m) { return Status::InvalidArgument(std::move(m)); };
   simdjson::dom::object obj;
   if (c.get_object().get(obj) != simdjson::SUCCESS) {
     return fail(field + "\" must be an object with \"path\", \"op\" and \"value\", got " +
-                Describe(c));
+                DescribeJson(c));
   }
   WhereClause clause;
   bool has_path = false, has_op = false, has_value = false;
@@ -324,7 +297,7 @@ Result<WhereClause> ParseWhereClause(element c, std::string_view field_name) {
         return fail(field +
                     ".path\" must be a dotted path such as \"properties.revenue\" (names "
                     "separated by single dots, at most 256 bytes), got " +
-                    Describe(kv.value));
+                    DescribeJson(kv.value));
       }
       clause.path = std::string(s);
     } else if (kv.key == "op") {
@@ -332,7 +305,7 @@ Result<WhereClause> ParseWhereClause(element c, std::string_view field_name) {
       int i = kv.value.get_string().get(s) == simdjson::SUCCESS ? IndexOf(kWhereOpNames, s) : -1;
       if (i < 0) {
         return fail(field + ".op\" must be one of " + std::string(kWhereOpList) + ", got " +
-                    Describe(kv.value));
+                    DescribeJson(kv.value));
       }
       clause.op = static_cast<WhereOp>(i);
     } else {
@@ -356,13 +329,13 @@ Result<WhereClause> ParseWhereClause(element c, std::string_view field_name) {
     case WhereOp::kNeq:
       if (t == element_type::OBJECT || t == element_type::ARRAY) {
         return fail(value_field + " must be a string, number, boolean or null with \"op\": " + op +
-                    ", got " + Describe(value));
+                    ", got " + DescribeJson(value));
       }
       break;
     case WhereOp::kContains:
       if (t != element_type::STRING) {
         return fail(value_field + " must be a string with \"op\": " + op + ", got " +
-                    Describe(value));
+                    DescribeJson(value));
       }
       break;
     case WhereOp::kIn: {
@@ -373,11 +346,11 @@ Result<WhereClause> ParseWhereClause(element c, std::string_view field_name) {
           items.size() > kMaxInValues) {
         return fail(value_field + expected + ", got " +
                     (t == element_type::ARRAY ? "an array of " + std::to_string(items.size())
-                                              : Describe(value)));
+                                              : DescribeJson(value)));
       }
       for (element item : items) {
-        std::optional<ComputedValue> v = Scalar(item);
-        if (!v) return fail(value_field + expected + ", got an item that is " + Describe(item));
+        std::optional<ComputedValue> v = ScalarValue(item);
+        if (!v) return fail(value_field + expected + ", got an item that is " + DescribeJson(item));
         clause.values.push_back(std::move(*v));
       }
       return clause;
@@ -385,10 +358,10 @@ Result<WhereClause> ParseWhereClause(element c, std::string_view field_name) {
     default:  // gt, gte, lt, lte
       if (t != element_type::STRING && !is_number) {
         return fail(value_field + " must be a number or a string with \"op\": " + op + ", got " +
-                    Describe(value));
+                    DescribeJson(value));
       }
   }
-  clause.value = *Scalar(value);
+  clause.value = *ScalarValue(value);
   return clause;
 }
 

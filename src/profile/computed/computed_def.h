@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,9 @@ Result<ComputedDef> ParseComputedDef(std::string_view json);
 // One `where` clause from its JSON object ({"path", "op", "value"}; "in" takes an array of
 // scalars). kInvalidArgument messages start with `field` (e.g. `"where[2].op" must be ...`).
 Result<WhereClause> ParseWhereClause(simdjson::dom::element clause, std::string_view field);
+// A JSON scalar (null, boolean, number, string) as a value; nullopt for objects and arrays.
+std::optional<ComputedValue> ScalarValue(simdjson::dom::element v);
+
 // The clause as canonical JSON: {"path":..,"op":..[,"value":..]}.
 void AppendWhereClauseJson(const WhereClause& clause, std::string* out);
 
