@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS destinations (
   definition TEXT NOT NULL,
   created_at_us INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS journeys (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  definition TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL
+);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -431,6 +437,48 @@ Status ControlStore::DeleteDestination(std::string_view name) {
   if (s.Step() != SQLITE_DONE) return Status::IOError("delete destination: " + s.Error());
   if (sqlite3_changes(db_) == 0) {
     return Status::NotFound(fmt::format("no destination named \"{}\"", name));
+  }
+  return Status::OK();
+}
+
+Result<StoredJourney> ControlStore::CreateJourney(std::string_view name,
+                                                  std::string_view definition, int64_t now_us) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO journeys(name, definition, created_at_us) VALUES(?1,?2,?3)");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  s.Bind(2, definition);
+  s.Bind(3, now_us);
+  int rc = s.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return Status::AlreadyExists(fmt::format("a journey named \"{}\" exists", name));
+  }
+  if (rc != SQLITE_DONE) return Status::IOError("save journey: " + s.Error());
+  return StoredJourney{static_cast<uint64_t>(sqlite3_last_insert_rowid(db_)), std::string(name),
+                       std::string(definition), now_us};
+}
+
+Result<std::vector<StoredJourney>> ControlStore::ListJourneys() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, name, definition, created_at_us FROM journeys ORDER BY id");
+  RETURN_IF_ERROR(s.prepared());
+  std::vector<StoredJourney> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back({static_cast<uint64_t>(s.Int(0)), s.Text(1), s.Text(2), s.Int(3)});
+  }
+  if (rc != SQLITE_DONE) return Status::IOError("list journeys: " + s.Error());
+  return out;
+}
+
+Status ControlStore::DeleteJourney(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM journeys WHERE name = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, name);
+  if (s.Step() != SQLITE_DONE) return Status::IOError("delete journey: " + s.Error());
+  if (sqlite3_changes(db_) == 0) {
+    return Status::NotFound(fmt::format("no journey named \"{}\"", name));
   }
   return Status::OK();
 }

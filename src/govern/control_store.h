@@ -54,6 +54,13 @@ struct StoredDestination {
   int64_t created_at_us = 0;
 };
 
+struct StoredJourney {
+  uint64_t id = 0;  // never reused, even after a delete
+  std::string name;
+  std::string definition;  // canonical JSON (validated by activate)
+  int64_t created_at_us = 0;
+};
+
 template <typename T>
 struct WithSecret {
   T item;
@@ -98,6 +105,12 @@ class ControlStore {
   Status CreateDestination(std::string_view name, std::string_view definition, int64_t now_us);
   Result<std::vector<StoredDestination>> ListDestinations();  // by name
   Status DeleteDestination(std::string_view name);            // kNotFound when unknown
+
+  // Journey definitions. kAlreadyExists for a taken name.
+  Result<StoredJourney> CreateJourney(std::string_view name, std::string_view definition,
+                                      int64_t now_us);
+  Result<std::vector<StoredJourney>> ListJourneys();  // by id
+  Status DeleteJourney(std::string_view name);        // kNotFound when unknown
 
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}
