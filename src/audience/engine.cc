@@ -217,7 +217,9 @@ Status AudienceEngine::FireDue(int64_t up_to) {
 
 Status AudienceEngine::AfterEvent(const AppliedEvent& applied) {
   for (const AppliedEvent::Gone& gone : applied.merged) DropMerged(gone);
-  if (applied.profile == 0 || !set_ || set_->audiences().empty()) return Status::OK();
+  if (applied.profile == 0 || !set_ || (set_->audiences().empty() && reactors_.empty())) {
+    return Status::OK();  // nothing to evaluate, nobody to tell
+  }
   const size_t n = set_->audiences().size();
   // A new profile is checked against every audience: some hold for a customer with no history
   // ("not performed ...", "traits.phone is not set"). A merge changes everything at once.

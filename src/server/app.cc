@@ -8,6 +8,7 @@
 #include "activate/audience_sync.h"
 #include "activate/catalog.h"
 #include "activate/dispatcher.h"
+#include "activate/journey_runner.h"
 #include "activate/outbox.h"
 #include "collect/dedup.h"
 #include "identity/identifier.h"
@@ -22,6 +23,7 @@
 #include "server/http_server.h"
 #include "server/imports_api.h"
 #include "server/ingest.h"
+#include "server/journeys_api.h"
 #include "server/profiles_api.h"
 #include "server/router.h"
 #include "server/test_clock_api.h"
@@ -109,13 +111,27 @@ Status App::OpenStorage() {
   RETURN_IF_ERROR(catalog_->Load());
   audience_sync_ = std::make_unique<AudienceSync>(control_.get(), catalog_.get());
   RETURN_IF_ERROR(audience_sync_->Reload());
+  journey_sender_ = std::make_unique<CatalogJourneySender>(catalog_.get());
+  journeys_ = std::make_unique<JourneyRunner>(JourneyRunnerOptions{
+      .load = [control = control_.get()] { return JourneysApi::Load(control); },
+      .audiences = [control = control_.get()]() -> Result<std::map<std::string, uint64_t>> {
+        ASSIGN_OR_RETURN(auto saved, control->ListAudiences());
+        std::map<std::string, uint64_t> ids;
+        for (const StoredAudience& a : saved) ids[a.name] = a.id;
+        return ids;
+      },
+      .sender = journey_sender_.get(),
+      .metrics = &metrics_});
+  RETURN_IF_ERROR(journeys_->Reload());
   pipeline_options.sync_before_checkpoint = [outbox = outbox_.get()] { return outbox->Sync(); };
 
   audience_engine_ = std::make_unique<AudienceEngine>(AudienceEngineOptions{
       .load = [control = control_.get()] { return AudiencesApi::Load(control); },
       .metrics = &metrics_});
   audience_engine_->AddReactor(audience_sync_.get());
-  pipeline_options.hooks = audience_engine_.get();
+  audience_engine_->AddReactor(journeys_.get());
+  journey_hooks_ = std::make_unique<JourneyHooks>(audience_engine_.get(), journeys_.get());
+  pipeline_options.hooks = journey_hooks_.get();
   ASSIGN_OR_RETURN(pipeline_, ProfilePipeline::Open(std::move(pipeline_options)));
   profiles_ = std::make_unique<ProfilesApi>(pipeline_.get(), control_.get(), clock_);
   profiles_->SetAudienceNames([control = control_.get()] {
@@ -137,6 +153,13 @@ Status App::OpenStorage() {
   audiences_->SetSync(catalog_.get(), audience_sync_.get());
   destinations_ =
       std::make_unique<DestinationsApi>(catalog_.get(), outbox_.get(), dispatcher_.get(), clock_);
+  journeys_api_ = std::make_unique<JourneysApi>(JourneysApiOptions{
+      .control = control_.get(),
+      .runner = journeys_.get(),
+      .destinations = journey_sender_.get(),
+      .clock = clock_,
+      .audiences = [control = control_.get()] { return AudiencesApi::Load(control); },
+      .computed = [control = control_.get()] { return ProfilesApi::LoadDefinitions(control); }});
 
   auth_ = std::make_unique<Authenticator>(control_.get(), clock_);
   hub_ = std::make_unique<EventHub>();
@@ -246,6 +269,14 @@ void App::RegisterRoutes() {
                 method(audiences_.get(), &AudiencesApi::Members)});
   router_->Add({"PUT", "/api/v1/audiences/{name}/destinations", Access::kToken, kWriters,
                 method(audiences_.get(), &AudiencesApi::SetDestinations)});
+  router_->Add({"GET", "/api/v1/journeys", Access::kToken, kAllRoles,
+                method(journeys_api_.get(), &JourneysApi::List)});
+  router_->Add({"POST", "/api/v1/journeys", Access::kToken, kWriters,
+                method(journeys_api_.get(), &JourneysApi::Create)});
+  router_->Add({"GET", "/api/v1/journeys/{name}", Access::kToken, kAllRoles,
+                method(journeys_api_.get(), &JourneysApi::Get)});
+  router_->Add({"DELETE", "/api/v1/journeys/{name}", Access::kToken, kWriters,
+                method(journeys_api_.get(), &JourneysApi::Delete)});
   router_->Add({"GET", "/api/v1/destinations", Access::kToken, kAllRoles,
                 method(destinations_.get(), &DestinationsApi::List)});
   router_->Add({"POST", "/api/v1/destinations", Access::kToken, kAdminOnly,

@@ -16,6 +16,10 @@
 namespace rapport {
 
 class AdminApi;
+class CatalogJourneySender;
+class JourneyHooks;
+class JourneyRunner;
+class JourneysApi;
 class AudienceSync;
 class DestinationCatalog;
 class DestinationsApi;
@@ -76,13 +80,17 @@ class App {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<DestinationCatalog> catalog_;
-  std::unique_ptr<AudienceSync> audience_sync_;      // a reactor of the engine
+  std::unique_ptr<AudienceSync> audience_sync_;  // a reactor of the engine
+  std::unique_ptr<CatalogJourneySender> journey_sender_;
+  std::unique_ptr<JourneyRunner> journeys_;          // a reactor of the engine
   std::unique_ptr<AudienceEngine> audience_engine_;  // the pipeline's hooks: outlives it
+  std::unique_ptr<JourneyHooks> journey_hooks_;      // the engine + journeys' counts: outlives it
   std::unique_ptr<ProfilePipeline> pipeline_;        // reads the log: goes before it
   std::unique_ptr<ProfilesApi> profiles_;
   std::unique_ptr<AudiencesApi> audiences_;
   std::unique_ptr<TestClockApi> test_clock_;  // only on a ManualClock
   std::unique_ptr<DestinationsApi> destinations_;
+  std::unique_ptr<JourneysApi> journeys_api_;
   std::unique_ptr<ImportsApi> imports_;  // its threads ingest: goes before the log
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
