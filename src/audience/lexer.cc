@@ -72,7 +72,7 @@ class Lexer {
  public:
   explicit Lexer(std::string_view text) : text_(text) {}
 
-  std::vector<Token> Run() && {
+  std::vector<LexToken> Run() && {
     while (SkipSpaceAndComments()) {
       if (pos_ >= text_.size()) {
         Push(TokenKind::kEnd, pos_, pos_);
@@ -315,7 +315,7 @@ class Lexer {
   }
 
   bool Push(TokenKind kind, size_t start, size_t end) {
-    Token t;
+    LexToken t;
     t.kind = kind;
     t.text = text_.substr(start, end - start);
     Locate(start, &t.line, &t.column);
@@ -325,7 +325,7 @@ class Lexer {
   }
 
   bool Error(size_t at, std::string message) {
-    Token t;
+    LexToken t;
     t.kind = TokenKind::kError;
     t.text = text_.substr(at, 0);
     t.value = std::move(message);
@@ -352,12 +352,12 @@ class Lexer {
   size_t pos_ = 0;
   size_t cursor_ = 0;
   int line_ = 1, column_ = 1;
-  std::vector<Token> out_;
+  std::vector<LexToken> out_;
 };
 
 }  // namespace
 
-std::vector<Token> Tokenize(std::string_view text) { return Lexer(text).Run(); }
+std::vector<LexToken> Tokenize(std::string_view text) { return Lexer(text).Run(); }
 
 void PositionOf(std::string_view text, size_t offset, int* line, int* column) {
   *line = 1, *column = 1;

@@ -29,7 +29,7 @@ enum class TokenKind : uint8_t {
   kOp,  // = == != <> > >= < <=
 };
 
-struct Token {
+struct LexToken {
   TokenKind kind = TokenKind::kEnd;
   std::string_view text;  // the token as written (a view into the tokenized text)
   std::string value;      // kString / kQuotedName: the decoded text; kError: the message
@@ -39,7 +39,7 @@ struct Token {
 
 // The tokens of `text`, ending with exactly one kEnd or kError token. The views in the tokens
 // point into `text`, which must outlive them.
-std::vector<Token> Tokenize(std::string_view text);
+std::vector<LexToken> Tokenize(std::string_view text);
 
 // Line and column (1-based, columns in code points) of byte `offset` of `text`.
 void PositionOf(std::string_view text, size_t offset, int* line, int* column);

@@ -47,7 +47,7 @@ std::string Got(std::string_view s) {
 }
 
 // A token as shown after "found" in a message.
-std::string Describe(const Token& t) {
+std::string Describe(const LexToken& t) {
   constexpr size_t kShown = 48;
   switch (t.kind) {
     case TokenKind::kEnd:
@@ -76,8 +76,8 @@ int Depth(const Node& n) {
 // A dotted path as parsed: its segments and the tokens it spans.
 struct Path {
   std::vector<std::string> segments;
-  const Token* first = nullptr;
-  const Token* last = nullptr;
+  const LexToken* first = nullptr;
+  const LexToken* last = nullptr;
 
   std::string Joined(std::string_view prefix = {}) const {
     std::string out(prefix);
@@ -97,31 +97,31 @@ struct Path {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, ParseError* error)
+  Parser(std::vector<LexToken> tokens, ParseError* error)
       : tokens_(std::move(tokens)), error_(error) {}
 
   Result<Node> Parse() {
     ASSIGN_OR_RETURN(Node root, ParseOr());
-    const Token& t = Peek();
+    const LexToken& t = Peek();
     if (t.kind == TokenKind::kEnd) return root;
     if (t.kind == TokenKind::kRParen) return Fail(t, "unexpected \")\" without a matching \"(\"");
     return Fail(t, "expected \"and\", \"or\" or the end of the input, found " + Describe(t));
   }
 
  private:
-  const Token& Peek(size_t ahead = 0) const {
+  const LexToken& Peek(size_t ahead = 0) const {
     return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
   }
-  const Token& Take() {
-    const Token& t = tokens_[pos_];
+  const LexToken& Take() {
+    const LexToken& t = tokens_[pos_];
     if (pos_ + 1 < tokens_.size()) ++pos_;
     return t;
   }
-  static bool IsWord(const Token& t, std::string_view lower_word) {
+  static bool IsWord(const LexToken& t, std::string_view lower_word) {
     return t.kind == TokenKind::kWord && EqualsIgnoreCase(t.text, lower_word);
   }
   // Tokens that begin a condition on their own: they end a `where` list after "and".
-  static bool StartsCondition(const Token& t) {
+  static bool StartsCondition(const LexToken& t) {
     if (t.kind == TokenKind::kLParen) return true;
     for (std::string_view w :
          {"not", "performed", "in", "consented", "traits", "computed", "account"}) {
@@ -138,14 +138,14 @@ class Parser {
                                    std::to_string(column) + ": " + error_->message);
   }
   // At a kError token the lexer's message wins: that token is the first problem.
-  Status Fail(const Token& at, std::string message) {
+  Status Fail(const LexToken& at, std::string message) {
     return Fail(at.line, at.column, at.kind == TokenKind::kError ? at.value : std::move(message));
   }
-  Status Expected(const Token& at, std::string_view what) {
+  Status Expected(const LexToken& at, std::string_view what) {
     return Fail(at, std::string(what) + ", found " + Describe(at));
   }
 
-  Status Enter(const Token& at) {
+  Status Enter(const LexToken& at) {
     if (++nesting_ > kMaxAudienceDepth) return Fail(at, std::string(kDeepMessage));
     return Status::OK();
   }
@@ -153,7 +153,7 @@ class Parser {
     if (Depth(n) > kMaxAudienceDepth) return Fail(n.line, n.column, std::string(kDeepMessage));
     return Status::OK();
   }
-  Status CountLeaf(const Token& at) {
+  Status CountLeaf(const LexToken& at) {
     if (++leaves_ > kMaxAudienceLeaves) {
       return Fail(at, "too many conditions: an audience can have at most " +
                           std::to_string(kMaxAudienceLeaves));
@@ -188,7 +188,7 @@ class Parser {
   }
 
   Result<Node> ParseUnary() {
-    const Token& t = Peek();
+    const LexToken& t = Peek();
     if (!IsWord(t, "not")) return ParsePrimary();
     Take();
     RETURN_IF_ERROR(Enter(t));
@@ -201,12 +201,12 @@ class Parser {
   }
 
   Result<Node> ParsePrimary() {
-    const Token& t = Peek();
+    const LexToken& t = Peek();
     if (t.kind == TokenKind::kLParen) {
       Take();
       RETURN_IF_ERROR(Enter(t));
       ASSIGN_OR_RETURN(Node inner, ParseOr());
-      const Token& close = Peek();
+      const LexToken& close = Peek();
       if (close.kind != TokenKind::kRParen) {
         return Expected(close, "expected \"and\", \"or\" or \")\" to close the \"(\" at line " +
                                    std::to_string(t.line) + ", column " + std::to_string(t.column));
@@ -236,11 +236,11 @@ class Parser {
   }
 
   Result<Node> ParseInAudience() {
-    const Token& kw = Take();
+    const LexToken& kw = Take();
     RETURN_IF_ERROR(CountLeaf(kw));
     if (!IsWord(Peek(), "audience")) return Expected(Peek(), "expected \"audience\" after \"in\"");
     Take();
-    const Token& name = Peek();
+    const LexToken& name = Peek();
     if (name.kind != TokenKind::kString) {
       return Expected(name, "expected the audience's name in quotes after \"in audience\"");
     }
@@ -257,11 +257,11 @@ class Parser {
   }
 
   Result<Node> ParseConsent() {
-    const Token& kw = Take();
+    const LexToken& kw = Take();
     RETURN_IF_ERROR(CountLeaf(kw));
     if (!IsWord(Peek(), "to")) return Expected(Peek(), "expected \"to\" after \"consented\"");
     Take();
-    const Token& name = Peek();
+    const LexToken& name = Peek();
     if (name.kind != TokenKind::kString) {
       return Expected(name, "expected a consent category in quotes after \"consented to\"");
     }
@@ -275,7 +275,7 @@ class Parser {
   }
 
   Result<Node> ParseCompare(CompareScope scope) {
-    const Token& kw = Take();
+    const LexToken& kw = Take();
     RETURN_IF_ERROR(CountLeaf(kw));
     std::string scope_word = scope == CompareScope::kTrait      ? "traits"
                              : scope == CompareScope::kComputed ? "computed"
@@ -300,7 +300,7 @@ class Parser {
     return n;
   }
 
-  static bool IsSegment(const Token& t) {
+  static bool IsSegment(const LexToken& t) {
     return t.kind == TokenKind::kWord || t.kind == TokenKind::kDigits ||
            t.kind == TokenKind::kQuotedName || (t.kind == TokenKind::kNumber && AllDigits(t.text));
   }
@@ -308,7 +308,7 @@ class Parser {
   // segment ("." segment)*, the first one described by `expected` when missing.
   Result<Path> ParsePath(std::string_view expected) {
     Path path;
-    const Token* t = &Peek();
+    const LexToken* t = &Peek();
     if (!IsSegment(*t)) return Expected(*t, expected);
     path.first = t;
     while (true) {
@@ -330,7 +330,7 @@ class Parser {
 
   // cmp := op value | "in" list | "is" ["not"] "set" | "contains" STRING
   Status ParseComparison(WhereClause* c, const std::string& subject) {
-    const Token& t = Peek();
+    const LexToken& t = Peek();
     if (t.kind == TokenKind::kOp) {
       Take();
       const std::string_view op = t.text;
@@ -364,7 +364,7 @@ class Parser {
     }
     if (IsWord(t, "contains")) {
       Take();
-      const Token& v = Peek();
+      const LexToken& v = Peek();
       if (v.kind != TokenKind::kString) return Expected(v, "expected a string after \"contains\"");
       Take();
       c->op = WhereOp::kContains;
@@ -377,7 +377,7 @@ class Parser {
 
   // value := STRING | NUMBER | true | false | null; `ordered` (> >= < <=): numbers and strings.
   Result<ComputedValue> ParseValue(bool ordered, const std::string& where) {
-    const Token& v = Peek();
+    const LexToken& v = Peek();
     if (v.kind == TokenKind::kString) {
       Take();
       return ComputedValue::String(v.value);
@@ -402,7 +402,7 @@ class Parser {
   }
 
   Status ParseList(std::vector<ComputedValue>* values) {
-    const Token& open = Peek();
+    const LexToken& open = Peek();
     if (open.kind != TokenKind::kLBracket) {
       return Expected(open, "expected a list in brackets after \"in\", such as [\"a\", \"b\"]");
     }
@@ -416,7 +416,7 @@ class Parser {
       }
       ASSIGN_OR_RETURN(ComputedValue v, ParseValue(false, "in the list"));
       values->push_back(std::move(v));
-      const Token& sep = Peek();
+      const LexToken& sep = Peek();
       if (sep.kind == TokenKind::kComma) {
         Take();
       } else if (sep.kind == TokenKind::kRBracket) {
@@ -429,11 +429,11 @@ class Parser {
   }
 
   Result<Node> ParsePerformed() {
-    const Token& kw = Take();
+    const LexToken& kw = Take();
     RETURN_IF_ERROR(CountLeaf(kw));
     Node n = Start(Kind::kPerformed, kw.line, kw.column);
     Performed& p = n.performed;
-    const Token& e = Peek();
+    const LexToken& e = Peek();
     if (e.kind == TokenKind::kString) {
       Take();
       RETURN_IF_ERROR(CheckEventName(e, "an event name"));
@@ -444,7 +444,7 @@ class Parser {
       const bool page = IsWord(e, "page");
       p.type = page ? EventType::kPage : EventType::kScreen;
       if (Peek().kind == TokenKind::kString) {
-        const Token& name = Take();
+        const LexToken& name = Take();
         RETURN_IF_ERROR(CheckEventName(name, page ? "a page name" : "a screen name"));
         p.event = name.value;
       }
@@ -465,7 +465,7 @@ class Parser {
     }
     RETURN_IF_ERROR(ParseCount(&p));
     ASSIGN_OR_RETURN(const bool windowed, ParseWithin(&p.within));
-    const Token& next = Peek();
+    const LexToken& next = Peek();
     if (IsWord(next, "where")) {
       return Fail(next, has_where ? "a performed condition has one \"where\"; join its "
                                     "conditions with and"
@@ -479,7 +479,7 @@ class Parser {
     return n;
   }
 
-  Status CheckEventName(const Token& t, std::string_view what) {
+  Status CheckEventName(const LexToken& t, std::string_view what) {
     if (!t.value.empty() && t.value.size() <= kMaxComputedEventBytes) return Status::OK();
     return Fail(t, std::string(what) + " must be 1 to " + std::to_string(kMaxComputedEventBytes) +
                        " bytes, got " + Got(t.value));
@@ -490,7 +490,7 @@ class Parser {
   Status ParseWhereList(std::vector<WhereClause>* where) {
     std::string_view after = "where";
     while (true) {
-      const Token& start = Peek();
+      const LexToken& start = Peek();
       if (where->size() == kMaxWhereClauses) {
         return Fail(start, "at most " + std::to_string(kMaxWhereClauses) +
                                " \"where\" conditions per performed condition");
@@ -517,7 +517,7 @@ class Parser {
 
   // count := "at" ("least" | "most") INT times | "exactly" INT times | "once"
   Status ParseCount(Performed* p) {
-    const Token& t = Peek();
+    const LexToken& t = Peek();
     if (IsWord(t, "once")) {
       Take();
       p->count_op = CountOp::kAtLeast;
@@ -528,7 +528,7 @@ class Parser {
     std::string label;
     if (IsWord(t, "at")) {
       Take();
-      const Token& w = Peek();
+      const LexToken& w = Peek();
       if (IsWord(w, "least")) {
         op = CountOp::kAtLeast, label = "at least";
       } else if (IsWord(w, "most")) {
@@ -543,7 +543,7 @@ class Parser {
     } else {
       return Status::OK();
     }
-    const Token& c = Peek();
+    const LexToken& c = Peek();
     if (c.kind != TokenKind::kNumber)
       return Expected(c, "expected a count after \"" + label + "\"");
     const uint32_t min = op == CountOp::kAtLeast ? 1 : 0;
@@ -552,7 +552,7 @@ class Parser {
                          std::to_string(kMaxPerformedCount) + ", got " + std::string(c.text));
     }
     Take();
-    const Token& times = Peek();
+    const LexToken& times = Peek();
     if (!IsWord(times, "times") && !IsWord(times, "time")) {
       return Expected(times, "expected \"times\" after the count " + std::string(c.text));
     }
@@ -566,7 +566,7 @@ class Parser {
   Result<bool> ParseWithin(Window* w) {
     if (!IsWord(Peek(), "within")) return false;
     Take();
-    const Token& a = Peek();
+    const LexToken& a = Peek();
     if (a.kind != TokenKind::kNumber) {
       return Expected(a, "expected a duration after \"within\", such as 7 days");
     }
@@ -575,7 +575,7 @@ class Parser {
                          std::string(a.text));
     }
     Take();
-    const Token& u = Peek();
+    const LexToken& u = Peek();
     if (u.kind != TokenKind::kWord) {
       return Expected(
           u, "expected a time unit (minutes, hours, days, weeks) after " + std::string(a.text));
@@ -607,7 +607,7 @@ class Parser {
     return true;
   }
 
-  std::vector<Token> tokens_;
+  std::vector<LexToken> tokens_;
   size_t pos_ = 0;
   ParseError* error_;
   int nesting_ = 0;                    // open "(" and "not"
