@@ -299,15 +299,21 @@ Result<std::vector<StoredComputedTrait>> ControlStore::ListComputedTraits() {
   return out;
 }
 
-Status ControlStore::DeleteComputedTrait(std::string_view name) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM computed_traits WHERE name = ?1");
+Status ControlStore::DeleteNamedLocked(const char* table, const char* what, std::string_view name) {
+  Stmt s(db_, fmt::format("DELETE FROM {} WHERE name = ?1", table).c_str());
   RETURN_IF_ERROR(s.prepared());
   s.Bind(1, name);
-  if (s.Step() != SQLITE_DONE) return Status::IOError("delete computed trait: " + s.Error());
+  if (s.Step() != SQLITE_DONE)
+    return Status::IOError(fmt::format("delete {}: {}", what, s.Error()));
   if (sqlite3_changes(db_) == 0) {
-    return Status::NotFound(fmt::format("no computed trait named \"{}\"", name));
+    return Status::NotFound(fmt::format("no {} named \"{}\"", what, name));
   }
+  return Status::OK();
+}
+
+Status ControlStore::DeleteComputedTrait(std::string_view name) {
+  std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(DeleteNamedLocked("computed_traits", "computed trait", name));
   return Status::OK();
 }
 
@@ -347,13 +353,7 @@ Result<std::vector<StoredAudience>> ControlStore::ListAudiences() {
 
 Status ControlStore::DeleteAudience(std::string_view name) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM audiences WHERE name = ?1");
-  RETURN_IF_ERROR(s.prepared());
-  s.Bind(1, name);
-  if (s.Step() != SQLITE_DONE) return Status::IOError("delete audience: " + s.Error());
-  if (sqlite3_changes(db_) == 0) {
-    return Status::NotFound(fmt::format("no audience named \"{}\"", name));
-  }
+  RETURN_IF_ERROR(DeleteNamedLocked("audiences", "audience", name));
   Stmt links(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
   RETURN_IF_ERROR(links.prepared());
   links.Bind(1, name);
@@ -431,13 +431,7 @@ Result<std::vector<StoredDestination>> ControlStore::ListDestinations() {
 
 Status ControlStore::DeleteDestination(std::string_view name) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM destinations WHERE name = ?1");
-  RETURN_IF_ERROR(s.prepared());
-  s.Bind(1, name);
-  if (s.Step() != SQLITE_DONE) return Status::IOError("delete destination: " + s.Error());
-  if (sqlite3_changes(db_) == 0) {
-    return Status::NotFound(fmt::format("no destination named \"{}\"", name));
-  }
+  RETURN_IF_ERROR(DeleteNamedLocked("destinations", "destination", name));
   return Status::OK();
 }
 
@@ -473,13 +467,7 @@ Result<std::vector<StoredJourney>> ControlStore::ListJourneys() {
 
 Status ControlStore::DeleteJourney(std::string_view name) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM journeys WHERE name = ?1");
-  RETURN_IF_ERROR(s.prepared());
-  s.Bind(1, name);
-  if (s.Step() != SQLITE_DONE) return Status::IOError("delete journey: " + s.Error());
-  if (sqlite3_changes(db_) == 0) {
-    return Status::NotFound(fmt::format("no journey named \"{}\"", name));
-  }
+  RETURN_IF_ERROR(DeleteNamedLocked("journeys", "journey", name));
   return Status::OK();
 }
 

@@ -115,6 +115,8 @@ class ControlStore {
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}
   Status Exec(const char* sql);
+  // Deletes the row of `table` with that name (mu_ held); kNotFound names it as `what`.
+  Status DeleteNamedLocked(const char* table, const char* what, std::string_view name);
 
   std::mutex mu_;
   sqlite3* db_;  // owned; closed in the destructor
