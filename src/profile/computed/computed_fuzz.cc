@@ -55,6 +55,7 @@ void FuzzDecode(std::string_view body, simdjson::dom::parser& parser) {
   def.aggregate = *s->aggregate();
   def.property = "p";
   def.window_days = s->windowed() ? 30 : 0;
+  if (def.aggregate == Aggregate::kLatestTimes) def.keep = 3;  // fewer than most decoded states
   constexpr int64_t kNow = 1706702400000000;
   for (int64_t now : {kNow, INT64_MIN, INT64_MAX, int64_t{0}}) {
     Check(IsJson(parser, s->Evaluate(def, now)));

@@ -263,6 +263,7 @@ void ComputedState::Merge(const ComputedDef& def, const ComputedState& other) {
   }
   if (!windowed_) {
     MergePartial(*aggregate_, &total_, other.total_, static_cast<size_t>(def.keep));
+    if (PartialEmpty(*aggregate_, total_)) Reset();  // keep 0: nothing may stay
     return;
   }
   if (other.horizon_ && (!horizon_ || *other.horizon_ > *horizon_)) horizon_ = other.horizon_;

@@ -445,5 +445,21 @@ TEST(ComputedStateTest, LatestTimesKeepsTheNewestInAnyOrder) {
   EXPECT_EQ(old_decoded->LatestTimes(def), (std::vector<int64_t>{-5 * kDay, -9 * kDay}));
 }
 
+// A definition that keeps nothing (keep 0 is refused by the parser, but a state may meet one in
+// code) merges to the empty state, which still encodes: found by computed_fuzz.
+TEST(ComputedStateTest, LatestTimesMergedUnderKeepZeroIsEmpty) {
+  const ComputedDef def = Def(R"({"name":"t","aggregate":"latest_times","keep":3})");
+  ComputedState a, b;
+  a.Add(def, V::Bool(true), kT0, 1);
+  b.Add(def, V::Bool(true), kT0 + 1, 2);
+  ComputedDef none = def;
+  none.keep = 0;
+  a.Merge(none, b);
+  EXPECT_TRUE(a.empty());
+  auto decoded = ComputedState::Decode(a.Encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_TRUE(decoded->empty());
+}
+
 }  // namespace
 }  // namespace rapport
