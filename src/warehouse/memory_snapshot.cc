@@ -1,0 +1,102 @@
+#include "warehouse/memory_snapshot.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+namespace rapport::warehouse {
+
+ChunkPtr BuildChunk(const std::vector<const Row*>& rows, EventDictionary* events) {
+  auto chunk = std::make_shared<Chunk>();
+  auto fixed = std::make_shared<FixedColumns>();
+  const size_t n = rows.size();
+  chunk->rows = n;
+  fixed->ts.reserve(n);
+  fixed->seq.reserve(n);
+  fixed->profile.reserve(n);
+  fixed->event.reserve(n);
+  fixed->type.reserve(n);
+  std::map<std::string, std::shared_ptr<PropertyColumn>> columns;
+  std::map<std::string, std::unordered_map<std::string, uint32_t>> codes;
+  for (size_t r = 0; r < n; ++r) {
+    const Row& row = *rows[r];
+    fixed->ts.push_back(row.ts);
+    fixed->seq.push_back(row.seq);
+    fixed->profile.push_back(row.profile);
+    fixed->event.push_back(events->Intern(row.event));
+    fixed->type.push_back(row.type);
+    chunk->min_ts = r == 0 ? row.ts : std::min(chunk->min_ts, row.ts);
+    chunk->max_ts = r == 0 ? row.ts : std::max(chunk->max_ts, row.ts);
+    for (const auto& [path, value] : row.props) {
+      auto& col = columns[path];
+      if (!col) {
+        col = std::make_shared<PropertyColumn>();
+        col->path = path;
+        col->kind.assign(n, ValueKind::kAbsent);
+        col->number.assign(n, 0);
+        col->code.assign(n, 0);
+      }
+      col->kind[r] = value.kind;
+      if (value.kind == ValueKind::kNumber) col->number[r] = value.number;
+      if (value.kind == ValueKind::kString || value.kind == ValueKind::kJson) {
+        auto [it, fresh] =
+            codes[path].emplace(value.text, static_cast<uint32_t>(col->strings.size()));
+        if (fresh) col->strings.push_back(value.text);
+        col->code[r] = it->second;
+      }
+    }
+  }
+  chunk->fixed = std::move(fixed);
+  for (auto& [path, col] : columns) chunk->columns.push_back(std::move(col));
+  return chunk;
+}
+
+MemorySnapshot::MemorySnapshot(std::vector<Row> rows, ProfileMap profiles, size_t chunk_rows)
+    : profiles_(std::move(profiles)) {
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::make_tuple(DayOf(a.ts), a.profile, a.ts, a.seq) <
+           std::make_tuple(DayOf(b.ts), b.profile, b.ts, b.seq);
+  });
+  uint64_t part = 0;
+  for (size_t begin = 0; begin < rows.size();) {
+    const int64_t day = DayOf(rows[begin].ts);
+    size_t end = begin;
+    while (end < rows.size() && DayOf(rows[end].ts) == day) ++end;
+    ++part;
+    for (size_t b = begin; b < end; b += chunk_rows) {
+      const size_t e = std::min(end, b + chunk_rows);
+      std::vector<const Row*> slice;
+      for (size_t i = b; i < e; ++i) slice.push_back(&rows[i]);
+      ChunkPtr chunk = BuildChunk(slice, &events_);
+      ChunkInfo info;
+      info.min_ts = chunk->min_ts;
+      info.max_ts = chunk->max_ts;
+      info.min_profile = rows[b].profile;
+      info.max_profile = rows[e - 1].profile;
+      info.rows = e - b;
+      info.part = part;
+      info.day = day;
+      infos_.push_back(info);
+      chunks_.push_back(std::move(chunk));
+    }
+    begin = end;
+  }
+}
+
+Result<ChunkPtr> MemorySnapshot::Load(size_t i, const std::vector<std::string>& paths) const {
+  const ChunkPtr& all = chunks_[i];
+  auto chunk = std::make_shared<Chunk>();
+  chunk->rows = all->rows;
+  chunk->min_ts = all->min_ts;
+  chunk->max_ts = all->max_ts;
+  chunk->fixed = all->fixed;
+  for (const auto& col : all->columns) {
+    if (std::find(paths.begin(), paths.end(), col->path) != paths.end()) {
+      chunk->columns.push_back(col);
+    }
+  }
+  return ChunkPtr(std::move(chunk));
+}
+
+}  // namespace rapport::warehouse

@@ -1,0 +1,34 @@
+// MemorySnapshot: a Snapshot over rows held in memory — one part per day, rows sorted by
+// (profile, ts, seq), chunks of at most `chunk_rows` rows. The store uses it for rows not yet
+// written to parts; tests use it to drive the query operators without files.
+#pragma once
+
+#include <vector>
+
+#include "warehouse/row.h"
+#include "warehouse/snapshot.h"
+
+namespace rapport::warehouse {
+
+class MemorySnapshot : public Snapshot {
+ public:
+  MemorySnapshot(std::vector<Row> rows, ProfileMap profiles, size_t chunk_rows = 65536);
+
+  size_t chunk_count() const override { return chunks_.size(); }
+  const ChunkInfo& info(size_t i) const override { return infos_[i]; }
+  Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override;
+  const EventDictionary& events() const override { return events_; }
+  const ProfileMap& profiles() const override { return profiles_; }
+
+ private:
+  EventDictionary events_;
+  ProfileMap profiles_;
+  std::vector<ChunkInfo> infos_;
+  std::vector<ChunkPtr> chunks_;  // every column of every row
+};
+
+// Builds one chunk from rows already in order (every path becomes a column). Intern names into
+// `events`.
+ChunkPtr BuildChunk(const std::vector<const Row*>& rows, EventDictionary* events);
+
+}  // namespace rapport::warehouse
