@@ -158,6 +158,7 @@ Status EventApplier::ApplyMerge(ProfileRecord* into, uint64_t from_id, StateOver
     mine->second = a->Encode();
   }
   into->MergeFrom(*from);
+  overlay->AddMerge(last_.now, from->id, into->id);
   for (const IdentityEntry& e : from->identities) overlay->Bind(e.id, into->id);
   for (const std::string& group : from->accounts) {
     ASSIGN_OR_RETURN(AccountRecord * account, overlay->Account(group));

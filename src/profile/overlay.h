@@ -34,6 +34,8 @@ class StateOverlay final : public IdentityView {
   void AddTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
                    std::string_view json);
 
+  void AddMerge(int64_t at_us, uint64_t from, uint64_t into) { out_->PutMerge(at_us, from, into); }
+
   uint64_t next_profile_id() const { return next_profile_id_; }
   // Adds every change to the batch (with the next profile id).
   void Flush();

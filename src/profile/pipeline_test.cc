@@ -90,6 +90,16 @@ TEST_F(PipelineTest, AnonymousVisitorMergesIntoTheIdentifiedProfile) {
   auto old = p->store()->GetLiveProfile(2);
   ASSERT_TRUE(old.ok() && old->has_value());
   EXPECT_EQ((*old)->id, 1u);
+  // The merge journal has it, and reading after it gives nothing more.
+  std::vector<JournaledMerge> journal;
+  ASSERT_TRUE(p->store()->ReadMerges({}, 10, &journal).ok());
+  ASSERT_EQ(journal.size(), 1u);
+  EXPECT_EQ(journal[0].pos.from, 2u);
+  EXPECT_EQ(journal[0].into, 1u);
+  EXPECT_GT(journal[0].pos.at_us, 0);
+  std::vector<JournaledMerge> later;
+  ASSERT_TRUE(p->store()->ReadMerges(journal[0].pos, 10, &later).ok());
+  EXPECT_TRUE(later.empty());
   // The timeline covers both profiles, newest first.
   std::vector<TimelineEntry> events;
   ASSERT_TRUE(p->store()->ReadTimeline({1, 2}, std::nullopt, 10, &events).ok());

@@ -128,7 +128,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   point_options.memtable_whole_key_filtering = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name :
-       {"default", "ids", "profiles", "accounts", "timeline", "members", "timers"}) {
+       {"default", "ids", "profiles", "accounts", "timeline", "members", "timers", "merges"}) {
     bool point = std::string_view(name) == "ids" || std::string_view(name) == "profiles";
     families.emplace_back(name, point ? point_options : cf_options);
   }
@@ -144,6 +144,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   store->timeline_ = store->handles_[4];
   store->members_ = store->handles_[5];
   store->timers_ = store->handles_[6];
+  store->merges_ = store->handles_[7];
   return store;
 }
 
@@ -276,6 +277,27 @@ Status StateStore::TimersDue(int64_t up_to, size_t limit,
   return FromRocks(it->status(), "read timers");
 }
 
+Status StateStore::ReadMerges(MergePos after, size_t limit,
+                              std::vector<JournaledMerge>* out) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), merges_));
+  const std::string start = ProfileKey(BiasTime(after.at_us)) + ProfileKey(after.from);
+  size_t taken = 0;
+  for (it->Seek(start); it->Valid() && taken < limit; it->Next()) {
+    rocksdb::Slice k = it->key(), v = it->value();
+    if (k.size() != 16 || v.size() != 8) {
+      return Status::Corruption("state store: merge journal entry is not 16+8 bytes");
+    }
+    JournaledMerge m;
+    m.pos.at_us = UnbiasTime(ReadBigEndian64(std::string_view(k.data(), 8)));
+    m.pos.from = ReadBigEndian64(std::string_view(k.data() + 8, 8));
+    if (m.pos.at_us == after.at_us && m.pos.from == after.from) continue;  // exclusive
+    m.into = ReadBigEndian64(std::string_view(v.data(), v.size()));
+    out->push_back(m);
+    ++taken;
+  }
+  return FromRocks(it->status(), "read the merge journal");
+}
+
 Result<uint64_t> StateStore::Offset(int partition) const {
   ASSIGN_OR_RETURN(auto v, Get(meta_, OffsetKey(partition)));
   if (!v) return uint64_t{0};
@@ -366,6 +388,10 @@ void StateBatch::DeleteTimer(int64_t due_us, uint64_t profile) {
 void StateBatch::PutOffset(int partition, uint64_t next_offset) {
   batch_->Put(store_->meta_, OffsetKey(partition), ProfileKey(next_offset));
 }
+void StateBatch::PutMerge(int64_t at_us, uint64_t from, uint64_t into) {
+  batch_->Put(store_->merges_, ProfileKey(BiasTime(at_us)) + ProfileKey(from), ProfileKey(into));
+}
+
 void StateBatch::PutNextProfileId(uint64_t id) {
   batch_->Put(store_->meta_, kNextIdKey, ProfileKey(id));
 }

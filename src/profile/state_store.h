@@ -42,6 +42,16 @@ struct TimelinePos {
   bool operator==(const TimelinePos&) const = default;
 };
 
+// A merge in the journal (the "merges" family): when (log append time) and which profile went.
+struct MergePos {
+  int64_t at_us = 0;
+  uint64_t from = 0;
+};
+struct JournaledMerge {
+  MergePos pos;
+  uint64_t into = 0;  // the survivor at the time (it may be merged away later itself)
+};
+
 struct TimelineEntry {
   TimelinePos pos;
   uint64_t profile = 0;  // the (possibly merged-away) profile id it was stored under
@@ -81,6 +91,10 @@ class StateStore {
   Status TimersDue(int64_t up_to, size_t limit,
                    std::vector<std::pair<int64_t, uint64_t>>* out) const;
 
+  // Up to `limit` merges strictly after `after` in journal order (append time, then id): what
+  // readers that keep their own copy of merged ids (the warehouse) follow.
+  Status ReadMerges(MergePos after, size_t limit, std::vector<JournaledMerge>* out) const;
+
   // Pipeline bookkeeping (stored in the same batches as the state).
   Result<uint64_t> Offset(int partition) const;  // the next offset to consume (0 if none)
   Result<uint64_t> NextProfileId() const;        // 1 for an empty store
@@ -113,6 +127,7 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
   rocksdb::ColumnFamilyHandle* members_ = nullptr;
   rocksdb::ColumnFamilyHandle* timers_ = nullptr;
+  rocksdb::ColumnFamilyHandle* merges_ = nullptr;
 };
 
 // One atomic write of pipeline state. Not thread-safe.
@@ -132,6 +147,8 @@ class StateBatch {
   void DeleteTimer(int64_t due_us, uint64_t profile);
   void PutOffset(int partition, uint64_t next_offset);
   void PutNextProfileId(uint64_t id);
+  // Journals that `from` was merged into `into` by the event appended at `at_us`.
+  void PutMerge(int64_t at_us, uint64_t from, uint64_t into);
   void PutMeta(std::string_view key, std::string_view value);
   void DeleteMeta(std::string_view key);
   size_t bytes() const;
