@@ -52,13 +52,19 @@ ChunkPtr BuildChunk(const std::vector<const Row*>& rows, EventDictionary* events
   return chunk;
 }
 
-MemorySnapshot::MemorySnapshot(std::vector<Row> rows, ProfileMap profiles, size_t chunk_rows)
-    : profiles_(std::move(profiles)) {
+MemorySnapshot::MemorySnapshot(std::vector<Row> rows, ProfileMap profiles, size_t chunk_rows,
+                               EventDictionary events, uint64_t first_part_id)
+    : MemorySnapshot(std::move(rows), std::make_shared<const ProfileMap>(std::move(profiles)),
+                     chunk_rows, std::move(events), first_part_id) {}
+
+MemorySnapshot::MemorySnapshot(std::vector<Row> rows, std::shared_ptr<const ProfileMap> profiles,
+                               size_t chunk_rows, EventDictionary events, uint64_t first_part_id)
+    : events_(std::move(events)), profiles_(std::move(profiles)) {
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return std::make_tuple(DayOf(a.ts), a.profile, a.ts, a.seq) <
            std::make_tuple(DayOf(b.ts), b.profile, b.ts, b.seq);
   });
-  uint64_t part = 0;
+  uint64_t part = first_part_id - 1;
   for (size_t begin = 0; begin < rows.size();) {
     const int64_t day = DayOf(rows[begin].ts);
     size_t end = begin;

@@ -3,6 +3,7 @@
 // written to parts; tests use it to drive the query operators without files.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "warehouse/row.h"
@@ -12,17 +13,21 @@ namespace rapport::warehouse {
 
 class MemorySnapshot : public Snapshot {
  public:
-  MemorySnapshot(std::vector<Row> rows, ProfileMap profiles, size_t chunk_rows = 65536);
+  // Event ids continue `events` (the store's dictionary); parts get ids from `first_part_id` on.
+  MemorySnapshot(std::vector<Row> rows, ProfileMap profiles, size_t chunk_rows = 65536,
+                 EventDictionary events = {}, uint64_t first_part_id = 1);
+  MemorySnapshot(std::vector<Row> rows, std::shared_ptr<const ProfileMap> profiles,
+                 size_t chunk_rows, EventDictionary events, uint64_t first_part_id);
 
   size_t chunk_count() const override { return chunks_.size(); }
   const ChunkInfo& info(size_t i) const override { return infos_[i]; }
   Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override;
   const EventDictionary& events() const override { return events_; }
-  const ProfileMap& profiles() const override { return profiles_; }
+  const ProfileMap& profiles() const override { return *profiles_; }
 
  private:
   EventDictionary events_;
-  ProfileMap profiles_;
+  std::shared_ptr<const ProfileMap> profiles_;
   std::vector<ChunkInfo> infos_;
   std::vector<ChunkPtr> chunks_;  // every column of every row
 };
