@@ -1,0 +1,768 @@
+#include "warehouse/query/funnel.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+#include "common/json_describe.h"
+#include "common/json_writer.h"
+#include "profile/computed/computed_value.h"
+#include "warehouse/query/parallel.h"
+
+namespace rapport::warehouse {
+
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+constexpr int64_t kUnset = std::numeric_limits<int64_t>::min();
+constexpr uint32_t kNullValue = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kUnmapped = kNullValue - 1;
+constexpr double kSecondUs = 1e6;
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+int ThreadsOf(const QueryOptions& options) {
+  return options.threads > 0 ? options.threads : DefaultQueryThreads();
+}
+
+bool ValidPath(std::string_view path) {
+  if (path.empty() || path.size() > kMaxComputedPathBytes) return false;
+  if (path.front() == '.' || path.back() == '.') return false;
+  return path.find("..") == std::string_view::npos;
+}
+
+// A whole number in [lo, hi] (an integral double is accepted too).
+bool ReadWhole(element e, int64_t lo, int64_t hi, int64_t* out) {
+  int64_t v = 0;
+  double d = 0;
+  if (e.get_int64().get(v) != simdjson::SUCCESS) {
+    if (e.get_double().get(d) != simdjson::SUCCESS ||
+        d != static_cast<double>(static_cast<int64_t>(d))) {
+      return false;
+    }
+    v = static_cast<int64_t>(d);
+  }
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+Result<int64_t> ParseWindow(object spec) {
+  static constexpr std::string_view kForms =
+      "{\"days\": 1..3650}, {\"hours\": 1..87600} or {\"seconds\": 1..315360000}";
+  element e;
+  if (spec.at_key("window").get(e) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("\"window\" is required: " + std::string(kForms));
+  }
+  object w;
+  if (e.get_object().get(w) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("\"window\" must be " + std::string(kForms) + ", got " +
+                                   DescribeJson(e));
+  }
+  RETURN_IF_ERROR(RejectUnknown(w, {"days", "hours", "seconds"}, "window"));
+  if (w.size() != 1) {
+    return Status::InvalidArgument(
+        "\"window\" must hold exactly one of \"days\", \"hours\", "
+        "\"seconds\"");
+  }
+  struct Unit {
+    std::string_view name;
+    int64_t max;
+    int64_t us;
+  };
+  for (const Unit& u : {Unit{"days", 3650, kDayUs}, Unit{"hours", 87600, kHourUs},
+                        Unit{"seconds", 315'360'000, 1'000'000}}) {
+    element v;
+    if (w.at_key(u.name).get(v) != simdjson::SUCCESS) continue;
+    int64_t n = 0;
+    if (!ReadWhole(v, 1, u.max, &n)) {
+      return Status::InvalidArgument(Quote("window." + std::string(u.name)) +
+                                     " must be a whole number from 1 to " + std::to_string(u.max) +
+                                     ", got " + DescribeJson(v));
+    }
+    return n * u.us;
+  }
+  return Status::Internal("unreachable");
+}
+
+// ---- The per-profile state machine -------------------------------------------------------------
+
+// What the state machines of one thread add up.
+struct Tally {
+  std::vector<uint64_t> level_count;             // profiles by highest level (1-based)
+  std::vector<std::vector<int64_t>> gaps;        // [j]: step j-1 → j of each profile reaching j
+  std::vector<std::vector<uint32_t>> gap_value;  // breakdown value of each gap's profile
+  std::vector<int64_t> convert;                  // first → last step, converting profiles
+  std::vector<uint64_t> profile_value;           // breakdown: (value << 8) | level
+};
+
+// windowFunnel's level of one profile, in one pass over its events in time order. For each
+// level j it keeps the chain reaching j with the latest first step (and, among those, the
+// earliest arrival): start_[j] and the times of the chain's steps chain_[j][0..j].
+class Machine {
+ public:
+  Machine(size_t steps, int64_t window, bool breakdown)
+      : k_(static_cast<int>(steps)), window_(window), breakdown_(breakdown) {}
+
+  // `ts` sorted ascending; `value` may be null (no breakdown).
+  void Run(const int64_t* ts, const uint16_t* mask, const uint32_t* value, size_t n, Tally* tally) {
+    int top = 0;  // levels reached so far (start_[0..top-1] set)
+    for (int j = 0; j < k_; ++j) start_[j] = kUnset;
+    size_t i = 0;
+    while (i < n) {
+      const int64_t t = ts[i];
+      uint32_t m = 0, v = kNullValue;
+      do {
+        m |= mask[i];
+        if (value != nullptr && (mask[i] & 1) && value[i] < v) v = value[i];
+        ++i;
+      } while (i < n && ts[i] == t);
+      // Highest level first: each update reads the level below as it was before this group.
+      for (int j = std::min(top, k_ - 1); j >= 1; --j) {
+        if (!((m >> j) & 1)) continue;
+        const int64_t s = start_[j - 1];
+        if (s <= start_[j] || t - s > window_) continue;  // start_[j-1] is set: j <= top
+        start_[j] = s;
+        value_[j] = value_[j - 1];
+        std::memcpy(chain_[j], chain_[j - 1], sizeof(int64_t) * j);
+        chain_[j][j] = t;
+        if (j + 1 > top) top = j + 1;
+      }
+      if (m & 1) {
+        start_[0] = t;
+        value_[0] = v;
+        chain_[0][0] = t;
+        if (top == 0) top = 1;
+      }
+    }
+    if (top == 0) return;
+    ++tally->level_count[top];
+    const int64_t* chain = chain_[top - 1];
+    for (int j = 1; j < top; ++j) {
+      tally->gaps[j].push_back(chain[j] - chain[j - 1]);
+      if (breakdown_) tally->gap_value[j].push_back(value_[top - 1]);
+    }
+    if (top == k_) tally->convert.push_back(chain[k_ - 1] - chain[0]);
+    if (breakdown_) tally->profile_value.push_back(uint64_t{value_[top - 1]} << 8 | top);
+  }
+
+ private:
+  int k_;
+  int64_t window_;
+  bool breakdown_;
+  int64_t start_[kMaxFunnelSteps];
+  uint32_t value_[kMaxFunnelSteps];
+  int64_t chain_[kMaxFunnelSteps][kMaxFunnelSteps];
+};
+
+// ---- Scanning ----------------------------------------------------------------------------------
+
+// The rows of one chunk that match some step, in chunk order.
+struct ChunkRecords {
+  std::vector<uint32_t> profile;
+  std::vector<int64_t> ts;
+  std::vector<uint16_t> mask;   // bit j: matches step j
+  std::vector<uint32_t> value;  // breakdown value id (worker-local) of step-1 rows, else null
+  int worker = 0;
+};
+
+// Breakdown values met by one worker: text → worker-local id.
+struct ValueDictionary {
+  std::unordered_map<std::string, uint32_t> ids;
+  std::vector<std::string> texts;
+  uint32_t Intern(std::string_view text) {
+    auto [it, fresh] = ids.try_emplace(std::string(text), static_cast<uint32_t>(texts.size()));
+    if (fresh) texts.emplace_back(text);
+    return it->second;
+  }
+};
+
+struct Worker {
+  std::vector<uint16_t> mask;
+  std::vector<uint8_t> hit;
+  std::vector<uint32_t> code_to_value;
+  ValueDictionary values;
+};
+
+// The value id of row r of `column` (kNullValue for absent and null).
+uint32_t ValueOfRow(const PropertyColumn* column, size_t r, Worker* w) {
+  if (column == nullptr) return kNullValue;
+  switch (column->kind[r]) {
+    case ValueKind::kAbsent:
+    case ValueKind::kNull:
+      return kNullValue;
+    case ValueKind::kFalse:
+      return w->values.Intern("false");
+    case ValueKind::kTrue:
+      return w->values.Intern("true");
+    case ValueKind::kNumber:
+      return w->values.Intern(FormatJsonNumber(column->number[r]));
+    case ValueKind::kString:
+    case ValueKind::kJson: {
+      uint32_t& id = w->code_to_value[column->code[r]];
+      if (id == kUnmapped) id = w->values.Intern(column->text(r));
+      return id;
+    }
+  }
+  return kNullValue;
+}
+
+double MedianSeconds(std::vector<int64_t>* v) {
+  const size_t n = v->size();
+  auto mid = v->begin() + n / 2;
+  std::nth_element(v->begin(), mid, v->end());
+  double m = static_cast<double>(*mid);
+  if (n % 2 == 0) m = (m + static_cast<double>(*std::max_element(v->begin(), mid))) / 2;
+  return m / kSecondUs;
+}
+
+std::string StepName(const EventFilter& f) {
+  if (!f.event.empty()) return f.event;
+  if (f.type) return "any " + std::string(EventTypeName(*f.type)) + " event";
+  return "any event";
+}
+
+// Steps with counts from profiles by highest level, and medians from gaps per step.
+std::vector<FunnelStep> MakeSteps(const FunnelSpec& spec, const std::vector<uint64_t>& by_level,
+                                  std::vector<std::vector<int64_t>>* gaps) {
+  const size_t k = spec.steps.size();
+  std::vector<FunnelStep> steps(k);
+  uint64_t at_least = 0;
+  for (size_t j = k; j-- > 0;) {
+    at_least += by_level[j + 1];
+    steps[j].name = StepName(spec.steps[j]);
+    steps[j].count = at_least;
+    if (j > 0 && !(*gaps)[j].empty())
+      steps[j].median_seconds_from_previous = MedianSeconds(&(*gaps)[j]);
+  }
+  return steps;
+}
+
+}  // namespace
+
+// ---- DenseProfiles -----------------------------------------------------------------------------
+
+Result<DenseProfiles> DenseProfiles::Build(const Snapshot& snapshot,
+                                           const std::vector<size_t>& chunks, int threads) {
+  const ProfileMap& map = snapshot.profiles();
+  uint64_t bound = map.max_id();
+  uint64_t rows = 0;
+  for (size_t c : chunks) {
+    bound = std::max(bound, snapshot.info(c).max_profile);
+    rows += snapshot.info(c).rows;
+  }
+  DenseProfiles dp;
+  const uint64_t cap = std::max<uint64_t>(uint64_t{1} << 20, 8 * rows);
+  if (bound < cap && bound < std::numeric_limits<uint32_t>::max() - 1) {
+    dp.direct_limit_ = bound + 1;
+    dp.size_ = bound + 1;
+    if (!map.empty()) {
+      dp.redirect_.resize(bound + 1);
+      const size_t slices = static_cast<size_t>(std::max(threads, 1));
+      RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
+        const uint64_t lo = (bound + 1) * s / slices, hi = (bound + 1) * (s + 1) / slices;
+        for (uint64_t id = lo; id < hi; ++id) {
+          const uint64_t cur = map.Current(id);
+          dp.redirect_[id] = cur <= bound ? static_cast<uint32_t>(cur) : 0;
+        }
+        return Status::OK();
+      }));
+    }
+    return dp;
+  }
+  // Sparse ids: rank the current identities of the ids the chunks hold.
+  std::vector<std::vector<uint64_t>> seen(static_cast<size_t>(std::max(threads, 1)));
+  RETURN_IF_ERROR(ParallelChunks(chunks.size(), threads, [&](int w, size_t i) -> Status {
+    ASSIGN_OR_RETURN(ChunkPtr chunk, snapshot.Load(chunks[i], {}));
+    const uint64_t* p = chunk->profile();
+    for (size_t r = 0; r < chunk->rows; ++r) {
+      if (p[r] != 0 && (r == 0 || p[r] != p[r - 1])) seen[w].push_back(p[r]);
+    }
+    return Status::OK();
+  }));
+  std::vector<uint64_t>& ids = dp.sparse_ids_;
+  for (auto& s : seen) ids.insert(ids.end(), s.begin(), s.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<uint64_t> current(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) current[i] = map.Current(ids[i]);
+  std::vector<uint64_t> ranked = current;
+  std::sort(ranked.begin(), ranked.end());
+  ranked.erase(std::unique(ranked.begin(), ranked.end()), ranked.end());
+  if (ranked.size() >= std::numeric_limits<uint32_t>::max() - 1) {
+    return Status::TooLarge("more than 4 billion profiles in one query");
+  }
+  dp.sparse_index_.resize(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    dp.sparse_index_[i] =
+        1 + static_cast<uint32_t>(std::lower_bound(ranked.begin(), ranked.end(), current[i]) -
+                                  ranked.begin());
+  }
+  dp.size_ = ranked.size() + 1;
+  return dp;
+}
+
+uint32_t DenseProfiles::MapSparse(uint64_t stored) const {
+  auto it = std::lower_bound(sparse_ids_.begin(), sparse_ids_.end(), stored);
+  if (it == sparse_ids_.end() || *it != stored) return 0;
+  return sparse_index_[it - sparse_ids_.begin()];
+}
+
+// ---- Spec --------------------------------------------------------------------------------------
+
+Result<FunnelSpec> ParseFunnelSpec(object spec) {
+  RETURN_IF_ERROR(RejectUnknown(spec, {"kind", "from", "to", "steps", "window", "breakdown"}, ""));
+  FunnelSpec out;
+  ASSIGN_OR_RETURN(out.range, ParseTimeRange(spec));
+  element e;
+  const std::string steps_form =
+      "an array of 2 to " + std::to_string(kMaxFunnelSteps) + " event filters";
+  if (spec.at_key("steps").get(e) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("\"steps\" is required (" + steps_form + ")");
+  }
+  array steps;
+  if (e.get_array().get(steps) != simdjson::SUCCESS || steps.size() < 2 ||
+      steps.size() > kMaxFunnelSteps) {
+    return Status::InvalidArgument(
+        "\"steps\" must be " + steps_form + ", got " +
+        (e.is_array() ? "an array of " + std::to_string(e.get_array().size()) : DescribeJson(e)));
+  }
+  size_t i = 0;
+  for (element step : steps) {
+    ASSIGN_OR_RETURN(EventFilter f, ParseEventFilter(step, "steps[" + std::to_string(i) + "]"));
+    out.steps.push_back(std::move(f));
+    ++i;
+  }
+  ASSIGN_OR_RETURN(out.window_us, ParseWindow(spec));
+  if (spec.at_key("breakdown").get(e) == simdjson::SUCCESS) {
+    object b;
+    if (e.get_object().get(b) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("\"breakdown\" must be an object {\"property\": path}, got " +
+                                     DescribeJson(e));
+    }
+    RETURN_IF_ERROR(RejectUnknown(b, {"property"}, "breakdown"));
+    element p;
+    std::string_view path;
+    if (b.at_key("property").get(p) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("\"breakdown.property\" is required");
+    }
+    if (p.get_string().get(path) != simdjson::SUCCESS || !ValidPath(path)) {
+      return Status::InvalidArgument(
+          "\"breakdown.property\" must be a dotted path such as \"context.campaign.source\" "
+          "(names separated by single dots, at most 256 bytes), got " +
+          DescribeJson(p));
+    }
+    out.breakdown = std::string(path);
+  }
+  return out;
+}
+
+// ---- Run ---------------------------------------------------------------------------------------
+
+Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
+                               const QueryOptions& options) {
+  const int threads = ThreadsOf(options);
+  const size_t k = spec.steps.size();
+  if (k < 2 || k > kMaxFunnelSteps) {
+    return Status::InvalidArgument("a funnel has 2 to 16 steps");
+  }
+  const bool breakdown = !spec.breakdown.empty();
+  const TimeRange range = spec.range;
+
+  std::vector<CompiledFilter> filters;
+  std::vector<std::string> paths;
+  for (const EventFilter& f : spec.steps) {
+    filters.emplace_back(f, snapshot.events());
+    for (const std::string& p : filters.back().paths()) {
+      if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
+    }
+  }
+  if (breakdown && std::find(paths.begin(), paths.end(), spec.breakdown) == paths.end()) {
+    paths.push_back(spec.breakdown);
+  }
+  std::vector<size_t> chunks;
+  if (filters[0].possible()) {  // nobody enters a funnel whose first step cannot match
+    for (size_t i = 0; i < snapshot.chunk_count(); ++i) {
+      const ChunkInfo& info = snapshot.info(i);
+      if (info.rows > 0 && info.max_ts >= range.from_us && info.min_ts < range.to_us) {
+        chunks.push_back(i);
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(DenseProfiles profiles, DenseProfiles::Build(snapshot, chunks, threads));
+
+  // 1. Each chunk's rows that match a step (ts in range, a profile), with their step mask.
+  std::vector<ChunkRecords> records(chunks.size());
+  std::vector<Worker> workers(static_cast<size_t>(threads));
+  RETURN_IF_ERROR(ParallelChunks(chunks.size(), threads, [&](int wi, size_t ci) -> Status {
+    ASSIGN_OR_RETURN(ChunkPtr chunk, snapshot.Load(chunks[ci], paths));
+    Worker& w = workers[wi];
+    const size_t n = chunk->rows;
+    w.mask.assign(n, 0);
+    w.hit.resize(n);
+    for (size_t j = 0; j < k; ++j) {
+      if (!filters[j].possible()) continue;
+      filters[j].Evaluate(*chunk, w.hit.data());
+      const uint16_t bit = static_cast<uint16_t>(1u << j);
+      uint16_t* mask = w.mask.data();
+      const uint8_t* hit = w.hit.data();
+      for (size_t r = 0; r < n; ++r) mask[r] |= hit[r] ? bit : 0;
+    }
+    size_t candidates = 0;
+    for (size_t r = 0; r < n; ++r) candidates += w.mask[r] != 0;
+    ChunkRecords& out = records[ci];
+    out.worker = wi;
+    out.profile.resize(candidates + 1);
+    out.ts.resize(candidates + 1);
+    out.mask.resize(candidates + 1);
+    const PropertyColumn* column = breakdown ? chunk->Find(spec.breakdown) : nullptr;
+    if (breakdown) out.value.resize(candidates + 1);
+    if (column != nullptr) w.code_to_value.assign(column->strings.size(), kUnmapped);
+    const int64_t* ts = chunk->ts();
+    const uint64_t* prof = chunk->profile();
+    const uint16_t* mask = w.mask.data();
+    size_t o = 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (mask[r] == 0) continue;
+      const uint32_t p = profiles.Map(prof[r]);
+      out.profile[o] = p;
+      out.ts[o] = ts[r];
+      out.mask[o] = mask[r];
+      if (breakdown) out.value[o] = (mask[r] & 1) ? ValueOfRow(column, r, &w) : kNullValue;
+      o += p != 0 && range.Contains(ts[r]);
+    }
+    out.profile.resize(o);
+    out.ts.resize(o);
+    out.mask.resize(o);
+    if (breakdown) out.value.resize(o);
+    return Status::OK();
+  }));
+
+  // Breakdown values: one dictionary sorted by text, so a smaller id is a smaller text.
+  std::vector<std::string> texts;
+  std::vector<std::vector<uint32_t>> remap(workers.size());
+  if (breakdown) {
+    for (const Worker& w : workers)
+      texts.insert(texts.end(), w.values.texts.begin(), w.values.texts.end());
+    std::sort(texts.begin(), texts.end());
+    texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+    for (size_t wi = 0; wi < workers.size(); ++wi) {
+      for (const std::string& t : workers[wi].values.texts) {
+        remap[wi].push_back(
+            static_cast<uint32_t>(std::lower_bound(texts.begin(), texts.end(), t) - texts.begin()));
+      }
+    }
+  }
+
+  // 2. A stable counting sort by profile: slices of consecutive chunks, each with its own
+  // counters, so a profile's records keep chunk order (time order but for overlapping parts).
+  const size_t slices = static_cast<size_t>(threads);
+  uint64_t total = 0;
+  for (const ChunkRecords& r : records) total += r.ts.size();
+  if (total >= std::numeric_limits<uint32_t>::max()) {
+    return Status::TooLarge("a funnel over more than 4 billion matching events");
+  }
+  std::vector<size_t> slice_begin(slices + 1, records.size());
+  {
+    uint64_t seen = 0;
+    size_t s = 1;
+    slice_begin[0] = 0;
+    for (size_t ci = 0; ci < records.size() && s < slices; ++ci) {
+      seen += records[ci].ts.size();
+      while (s < slices && seen * slices >= total * s) slice_begin[s++] = ci + 1;
+    }
+  }
+  const size_t n_profiles = profiles.size();
+  std::vector<std::vector<uint32_t>> cursor(slices);
+  RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
+    std::vector<uint32_t>& count = cursor[s];
+    count.assign(n_profiles, 0);
+    for (size_t ci = slice_begin[s]; ci < slice_begin[s + 1]; ++ci) {
+      for (uint32_t p : records[ci].profile) ++count[p];
+    }
+    return Status::OK();
+  }));
+  std::vector<uint32_t> offset(n_profiles + 1);
+  {
+    uint32_t at = 0;
+    for (size_t p = 0; p < n_profiles; ++p) {
+      offset[p] = at;
+      for (size_t s = 0; s < slices; ++s) {
+        const uint32_t c = cursor[s][p];
+        cursor[s][p] = at;
+        at += c;
+      }
+    }
+    offset[n_profiles] = at;
+  }
+  std::vector<int64_t> sorted_ts(total);
+  std::vector<uint16_t> sorted_mask(total);
+  std::vector<uint32_t> sorted_value(breakdown ? total : 0);
+  RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
+    uint32_t* cur = cursor[s].data();
+    for (size_t ci = slice_begin[s]; ci < slice_begin[s + 1]; ++ci) {
+      const ChunkRecords& rec = records[ci];
+      const std::vector<uint32_t>& to_global = remap[rec.worker];
+      for (size_t i = 0; i < rec.ts.size(); ++i) {
+        const uint32_t pos = cur[rec.profile[i]]++;
+        sorted_ts[pos] = rec.ts[i];
+        sorted_mask[pos] = rec.mask[i];
+        if (breakdown) {
+          sorted_value[pos] = rec.value[i] == kNullValue ? kNullValue : to_global[rec.value[i]];
+        }
+      }
+    }
+    return Status::OK();
+  }));
+  records.clear();
+  records.shrink_to_fit();
+  cursor.clear();
+  cursor.shrink_to_fit();
+
+  // 3. The state machine of every profile, profiles split in ranges of equal record counts.
+  std::vector<size_t> range_begin(slices + 1, n_profiles);
+  range_begin[0] = 0;
+  for (size_t s = 1; s < slices; ++s) {
+    range_begin[s] = std::lower_bound(offset.begin(), offset.end() - 1,
+                                      static_cast<uint32_t>(total * s / slices)) -
+                     offset.begin();
+    range_begin[s] = std::max(range_begin[s], range_begin[s - 1]);
+  }
+  std::vector<Tally> tallies(slices);
+  RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
+    Tally& tally = tallies[s];
+    tally.level_count.assign(k + 1, 0);
+    tally.gaps.resize(k);
+    tally.gap_value.resize(k);
+    Machine machine(k, spec.window_us, breakdown);
+    std::vector<size_t> order;
+    std::vector<int64_t> ts_buf;
+    std::vector<uint16_t> mask_buf;
+    std::vector<uint32_t> value_buf;
+    for (size_t p = range_begin[s]; p < range_begin[s + 1]; ++p) {
+      const size_t begin = offset[p], n = offset[p + 1] - begin;
+      if (n == 0) continue;
+      const int64_t* ts = sorted_ts.data() + begin;
+      const uint16_t* mask = sorted_mask.data() + begin;
+      const uint32_t* value = breakdown ? sorted_value.data() + begin : nullptr;
+      size_t r = 1;
+      while (r < n && ts[r] >= ts[r - 1]) ++r;
+      if (r < n) {  // parts of one day overlapped: put this profile's events in time order
+        order.resize(n);
+        for (size_t i = 0; i < n; ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ts[a] < ts[b]; });
+        ts_buf.resize(n);
+        mask_buf.resize(n);
+        value_buf.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+          ts_buf[i] = ts[order[i]];
+          mask_buf[i] = mask[order[i]];
+          if (value != nullptr) value_buf[i] = value[order[i]];
+        }
+        ts = ts_buf.data();
+        mask = mask_buf.data();
+        if (value != nullptr) value = value_buf.data();
+      }
+      machine.Run(ts, mask, value, n, &tally);
+    }
+    return Status::OK();
+  }));
+
+  // 4. Totals, medians, time to convert and the breakdown.
+  FunnelResult result;
+  std::vector<uint64_t> by_level(k + 1, 0);
+  std::vector<std::vector<int64_t>> gaps(k);
+  std::vector<std::vector<uint32_t>> gap_value(k);
+  std::vector<int64_t> convert;
+  for (Tally& t : tallies) {
+    for (size_t l = 0; l <= k; ++l) by_level[l] += t.level_count[l];
+    for (size_t j = 1; j < k; ++j) {
+      gaps[j].insert(gaps[j].end(), t.gaps[j].begin(), t.gaps[j].end());
+      gap_value[j].insert(gap_value[j].end(), t.gap_value[j].begin(), t.gap_value[j].end());
+    }
+    convert.insert(convert.end(), t.convert.begin(), t.convert.end());
+  }
+  // Group the gaps of the breakdown before MakeSteps reorders them.
+  std::vector<FunnelGroup> groups;
+  std::vector<uint32_t> group_of;
+  std::vector<std::vector<uint64_t>> group_levels;
+  std::vector<std::vector<std::vector<int64_t>>> group_gaps;
+  if (breakdown) {
+    result.has_breakdown = true;
+    std::vector<uint64_t> entered(texts.size() + 1, 0);  // last: null
+    auto slot = [&](uint32_t v) { return v == kNullValue ? texts.size() : v; };
+    for (const Tally& t : tallies) {
+      for (uint64_t pv : t.profile_value) ++entered[slot(static_cast<uint32_t>(pv >> 8))];
+    }
+    std::vector<uint32_t> ranked;
+    for (uint32_t v = 0; v < texts.size(); ++v) {
+      if (entered[v] > 0) ranked.push_back(v);
+    }
+    std::sort(ranked.begin(), ranked.end(), [&](uint32_t a, uint32_t b) {
+      return entered[a] != entered[b] ? entered[a] > entered[b] : a < b;
+    });
+    group_of.assign(texts.size() + 1, 0);
+    const size_t shown = std::min(ranked.size(), kFunnelBreakdownValues);
+    for (size_t g = 0; g < shown; ++g) {
+      group_of[ranked[g]] = static_cast<uint32_t>(groups.size());
+      groups.push_back({texts[ranked[g]], false, {}});
+    }
+    if (entered[texts.size()] > 0) {
+      group_of[texts.size()] = static_cast<uint32_t>(groups.size());
+      groups.push_back({std::nullopt, false, {}});
+    }
+    if (ranked.size() > shown) {
+      for (size_t g = shown; g < ranked.size(); ++g) {
+        group_of[ranked[g]] = static_cast<uint32_t>(groups.size());
+      }
+      groups.push_back({std::string("(other)"), true, {}});
+    }
+    group_levels.assign(groups.size(), std::vector<uint64_t>(k + 1, 0));
+    group_gaps.assign(groups.size(), std::vector<std::vector<int64_t>>(k));
+    for (const Tally& t : tallies) {
+      for (uint64_t pv : t.profile_value) {
+        ++group_levels[group_of[slot(static_cast<uint32_t>(pv >> 8))]][pv & 0xff];
+      }
+    }
+    for (size_t j = 1; j < k; ++j) {
+      for (size_t i = 0; i < gaps[j].size(); ++i) {
+        group_gaps[group_of[slot(gap_value[j][i])]][j].push_back(gaps[j][i]);
+      }
+    }
+    for (size_t g = 0; g < groups.size(); ++g) {
+      groups[g].steps = MakeSteps(spec, group_levels[g], &group_gaps[g]);
+    }
+    result.breakdown = std::move(groups);
+  }
+  result.steps = MakeSteps(spec, by_level, &gaps);
+  if (!convert.empty()) result.median_seconds_to_convert = MedianSeconds(&convert);
+  static constexpr int64_t kBounds[] = {10,      60,      300,     900,      3600,
+                                        14400,   86400,   259200,  604800,   1209600,
+                                        2592000, 5184000, 7776000, 15552000, 31536000};
+  const int64_t window_s = (spec.window_us + 999'999) / 1'000'000;
+  for (int64_t b : kBounds) {
+    if (b < window_s) result.time_to_convert.push_back({b, 0});
+  }
+  result.time_to_convert.push_back({window_s, 0});
+  for (int64_t c : convert) {
+    for (FunnelBucket& b : result.time_to_convert) {
+      if (c <= b.le_seconds * 1'000'000) {
+        ++b.count;
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+// ---- Output ------------------------------------------------------------------------------------
+
+namespace {
+
+void AppendOptional(const std::optional<double>& x, std::string* out) {
+  if (x) {
+    AppendJsonNumber(*x, out);
+  } else {
+    *out += "null";
+  }
+}
+
+double Ratio(uint64_t a, uint64_t b) {
+  return b == 0 ? 0 : static_cast<double>(a) / static_cast<double>(b);
+}
+
+void AppendStepsJson(const std::vector<FunnelStep>& steps, std::string* out) {
+  out->push_back('[');
+  for (size_t j = 0; j < steps.size(); ++j) {
+    const FunnelStep& s = steps[j];
+    if (j) out->push_back(',');
+    *out += "{\"name\":";
+    AppendJsonString(out, s.name);
+    *out += ",\"count\":" + std::to_string(s.count) + ",\"conversion\":";
+    AppendJsonNumber(j == 0 ? 1 : Ratio(s.count, steps[0].count), out);
+    *out += ",\"step_conversion\":";
+    AppendJsonNumber(j == 0 ? 1 : Ratio(s.count, steps[j - 1].count), out);
+    *out += ",\"drop_off\":" + std::to_string(j == 0 ? 0 : steps[j - 1].count - s.count);
+    *out += ",\"median_seconds_from_previous\":";
+    AppendOptional(s.median_seconds_from_previous, out);
+    out->push_back('}');
+  }
+  out->push_back(']');
+}
+
+std::string Percent(double x) { return FormatNumber(x * 100) + "%"; }
+
+void AddRows(const std::optional<std::string>& group, const std::vector<FunnelStep>& steps,
+             Table* table) {
+  for (size_t j = 0; j < steps.size(); ++j) {
+    const FunnelStep& s = steps[j];
+    std::vector<std::string> row;
+    if (group) row.push_back(*group);
+    row.push_back(std::to_string(j + 1));
+    row.push_back(s.name);
+    row.push_back(std::to_string(s.count));
+    row.push_back(Percent(j == 0 ? 1 : Ratio(s.count, steps[0].count)));
+    row.push_back(Percent(j == 0 ? 1 : Ratio(s.count, steps[j - 1].count)));
+    row.push_back(std::to_string(j == 0 ? 0 : steps[j - 1].count - s.count));
+    row.push_back(s.median_seconds_from_previous ? FormatNumber(*s.median_seconds_from_previous)
+                                                 : "-");
+    table->rows.push_back(std::move(row));
+  }
+}
+
+}  // namespace
+
+void AppendFunnelJson(const FunnelResult& result, const Snapshot& snapshot, std::string* out) {
+  *out += "{\"steps\":";
+  AppendStepsJson(result.steps, out);
+  *out += ",\"time_to_convert\":{\"median_seconds\":";
+  AppendOptional(result.median_seconds_to_convert, out);
+  *out += ",\"buckets\":[";
+  for (size_t i = 0; i < result.time_to_convert.size(); ++i) {
+    if (i) out->push_back(',');
+    *out += "{\"le_seconds\":" + std::to_string(result.time_to_convert[i].le_seconds) +
+            ",\"count\":" + std::to_string(result.time_to_convert[i].count) + "}";
+  }
+  *out += "]}";
+  if (result.has_breakdown) {
+    *out += ",\"breakdown\":[";
+    for (size_t g = 0; g < result.breakdown.size(); ++g) {
+      const FunnelGroup& group = result.breakdown[g];
+      if (g) out->push_back(',');
+      *out += "{\"value\":";
+      if (group.value) {
+        AppendJsonString(out, *group.value);
+      } else {
+        *out += "null";
+      }
+      *out += ",\"steps\":";
+      AppendStepsJson(group.steps, out);
+      out->push_back('}');
+    }
+    out->push_back(']');
+  }
+  out->push_back('}');
+}
+
+Table FunnelTable(const FunnelResult& result) {
+  Table table;
+  if (result.has_breakdown) table.columns.push_back("breakdown");
+  for (const char* c : {"step", "event", "profiles", "conversion", "from previous", "drop-off",
+                        "median s from previous"}) {
+    table.columns.push_back(c);
+  }
+  if (result.has_breakdown) {
+    AddRows(std::string("(all)"), result.steps, &table);
+    for (const FunnelGroup& g : result.breakdown)
+      AddRows(g.value ? *g.value : "(none)", g.steps, &table);
+  } else {
+    AddRows(std::nullopt, result.steps, &table);
+  }
+  return table;
+}
+
+}  // namespace rapport::warehouse
