@@ -133,7 +133,8 @@ export function dataRange({ days = 90, end = DEFAULT_END } = {}) {
   const toMs = Date.parse(end);
   if (!Number.isFinite(toMs) || toMs % 1000 !== 0) throw new Error(`bad --end ${end}`);
   const fromMs = toMs - days * 86400000;
-  return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), fromMs, toMs };
+  const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  return { from: iso(fromMs), to: iso(toMs), fromMs, toMs };
 }
 
 // Generates and writes the CSV; returns a summary (rows, seconds, mix, profile activity).
