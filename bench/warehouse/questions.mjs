@@ -226,19 +226,20 @@ export function clickhouseSql(spec) {
         GROUP BY level`;
     }
     case 'retention': {
+      // 18.16 has no CTEs: the first sign-ups are aggregated twice (sizes, and the join).
       const per = chPeriod(spec.interval);
       const S = condition(spec.start, 'clickhouse');
-      const R = `(${condition(spec.return, 'clickhouse')} AND ts >= ${lo} AND ts < ${hi})`;
-      return `SELECT toUInt32(c), k, count() FROM (
-          SELECT c, arrayJoin(ks) AS k
-          FROM (
-            SELECT profile, minIf(ts, ${S}) AS t, ${per.start('t')} AS c,
-                   arrayConcat([0], arrayFilter(d -> d >= 1 AND d < ${spec.periods},
-                     arrayMap(r -> r - ${per.rel('t')}, groupUniqArrayIf(${per.rel('ts')}, ${R})))) AS ks
-            FROM events WHERE ${S} OR ${R}
-            GROUP BY profile
-            HAVING t >= ${lo} AND t < ${hi}))
-        GROUP BY c, k`;
+      const first = `SELECT profile, min(ts) AS t FROM events WHERE ${S} GROUP BY profile
+            HAVING t >= ${lo} AND t < ${hi}`;
+      return `SELECT toUInt32(c), k, uniqExact(profile) FROM (
+          SELECT profile, c, ${per.rel('ts')} - ${per.rel('c')} AS k
+          FROM (SELECT profile, ts FROM events
+                WHERE ${condition(spec.return, 'clickhouse')} AND ts >= ${lo} AND ts < ${hi})
+          ALL INNER JOIN (SELECT profile, ${per.start('t')} AS c FROM (${first})) USING profile)
+        WHERE k >= 1 AND k < ${spec.periods}
+        GROUP BY c, k
+        UNION ALL
+        SELECT toUInt32(${per.start('t')}) AS c, 0, count() FROM (${first}) GROUP BY c`;
     }
     case 'trends': {
       const s = spec.series[0];
