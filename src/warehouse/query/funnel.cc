@@ -89,7 +89,8 @@ Result<int64_t> ParseWindow(object spec) {
   return Status::Internal("unreachable");
 }
 
-// ---- The per-profile state machine -------------------------------------------------------------
+// ---- The per-profile state machine
+// -------------------------------------------------------------
 
 // What the state machines of one thread add up.
 struct Tally {
@@ -159,15 +160,28 @@ class Machine {
   int64_t chain_[kMaxFunnelSteps][kMaxFunnelSteps];
 };
 
-// ---- Scanning ----------------------------------------------------------------------------------
+// ---- Scanning
+// ----------------------------------------------------------------------------------
 
-// The rows of one chunk that match some step, in chunk order.
+// The rows of one chunk that match some step (ts in range, a profile), in chunk order: first
+// `main` records, in profile order (the chunk's own), then `moved` ones stored from the end of
+// the arrays (rows of merged-away ids: their survivor's index is out of that order).
 struct ChunkRecords {
-  std::vector<uint32_t> profile;
-  std::vector<int64_t> ts;
-  std::vector<uint16_t> mask;   // bit j: matches step j
-  std::vector<uint32_t> value;  // breakdown value id (worker-local) of step-1 rows, else null
+  size_t main = 0, moved = 0, capacity = 0;
+  std::unique_ptr<uint32_t[]> profile;
+  std::unique_ptr<int64_t[]> ts;
+  std::unique_ptr<uint16_t[]> mask;   // bit j: matches step j
+  std::unique_ptr<uint32_t[]> value;  // breakdown value (worker-local id) where bit 0 is set
   int worker = 0;
+
+  void Allocate(size_t n, bool with_value) {  // left uninitialized
+    capacity = n;
+    profile.reset(new uint32_t[n]);
+    ts.reset(new int64_t[n]);
+    mask.reset(new uint16_t[n]);
+    if (with_value) value.reset(new uint32_t[n]);
+  }
+  size_t MovedAt(size_t i) const { return capacity - 1 - i; }  // the i-th moved record
 };
 
 // Breakdown values met by one worker: text → worker-local id.
@@ -186,6 +200,12 @@ struct Worker {
   std::vector<uint8_t> hit;
   std::vector<uint32_t> code_to_value;
   ValueDictionary values;
+  // One bucket of profiles at a time: its records sorted by profile.
+  std::vector<uint32_t> count;
+  std::vector<int64_t> ts, ts_buf;
+  std::vector<uint16_t> bucket_mask, mask_buf;
+  std::vector<uint32_t> value, value_buf;
+  std::vector<uint32_t> order;
 };
 
 // The value id of row r of `column` (kNullValue for absent and null).
@@ -209,6 +229,62 @@ uint32_t ValueOfRow(const PropertyColumn* column, size_t r, Worker* w) {
     }
   }
   return kNullValue;
+}
+
+// Appends the kept rows of a chunk (a step bit set, ts in range, a profile) to `out` (see
+// ChunkRecords; sized for every row with a step bit), with the breakdown value of step-1 rows.
+template <bool kBreakdown, typename LookupFn>
+void EmitRecords(const Chunk& chunk, const uint16_t* mask, const TimeRange& range,
+                 const PropertyColumn* column, const LookupFn& lookup, Worker* w,
+                 ChunkRecords* out) {
+  const size_t n = chunk.rows;
+  const int64_t* ts = chunk.ts();
+  const uint64_t* prof = chunk.profile();
+  uint32_t* out_profile = out->profile.get();
+  int64_t* out_ts = out->ts.get();
+  uint16_t* out_mask = out->mask.get();
+  uint32_t* out_value = out->value.get();
+  if (kBreakdown && column != nullptr) {
+    w->code_to_value.assign(std::max<size_t>(1, column->strings.size()), kUnmapped);
+  }
+  size_t o = 0, back = out->capacity;
+  for (size_t r = 0; r < n; ++r) {
+    const uint16_t m = mask[r];
+    const int64_t t = ts[r];
+    const DenseProfiles::Index id = lookup(prof[r]);
+    const bool keep = (m != 0) & (id.index != 0) & (t >= range.from_us) & (t < range.to_us);
+    size_t at = o;
+    if (id.moved) [[unlikely]] {
+      if (!keep) continue;
+      at = --back;
+    } else {
+      o += keep;
+    }
+    out_profile[at] = id.index;
+    out_ts[at] = t;
+    out_mask[at] = m;
+    if constexpr (kBreakdown) {
+      // Only read where bit 0 is set (and kept): other rows may hold anything.
+      uint32_t v = kNullValue;
+      if (column != nullptr) {
+        // Bitwise tests: whether a row has the property is as random as the data.
+        const ValueKind kind = column->kind[r];
+        const bool text = (kind == ValueKind::kString) | (kind == ValueKind::kJson);
+        const bool scalar = (kind >= ValueKind::kFalse) & (kind <= ValueKind::kNumber);
+        const bool wanted = keep & ((m & 1) != 0);
+        uint32_t& slot = w->code_to_value[column->code[r]];
+        if (text & wanted & (slot == kUnmapped)) [[unlikely]] {
+          slot = w->values.Intern(column->text(r));
+        }
+        v = text ? slot : kNullValue;
+        if (wanted & scalar) [[unlikely]]
+          v = ValueOfRow(column, r, w);
+      }
+      out_value[at] = v;
+    }
+  }
+  out->main = o;
+  out->moved = out->capacity - back;
 }
 
 double MedianSeconds(std::vector<int64_t>* v) {
@@ -244,7 +320,8 @@ std::vector<FunnelStep> MakeSteps(const FunnelSpec& spec, const std::vector<uint
 
 }  // namespace
 
-// ---- DenseProfiles -----------------------------------------------------------------------------
+// ---- DenseProfiles
+// -----------------------------------------------------------------------------
 
 Result<DenseProfiles> DenseProfiles::Build(const Snapshot& snapshot,
                                            const std::vector<size_t>& chunks, int threads) {
@@ -274,13 +351,16 @@ Result<DenseProfiles> DenseProfiles::Build(const Snapshot& snapshot,
     }
     return dp;
   }
-  // Sparse ids: rank the current identities of the ids the chunks hold.
+  // Sparse ids: rank the ids the chunks hold together with their survivors (index 1 + rank).
   std::vector<std::vector<uint64_t>> seen(static_cast<size_t>(std::max(threads, 1)));
   RETURN_IF_ERROR(ParallelChunks(chunks.size(), threads, [&](int w, size_t i) -> Status {
     ASSIGN_OR_RETURN(ChunkPtr chunk, snapshot.Load(chunks[i], {}));
     const uint64_t* p = chunk->profile();
     for (size_t r = 0; r < chunk->rows; ++r) {
-      if (p[r] != 0 && (r == 0 || p[r] != p[r - 1])) seen[w].push_back(p[r]);
+      if (p[r] != 0 && (r == 0 || p[r] != p[r - 1])) {
+        seen[w].push_back(p[r]);
+        if (map.Touched(p[r])) seen[w].push_back(map.Current(p[r]));
+      }
     }
     return Status::OK();
   }));
@@ -288,31 +368,28 @@ Result<DenseProfiles> DenseProfiles::Build(const Snapshot& snapshot,
   for (auto& s : seen) ids.insert(ids.end(), s.begin(), s.end());
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::vector<uint64_t> current(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) current[i] = map.Current(ids[i]);
-  std::vector<uint64_t> ranked = current;
-  std::sort(ranked.begin(), ranked.end());
-  ranked.erase(std::unique(ranked.begin(), ranked.end()), ranked.end());
-  if (ranked.size() >= std::numeric_limits<uint32_t>::max() - 1) {
+  if (ids.size() >= std::numeric_limits<uint32_t>::max() - 1) {
     return Status::TooLarge("more than 4 billion profiles in one query");
   }
-  dp.sparse_index_.resize(ids.size());
+  dp.sparse_current_.resize(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
-    dp.sparse_index_[i] =
-        1 + static_cast<uint32_t>(std::lower_bound(ranked.begin(), ranked.end(), current[i]) -
-                                  ranked.begin());
+    const uint64_t current = map.Current(ids[i]);
+    dp.sparse_current_[i] =
+        1 + static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), current) - ids.begin());
   }
-  dp.size_ = ranked.size() + 1;
+  dp.size_ = ids.size() + 1;
   return dp;
 }
 
-uint32_t DenseProfiles::MapSparse(uint64_t stored) const {
+DenseProfiles::Index DenseProfiles::LookupSparse(uint64_t stored) const {
   auto it = std::lower_bound(sparse_ids_.begin(), sparse_ids_.end(), stored);
-  if (it == sparse_ids_.end() || *it != stored) return 0;
-  return sparse_index_[it - sparse_ids_.begin()];
+  if (it == sparse_ids_.end() || *it != stored) return {0, false};
+  const size_t i = it - sparse_ids_.begin();
+  return {sparse_current_[i], sparse_current_[i] != i + 1};
 }
 
-// ---- Spec --------------------------------------------------------------------------------------
+// ---- Spec
+// --------------------------------------------------------------------------------------
 
 Result<FunnelSpec> ParseFunnelSpec(object spec) {
   RETURN_IF_ERROR(RejectUnknown(spec, {"kind", "from", "to", "steps", "window", "breakdown"}, ""));
@@ -361,7 +438,8 @@ Result<FunnelSpec> ParseFunnelSpec(object spec) {
   return out;
 }
 
-// ---- Run ---------------------------------------------------------------------------------------
+// ---- Run
+// ---------------------------------------------------------------------------------------
 
 Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
                                const QueryOptions& options) {
@@ -395,6 +473,25 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
   }
   ASSIGN_OR_RETURN(DenseProfiles profiles, DenseProfiles::Build(snapshot, chunks, threads));
 
+  // Step bits by (event id, type); steps with `where` clauses are then decided per row.
+  const uint32_t n_events = static_cast<uint32_t>(snapshot.events().size());
+  std::vector<uint16_t> table((n_events + 1) * 8,
+                              0);  // the last event: ids beyond the dictionary
+  std::vector<size_t> where_steps;
+  for (size_t j = 0; j < k; ++j) {
+    const EventFilter& f = spec.steps[j];
+    if (!filters[j].possible()) continue;
+    const uint16_t bit = static_cast<uint16_t>(1u << j);
+    std::optional<uint32_t> only;
+    if (!f.event.empty()) only = snapshot.events().Find(f.event);
+    for (uint32_t e = only.value_or(0); e < (only ? *only + 1 : n_events); ++e) {
+      for (int t = 0; t < kEventTypes; ++t) {
+        if (!f.type || static_cast<int>(*f.type) == t) table[e * 8 + t] |= bit;
+      }
+    }
+    if (!f.where.empty()) where_steps.push_back(j);
+  }
+
   // 1. Each chunk's rows that match a step (ts in range, a profile), with their step mask.
   std::vector<ChunkRecords> records(chunks.size());
   std::vector<Worker> workers(static_cast<size_t>(threads));
@@ -402,43 +499,41 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
     ASSIGN_OR_RETURN(ChunkPtr chunk, snapshot.Load(chunks[ci], paths));
     Worker& w = workers[wi];
     const size_t n = chunk->rows;
-    w.mask.assign(n, 0);
-    w.hit.resize(n);
-    for (size_t j = 0; j < k; ++j) {
-      if (!filters[j].possible()) continue;
+    const uint32_t* ev = chunk->event();
+    const EventType* ty = chunk->type();
+    w.mask.resize(n);
+    uint16_t* mask = w.mask.data();
+    size_t candidates = 0;
+    for (size_t r = 0; r < n; ++r) {
+      mask[r] = table[std::min(ev[r], n_events) * 8 + static_cast<uint8_t>(ty[r])];
+    }
+    for (size_t j : where_steps) {
+      w.hit.resize(n);
       filters[j].Evaluate(*chunk, w.hit.data());
       const uint16_t bit = static_cast<uint16_t>(1u << j);
-      uint16_t* mask = w.mask.data();
       const uint8_t* hit = w.hit.data();
-      for (size_t r = 0; r < n; ++r) mask[r] |= hit[r] ? bit : 0;
+      for (size_t r = 0; r < n; ++r) mask[r] = (mask[r] & ~bit) | (hit[r] ? bit : 0);
     }
-    size_t candidates = 0;
-    for (size_t r = 0; r < n; ++r) candidates += w.mask[r] != 0;
+    for (size_t r = 0; r < n; ++r) candidates += mask[r] != 0;
     ChunkRecords& out = records[ci];
     out.worker = wi;
-    out.profile.resize(candidates + 1);
-    out.ts.resize(candidates + 1);
-    out.mask.resize(candidates + 1);
+    out.Allocate(candidates + 1, breakdown);
     const PropertyColumn* column = breakdown ? chunk->Find(spec.breakdown) : nullptr;
-    if (breakdown) out.value.resize(candidates + 1);
-    if (column != nullptr) w.code_to_value.assign(column->strings.size(), kUnmapped);
-    const int64_t* ts = chunk->ts();
-    const uint64_t* prof = chunk->profile();
-    const uint16_t* mask = w.mask.data();
-    size_t o = 0;
-    for (size_t r = 0; r < n; ++r) {
-      if (mask[r] == 0) continue;
-      const uint32_t p = profiles.Map(prof[r]);
-      out.profile[o] = p;
-      out.ts[o] = ts[r];
-      out.mask[o] = mask[r];
-      if (breakdown) out.value[o] = (mask[r] & 1) ? ValueOfRow(column, r, &w) : kNullValue;
-      o += p != 0 && range.Contains(ts[r]);
+    auto identity = [](uint64_t stored) {
+      return DenseProfiles::Index{static_cast<uint32_t>(stored), false};
+    };
+    auto lookup = [&](uint64_t stored) { return profiles.Lookup(stored); };
+    if (breakdown) {
+      if (profiles.identity()) {
+        EmitRecords<true>(*chunk, mask, range, column, identity, &w, &out);
+      } else {
+        EmitRecords<true>(*chunk, mask, range, column, lookup, &w, &out);
+      }
+    } else if (profiles.identity()) {
+      EmitRecords<false>(*chunk, mask, range, column, identity, &w, &out);
+    } else {
+      EmitRecords<false>(*chunk, mask, range, column, lookup, &w, &out);
     }
-    out.profile.resize(o);
-    out.ts.resize(o);
-    out.mask.resize(o);
-    if (breakdown) out.value.resize(o);
     return Status::OK();
   }));
 
@@ -446,8 +541,9 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
   std::vector<std::string> texts;
   std::vector<std::vector<uint32_t>> remap(workers.size());
   if (breakdown) {
-    for (const Worker& w : workers)
+    for (const Worker& w : workers) {
       texts.insert(texts.end(), w.values.texts.begin(), w.values.texts.end());
+    }
     std::sort(texts.begin(), texts.end());
     texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
     for (size_t wi = 0; wi < workers.size(); ++wi) {
@@ -458,116 +554,111 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
     }
   }
 
-  // 2. A stable counting sort by profile: slices of consecutive chunks, each with its own
-  // counters, so a profile's records keep chunk order (time order but for overlapping parts).
-  const size_t slices = static_cast<size_t>(threads);
-  uint64_t total = 0;
-  for (const ChunkRecords& r : records) total += r.ts.size();
-  if (total >= std::numeric_limits<uint32_t>::max()) {
-    return Status::TooLarge("a funnel over more than 4 billion matching events");
-  }
-  std::vector<size_t> slice_begin(slices + 1, records.size());
-  {
-    uint64_t seen = 0;
-    size_t s = 1;
-    slice_begin[0] = 0;
-    for (size_t ci = 0; ci < records.size() && s < slices; ++ci) {
-      seen += records[ci].ts.size();
-      while (s < slices && seen * slices >= total * s) slice_begin[s++] = ci + 1;
-    }
+  // 2. Buckets of consecutive profiles, small enough for their records to stay in cache. A
+  // bucket's records are a run of each chunk's main records (found by binary search) plus the
+  // moved records that belong to it.
+  uint64_t total = 0, moved = 0;
+  for (const ChunkRecords& r : records) {
+    total += r.main + r.moved;
+    moved += r.moved;
   }
   const size_t n_profiles = profiles.size();
-  std::vector<std::vector<uint32_t>> cursor(slices);
-  RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
-    std::vector<uint32_t>& count = cursor[s];
-    count.assign(n_profiles, 0);
-    for (size_t ci = slice_begin[s]; ci < slice_begin[s + 1]; ++ci) {
-      for (uint32_t p : records[ci].profile) ++count[p];
+  size_t width = static_cast<size_t>(
+      std::max<uint64_t>(256, n_profiles * uint64_t{16384} / std::max<uint64_t>(total, 1)));
+  width = std::max<size_t>(1, std::min(width, (n_profiles + 4 * threads - 1) / (4 * threads)));
+  const size_t buckets = (n_profiles + width - 1) / width;
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> moved_of(moved ? buckets : 0);
+  for (size_t ci = 0; ci < records.size() && moved; ++ci) {
+    for (size_t i = 0; i < records[ci].moved; ++i) {
+      const size_t at = records[ci].MovedAt(i);
+      moved_of[records[ci].profile[at] / width].push_back(
+          {static_cast<uint32_t>(ci), static_cast<uint32_t>(at)});
     }
-    return Status::OK();
-  }));
-  std::vector<uint32_t> offset(n_profiles + 1);
-  {
-    uint32_t at = 0;
-    for (size_t p = 0; p < n_profiles; ++p) {
-      offset[p] = at;
-      for (size_t s = 0; s < slices; ++s) {
-        const uint32_t c = cursor[s][p];
-        cursor[s][p] = at;
-        at += c;
-      }
-    }
-    offset[n_profiles] = at;
   }
-  std::vector<int64_t> sorted_ts(total);
-  std::vector<uint16_t> sorted_mask(total);
-  std::vector<uint32_t> sorted_value(breakdown ? total : 0);
-  RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
-    uint32_t* cur = cursor[s].data();
-    for (size_t ci = slice_begin[s]; ci < slice_begin[s + 1]; ++ci) {
-      const ChunkRecords& rec = records[ci];
-      const std::vector<uint32_t>& to_global = remap[rec.worker];
-      for (size_t i = 0; i < rec.ts.size(); ++i) {
-        const uint32_t pos = cur[rec.profile[i]]++;
-        sorted_ts[pos] = rec.ts[i];
-        sorted_mask[pos] = rec.mask[i];
-        if (breakdown) {
-          sorted_value[pos] = rec.value[i] == kNullValue ? kNullValue : to_global[rec.value[i]];
-        }
-      }
-    }
-    return Status::OK();
-  }));
-  records.clear();
-  records.shrink_to_fit();
-  cursor.clear();
-  cursor.shrink_to_fit();
 
-  // 3. The state machine of every profile, profiles split in ranges of equal record counts.
-  std::vector<size_t> range_begin(slices + 1, n_profiles);
-  range_begin[0] = 0;
-  for (size_t s = 1; s < slices; ++s) {
-    range_begin[s] = std::lower_bound(offset.begin(), offset.end() - 1,
-                                      static_cast<uint32_t>(total * s / slices)) -
-                     offset.begin();
-    range_begin[s] = std::max(range_begin[s], range_begin[s - 1]);
-  }
-  std::vector<Tally> tallies(slices);
-  RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
-    Tally& tally = tallies[s];
+  // 3. Per bucket: a counting sort by profile (stable: chunk order, which is time order but for
+  // overlapping parts), then the state machine of each profile.
+  std::vector<Tally> tallies(static_cast<size_t>(threads));
+  for (Tally& tally : tallies) {
     tally.level_count.assign(k + 1, 0);
     tally.gaps.resize(k);
     tally.gap_value.resize(k);
-    Machine machine(k, spec.window_us, breakdown);
-    std::vector<size_t> order;
-    std::vector<int64_t> ts_buf;
-    std::vector<uint16_t> mask_buf;
-    std::vector<uint32_t> value_buf;
-    for (size_t p = range_begin[s]; p < range_begin[s + 1]; ++p) {
-      const size_t begin = offset[p], n = offset[p + 1] - begin;
-      if (n == 0) continue;
-      const int64_t* ts = sorted_ts.data() + begin;
-      const uint16_t* mask = sorted_mask.data() + begin;
-      const uint32_t* value = breakdown ? sorted_value.data() + begin : nullptr;
-      size_t r = 1;
-      while (r < n && ts[r] >= ts[r - 1]) ++r;
-      if (r < n) {  // parts of one day overlapped: put this profile's events in time order
-        order.resize(n);
-        for (size_t i = 0; i < n; ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ts[a] < ts[b]; });
-        ts_buf.resize(n);
-        mask_buf.resize(n);
-        value_buf.resize(n);
-        for (size_t i = 0; i < n; ++i) {
-          ts_buf[i] = ts[order[i]];
-          mask_buf[i] = mask[order[i]];
-          if (value != nullptr) value_buf[i] = value[order[i]];
-        }
-        ts = ts_buf.data();
-        mask = mask_buf.data();
-        if (value != nullptr) value = value_buf.data();
+  }
+  RETURN_IF_ERROR(ParallelChunks(buckets, threads, [&](int wi, size_t b) {
+    Worker& w = workers[wi];
+    const uint32_t lo = static_cast<uint32_t>(b * width);
+    const uint32_t hi = static_cast<uint32_t>(std::min(n_profiles, (b + 1) * width));
+    std::vector<uint32_t>& cnt = w.count;
+    cnt.assign(hi - lo, 0);
+    size_t n = 0;
+    auto run_of = [&](const ChunkRecords& rec) {
+      const uint32_t* p = rec.profile.get();
+      return std::pair<size_t, size_t>(std::lower_bound(p, p + rec.main, lo) - p,
+                                       std::lower_bound(p, p + rec.main, hi) - p);
+    };
+    for (const ChunkRecords& rec : records) {
+      const auto [begin, end] = run_of(rec);
+      for (size_t i = begin; i < end; ++i) ++cnt[rec.profile[i] - lo];
+      n += end - begin;
+    }
+    if (moved) {
+      for (const auto& [ci, at] : moved_of[b]) ++cnt[records[ci].profile[at] - lo];
+      n += moved_of[b].size();
+    }
+    if (n == 0) return Status::OK();
+    uint32_t at = 0;
+    for (uint32_t& c : cnt) {  // cnt[q]: where profile lo + q starts; after the scatter, ends
+      const uint32_t c0 = c;
+      c = at;
+      at += c0;
+    }
+    w.ts.resize(n);
+    w.bucket_mask.resize(n);
+    if (breakdown) w.value.resize(n);
+    auto put = [&](const ChunkRecords& rec, size_t i) {
+      const uint32_t pos = cnt[rec.profile[i] - lo]++;
+      w.ts[pos] = rec.ts[i];
+      w.bucket_mask[pos] = rec.mask[i];
+      if (breakdown) {
+        w.value[pos] = (rec.mask[i] & 1) && rec.value[i] != kNullValue
+                           ? remap[rec.worker][rec.value[i]]
+                           : kNullValue;
       }
-      machine.Run(ts, mask, value, n, &tally);
+    };
+    for (const ChunkRecords& rec : records) {
+      const auto [begin, end] = run_of(rec);
+      for (size_t i = begin; i < end; ++i) put(rec, i);
+    }
+    if (moved) {
+      for (const auto& [ci, i] : moved_of[b]) put(records[ci], i);
+    }
+    Machine machine(k, spec.window_us, breakdown);
+    for (uint32_t q = 0, begin = 0; q < hi - lo; begin = cnt[q++]) {
+      const size_t count = cnt[q] - begin;
+      if (count == 0) continue;
+      const int64_t* ts = w.ts.data() + begin;
+      const uint16_t* mask = w.bucket_mask.data() + begin;
+      const uint32_t* value = breakdown ? w.value.data() + begin : nullptr;
+      size_t r = 1;
+      while (r < count && ts[r] >= ts[r - 1]) ++r;
+      if (r < count) {  // parts of one day overlapped: put this profile's events in time order
+        w.order.resize(count);
+        for (uint32_t i = 0; i < count; ++i) w.order[i] = i;
+        std::sort(w.order.begin(), w.order.end(),
+                  [&](uint32_t x, uint32_t y) { return ts[x] < ts[y]; });
+        w.ts_buf.resize(count);
+        w.mask_buf.resize(count);
+        w.value_buf.resize(count);
+        for (size_t i = 0; i < count; ++i) {
+          w.ts_buf[i] = ts[w.order[i]];
+          w.mask_buf[i] = mask[w.order[i]];
+          if (value != nullptr) w.value_buf[i] = value[w.order[i]];
+        }
+        ts = w.ts_buf.data();
+        mask = w.mask_buf.data();
+        if (value != nullptr) value = w.value_buf.data();
+      }
+      machine.Run(ts, mask, value, count, &tallies[wi]);
     }
     return Status::OK();
   }));
@@ -659,7 +750,8 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
   return result;
 }
 
-// ---- Output ------------------------------------------------------------------------------------
+// ---- Output
+// ------------------------------------------------------------------------------------
 
 namespace {
 

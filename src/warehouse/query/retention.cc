@@ -90,6 +90,64 @@ void ForEachBit(Bits b, F&& f) {
   if constexpr (BitsOf(Bits{}) > 64) ForEachBit(static_cast<uint64_t>(b >> 64), 64, f);
 }
 
+// Lowers the start code of each profile with a matching row (hit[r]) of one chunk.
+template <typename LookupFn>
+void MarkStarts(const Chunk& chunk, const uint8_t* hit, const Plan& plan, const LookupFn& lookup,
+                uint16_t* code) {
+  const int64_t* ts = chunk.ts();
+  const uint64_t* prof = chunk.profile();
+  for (size_t r = 0; r < chunk.rows; ++r) {
+    if (!hit[r]) continue;
+    const int64_t t = ts[r];
+    const uint16_t v = t < plan.from ? 0
+                       : t < plan.to ? static_cast<uint16_t>(1 + plan.Period(t))
+                                     : kNoStart;
+    uint16_t& c = code[lookup(prof[r])];
+    if (v < c) c = v;
+  }
+}
+
+// Sets the return bits of each profile with a matching row (hit[r]) of one chunk: absolute
+// periods, or (kAbsolute false) periods after the profile's cohort from `merged` codes.
+template <typename Bits, bool kAbsolute, typename LookupFn>
+void MarkReturns(const Chunk& chunk, const uint8_t* hit, const Plan& plan, const uint16_t* merged,
+                 const LookupFn& lookup, Bits* b) {
+  const size_t n = chunk.rows;
+  const int64_t* ts = chunk.ts();
+  const uint64_t* prof = chunk.profile();
+  auto relative = [&](uint32_t p, int32_t a, bool matched) {
+    const int32_t k = a + 1 - merged[p];  // merged: 1 + cohort; 0 and kNoStart make no member
+    const bool valid = matched & (merged[p] != 0) & (k >= 1) & (k < plan.periods);
+    return valid ? Bits{1} << (valid ? k : 0) : Bits{0};
+  };
+  if (chunk.min_ts >= plan.ret_begin && chunk.max_ts < plan.ret_end &&
+      plan.Period(chunk.min_ts) == plan.Period(chunk.max_ts)) {
+    // The usual case (a chunk holds one day): one period for all rows; no branch per row, as
+    // whether a row matches is as random as the data.
+    const int32_t a = plan.Period(chunk.min_ts);
+    if constexpr (kAbsolute) {
+      const Bits bit = Bits{1} << a;
+      for (size_t r = 0; r < n; ++r) b[lookup(prof[r])] |= hit[r] ? bit : Bits{0};
+    } else {
+      for (size_t r = 0; r < n; ++r) {
+        const uint32_t p = lookup(prof[r]);
+        b[p] |= relative(p, a, hit[r] != 0);
+      }
+    }
+    return;
+  }
+  for (size_t r = 0; r < n; ++r) {
+    const int64_t t = ts[r];
+    if (!hit[r] || t < plan.ret_begin || t >= plan.ret_end) continue;
+    const uint32_t p = lookup(prof[r]);
+    if constexpr (kAbsolute) {
+      b[p] |= Bits{1} << plan.Period(t);
+    } else {
+      b[p] |= relative(p, plan.Period(t), true);
+    }
+  }
+}
+
 // Per-profile state in dense arrays, one set per worker (merged per profile range at the end).
 // `absolute`: one pass; bit a of a profile = a return event in period a (needs cohorts <= width).
 // Otherwise two passes: first starts, then bit k = a return k periods after the profile's cohort.
@@ -111,48 +169,39 @@ Status Count(const Context& cx, bool absolute, Tally* total) {
                              info.min_ts < plan.ret_end;
       if (!do_start && !do_return) return Status::OK();
       ASSIGN_OR_RETURN(ChunkPtr chunk, cx.snapshot->Load(cx.chunks[i], cx.paths));
-      const size_t n = chunk->rows;
-      const int64_t* ts = chunk->ts();
-      const uint64_t* prof = chunk->profile();
       std::vector<uint8_t>& h = hit[w];
-      h.resize(n);
+      h.resize(chunk->rows);
+      auto identity = [](uint64_t stored) { return static_cast<uint32_t>(stored); };
+      auto lookup = [&](uint64_t stored) { return cx.profiles->Map(stored); };
+      const bool direct = cx.profiles->identity();
       if (do_start) {
         if (code[w].empty()) code[w].assign(n_profiles, kNoStart);
-        uint16_t* c = code[w].data();
         cx.start.Evaluate(*chunk, h.data());
-        uint64_t last = 0;
-        uint32_t p = 0;
-        for (size_t r = 0; r < n; ++r) {
-          if (!h[r]) continue;
-          if (prof[r] != last) p = cx.profiles->Map(last = prof[r]);
-          const int64_t t = ts[r];
-          const uint16_t v = t < plan.from ? 0
-                             : t < plan.to ? static_cast<uint16_t>(1 + plan.Period(t))
-                                           : kNoStart;
-          if (v < c[p]) c[p] = v;
+        if (direct) {
+          MarkStarts(*chunk, h.data(), plan, identity, code[w].data());
+        } else {
+          MarkStarts(*chunk, h.data(), plan, lookup, code[w].data());
         }
       }
       if (do_return) {
         if (bits[w].empty()) bits[w].assign(n_profiles, 0);
-        Bits* b = bits[w].data();
         cx.ret.Evaluate(*chunk, h.data());
-        const bool inside = info.min_ts >= plan.ret_begin && info.max_ts < plan.ret_end;
-        uint64_t last = 0;
-        uint32_t p = 0;
-        for (size_t r = 0; r < n; ++r) {
-          if (!h[r]) continue;
-          const int64_t t = ts[r];
-          if (!inside && (t < plan.ret_begin || t >= plan.ret_end)) continue;
-          if (prof[r] != last) p = cx.profiles->Map(last = prof[r]);
-          const int32_t a = plan.Period(t);
-          if (absolute) {
-            b[p] |= Bits{1} << a;
-          } else {
-            const uint16_t c = merged[p];
-            if (c == 0 || c == kNoStart) continue;
-            const int32_t k = a - (c - 1);
-            if (k >= 1 && k < plan.periods) b[p] |= Bits{1} << k;
+        if constexpr (BitsOf(Bits{}) == 128) {
+          if (!absolute) {
+            if (direct) {
+              MarkReturns<Bits, false>(*chunk, h.data(), plan, merged.data(), identity,
+                                       bits[w].data());
+            } else {
+              MarkReturns<Bits, false>(*chunk, h.data(), plan, merged.data(), lookup,
+                                       bits[w].data());
+            }
+            return Status::OK();
           }
+        }
+        if (direct) {
+          MarkReturns<Bits, true>(*chunk, h.data(), plan, nullptr, identity, bits[w].data());
+        } else {
+          MarkReturns<Bits, true>(*chunk, h.data(), plan, nullptr, lookup, bits[w].data());
         }
       }
       return Status::OK();
