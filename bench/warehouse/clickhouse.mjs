@@ -12,9 +12,20 @@ import os from 'node:os';
 import path from 'node:path';
 
 const running = new Set();
-process.on('exit', () => {
-  for (const s of running) s.killNow();
-});
+let handlersInstalled = false;
+function installHandlers() {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => {
+    for (const s of running) s.killNow();
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => {
+      for (const s of running) s.killNow();
+      process.exit(128 + os.constants.signals[sig]);
+    });
+  }
+}
 
 function onPath(cmd) {
   return (process.env.PATH ?? '/usr/bin:/bin')
@@ -117,6 +128,7 @@ export class ClickHouse {
     });
     fs.closeSync(out);
     const ch = new ClickHouse(child, dir, httpPort, tcpPort);
+    installHandlers();
     running.add(ch);
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -222,8 +234,10 @@ export class ClickHouse {
 
   async stop() {
     if (!this.exited) {
+      // The data is thrown away: a short grace period (the server waits for idle keep-alive
+      // connections), then SIGKILL.
       this.child.kill('SIGTERM');
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 2_000;
       while (!this.exited && Date.now() < deadline) await sleep(100);
       if (!this.exited) this.child.kill('SIGKILL');
       while (!this.exited) await sleep(50);

@@ -91,6 +91,7 @@ async function main() {
   const byProfile = loadCsv(csv);
   const engines = [{ name: 'reference', ask: async (spec) => referenceAnswer(byProfile, spec) }];
   const ch = await ClickHouse.start({ log });
+  let duck = null;
   try {
     const chLoad = await ch.load(csv);
     log(`clickhouse: ${chLoad.rows} rows`);
@@ -99,7 +100,6 @@ async function main() {
     if (dupes !== '0') throw new Error(`the data has ${dupes} (profile, second) pairs with more than one event`);
     engines.push({ name: 'clickhouse', ask: async (spec) => fromClickhouse(spec, await ch.rows(clickhouseSql(spec))) });
 
-    let duck = null;
     if (!duckdbMissing()) {
       duck = await DuckDB.open({ memory: true });
       const l = await duck.load(csv);
@@ -150,11 +150,11 @@ async function main() {
         console.log(`ok  ${q.name}: ${answers.map((x) => x[0]).join(' = ')}: ${summary(ref)}`);
       }
     }
-    if (duck) duck.close();
     console.log(`crosscheck: engines ${engines.map((e) => e.name).join(', ')}${rMissing ? ` (rapport skipped: ${rMissing})` : ''}`);
     console.log(`${passed} passed, ${failed} failed`);
     return failed ? 1 : 0;
   } finally {
+    if (duck) duck.close();
     await ch.stop();
   }
 }
