@@ -287,6 +287,11 @@ void EmitRecords(const Chunk& chunk, const uint16_t* mask, const TimeRange& rang
   out->moved = out->capacity - back;
 }
 
+Status BeyondFooter(size_t chunk) {
+  return Status::Corruption("warehouse chunk " + std::to_string(chunk) +
+                            " holds a profile id above its footer's maximum");
+}
+
 double MedianSeconds(std::vector<int64_t>* v) {
   const size_t n = v->size();
   auto mid = v->begin() + n / 2;
@@ -497,6 +502,7 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
   std::vector<Worker> workers(static_cast<size_t>(threads));
   RETURN_IF_ERROR(ParallelChunks(chunks.size(), threads, [&](int wi, size_t ci) -> Status {
     ASSIGN_OR_RETURN(ChunkPtr chunk, snapshot.Load(chunks[ci], paths));
+    if (!profiles.Covers(*chunk)) return BeyondFooter(chunks[ci]);
     Worker& w = workers[wi];
     const size_t n = chunk->rows;
     const uint32_t* ev = chunk->event();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "warehouse/chunk.h"
 #include "warehouse/query/common.h"
 #include "warehouse/snapshot.h"
 
@@ -91,6 +92,11 @@ class DenseProfiles {
   uint32_t Map(uint64_t stored) const { return Lookup(stored).index; }
   // Every stored id is its own index (no merges, dense ids): callers may skip Lookup.
   bool identity() const { return direct_limit_ > 0 && redirect_.empty(); }
+  // Whether the chunk's ids are within what Build saw in the chunk infos (its last row holds
+  // its largest id: rows are sorted by profile). Callers fail with kCorruption otherwise.
+  bool Covers(const Chunk& chunk) const {
+    return direct_limit_ == 0 || chunk.rows == 0 || chunk.profile()[chunk.rows - 1] < direct_limit_;
+  }
 
  private:
   Index LookupSparse(uint64_t stored) const;

@@ -731,6 +731,55 @@ TEST(Funnel, TiesDoNotDependOnRowOrder) {
   }
 }
 
+// A snapshot over another whose chunk 1 fails to load (`fail_load`), or whose chunk infos
+// understate the profile ids the chunks hold.
+class BrokenSnapshot : public Snapshot {
+ public:
+  BrokenSnapshot(const Snapshot& inner, bool fail_load) : inner_(inner), fail_load_(fail_load) {
+    for (size_t i = 0; i < inner.chunk_count(); ++i) {
+      infos_.push_back(inner.info(i));
+      if (!fail_load) infos_.back().max_profile = 1;
+    }
+  }
+  size_t chunk_count() const override { return infos_.size(); }
+  const ChunkInfo& info(size_t i) const override { return infos_[i]; }
+  Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override {
+    if (fail_load_ && i == 1) return Status::Corruption("part 7, block 3: checksum mismatch");
+    return inner_.Load(i, paths);
+  }
+  const EventDictionary& events() const override { return inner_.events(); }
+  const ProfileMap& profiles() const override { return inner_.profiles(); }
+
+ private:
+  const Snapshot& inner_;
+  bool fail_load_;
+  std::vector<ChunkInfo> infos_;
+};
+
+TEST(Funnel, SnapshotFailuresAreReturned) {
+  const int64_t d = T("2024-01-01T00:00:00Z");
+  std::vector<Row> rows;
+  for (uint64_t p = 1; p <= 20; ++p) {
+    rows.push_back(Ev(p, d + static_cast<int64_t>(p) * kSec, "A"));
+    rows.push_back(Ev(p, d + static_cast<int64_t>(p) * 2 * kSec, "B"));
+  }
+  MemorySnapshot mem(Seq(rows), ProfileMap(), 4);
+  const FunnelSpec spec = MustParse(R"({"from":"2024-01-01","to":"2024-01-02",
+      "steps":[{"event":"A"},{"event":"B"}],"window":{"hours":1}})");
+  for (int threads : {1, 2}) {
+    QueryOptions options;
+    options.threads = threads;
+    auto r = RunFunnel(BrokenSnapshot(mem, true), spec, options);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+    EXPECT_EQ(r.status().message(), "part 7, block 3: checksum mismatch");
+    r = RunFunnel(BrokenSnapshot(mem, false), spec, options);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(r.status().message().find("profile id above"), std::string::npos);
+  }
+}
+
 // ---- Timings (printed, never asserted) -------------------------------------------------------
 
 std::vector<Row> Generated(size_t n, uint64_t profiles, int days) {

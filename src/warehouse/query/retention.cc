@@ -169,6 +169,10 @@ Status Count(const Context& cx, bool absolute, Tally* total) {
                              info.min_ts < plan.ret_end;
       if (!do_start && !do_return) return Status::OK();
       ASSIGN_OR_RETURN(ChunkPtr chunk, cx.snapshot->Load(cx.chunks[i], cx.paths));
+      if (!cx.profiles->Covers(*chunk)) {
+        return Status::Corruption("warehouse chunk " + std::to_string(cx.chunks[i]) +
+                                  " holds a profile id above its footer's maximum");
+      }
       std::vector<uint8_t>& h = hit[w];
       h.resize(chunk->rows);
       auto identity = [](uint64_t stored) { return static_cast<uint32_t>(stored); };
