@@ -18,6 +18,7 @@
 //
 //   node bench/warehouse/peers.mjs --csv FILE [--days 90] [--end 2026-10-01T00:00:00Z]
 //        [--runs 5] [--skip-duckdb] [--skip-clickhouse] [--duckdb-memory] [--work DIR]
+//   node bench/warehouse/peers.mjs --print-sql [--days 90]    (the SQL of each question)
 
 import { pathToFileURL } from 'node:url';
 import { ClickHouse, clickhouseMissing } from './clickhouse.mjs';
@@ -100,11 +101,18 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const a = parseArgs(process.argv.slice(2), {
       csv: '', days: 90, end: DEFAULT_END, runs: 5, 'skip-duckdb': false, 'skip-clickhouse': false,
-      'duckdb-memory': false, work: '',
+      'duckdb-memory': false, work: '', 'print-sql': false,
     });
-    if (!a.csv) throw new Error('--csv FILE is required');
     const { from, to } = dataRange({ days: a.days, end: a.end });
     const questions = benchQuestions(from, to);
+    if (a['print-sql']) {
+      for (const q of questions) {
+        console.log(`-- ${q.title}: ${JSON.stringify(q.spec)}\n-- DuckDB\n${duckdbSql(q.spec)};\n` +
+          `-- ClickHouse\n${clickhouseSql(q.spec)};\n`);
+      }
+      process.exit(0);
+    }
+    if (!a.csv) throw new Error('--csv FILE is required');
     const peers = await runPeers({
       csv: a.csv, questions, runs: a.runs, skipDuckdb: a['skip-duckdb'], skipClickhouse: a['skip-clickhouse'],
       duckdbMemory: a['duckdb-memory'], dir: a.work || undefined,
