@@ -6,6 +6,7 @@
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
+#include "profile/computed/computed_value.h"
 
 namespace rapport::warehouse {
 
@@ -40,6 +41,21 @@ void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
 }
 
 std::string Quote(std::string_view field) { return "\"" + std::string(field) + "\""; }
+
+// Characters a terminal shows for UTF-8 text (continuation bytes do not count).
+size_t DisplayWidth(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A cell printed right-aligned: a decimal number, maybe a percentage, "-" or nothing (dates
+// such as "2024-01-31" are text).
+bool LooksNumeric(std::string_view v) {
+  if (v.empty() || v == "-") return true;
+  if (v.back() == '%') v.remove_suffix(1);
+  return ParseDecimal(v).has_value();
+}
 
 }  // namespace
 
@@ -287,19 +303,16 @@ std::string FormatNumber(double x) {
 std::string Table::Render() const {
   std::vector<size_t> width(columns.size(), 0);
   std::vector<bool> numeric(columns.size(), true);
-  for (size_t c = 0; c < columns.size(); ++c) width[c] = columns[c].size();
+  for (size_t c = 0; c < columns.size(); ++c) width[c] = DisplayWidth(columns[c]);
   for (const auto& row : rows) {
     for (size_t c = 0; c < row.size() && c < columns.size(); ++c) {
-      width[c] = std::max(width[c], row[c].size());
-      const std::string& v = row[c];
-      if (!v.empty() && v.find_first_not_of("0123456789.-%e+") != std::string::npos) {
-        numeric[c] = false;
-      }
+      width[c] = std::max(width[c], DisplayWidth(row[c]));
+      if (!LooksNumeric(row[c])) numeric[c] = false;
     }
   }
   std::string out;
   auto cell = [&](const std::string& v, size_t c) {
-    const std::string pad(width[c] - std::min(width[c], v.size()), ' ');
+    const std::string pad(width[c] - std::min(width[c], DisplayWidth(v)), ' ');
     out += numeric[c] ? pad + v : v + pad;
     out += c + 1 < columns.size() ? "  " : "";
   };
