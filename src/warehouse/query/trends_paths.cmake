@@ -1,5 +1,9 @@
 # Trends, paths and discovery (events, properties, values) over a Snapshot, and their tests.
+target_sources(rapport_warehouse_query PRIVATE
+  query/trends.cc
+  query/trends_scan.cc
+)
 
 rapport_test(warehouse_trends_paths_test
-  SOURCES query/common_test.cc
+  SOURCES query/common_test.cc query/trends_test.cc
   DEPS rapport_warehouse_query simdjson::simdjson)
