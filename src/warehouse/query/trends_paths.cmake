@@ -2,8 +2,9 @@
 target_sources(rapport_warehouse_query PRIVATE
   query/trends.cc
   query/trends_scan.cc
+  query/paths.cc
 )
 
 rapport_test(warehouse_trends_paths_test
-  SOURCES query/common_test.cc query/trends_test.cc
+  SOURCES query/common_test.cc query/trends_test.cc query/paths_test.cc
   DEPS rapport_warehouse_query simdjson::simdjson)
