@@ -15,7 +15,7 @@
 //
 //   node bench/warehouse/compare.mjs [--events 10000000] [--profiles 1000000] [--days 90]
 //        [--seed 1] [--runs 5] [--work /tmp/rapport-warehouse-bench] [--skip-duckdb]
-//        [--skip-clickhouse] [--skip-rapport] [--rapport-bin PATH] [--duckdb-memory] [--smoke]
+//        [--skip-clickhouse] [--skip-rapport] [--rapport-bin PATH] [--duckdb-file] [--smoke]
 // --smoke: 20,000 events, 2,000 profiles, 14 days, 1 run (CI's bench-smoke).
 
 import crypto from 'node:crypto';
@@ -116,7 +116,8 @@ export function report({ questions, engines, runs }) {
     if (e.skipped) lines.push(`${names[e.engine]}: skipped: ${e.skipped}`);
     else {
       const extra = e.load.optimize_seconds !== undefined ? ` + OPTIMIZE FINAL ${e.load.optimize_seconds.toFixed(1)} s` : '';
-      lines.push(`${names[e.engine]}: loaded ${e.load.rows} rows in ${e.load.seconds.toFixed(1)} s${extra}`);
+      const how = e.storage ? ` (${e.storage === 'memory' ? 'in memory' : 'database file'})` : e.version ? ` ${e.version}` : '';
+      lines.push(`${names[e.engine]}${how}: loaded ${e.load.rows} rows in ${e.load.seconds.toFixed(1)} s${extra}`);
     }
   }
   if (diffs.length) lines.push('', 'ANSWERS DIFFER:', ...diffs);
@@ -127,7 +128,7 @@ async function main() {
   const a = parseArgs(process.argv.slice(2), {
     events: 10_000_000, profiles: 1_000_000, days: 90, seed: 1, runs: 5,
     work: path.join(os.tmpdir(), 'rapport-warehouse-bench'), 'skip-duckdb': false, 'skip-clickhouse': false,
-    'skip-rapport': false, 'rapport-bin': DEFAULT_RAPPORT_BIN, 'duckdb-memory': false, smoke: false,
+    'skip-rapport': false, 'rapport-bin': DEFAULT_RAPPORT_BIN, 'duckdb-file': false, smoke: false,
   });
   if (a.smoke) Object.assign(a, { events: 20_000, profiles: 2_000, days: 14, runs: 1 });
   const work = path.resolve(a.work);
@@ -142,7 +143,7 @@ async function main() {
   if (engines[0].skipped) log(`rapport: skipped: ${engines[0].skipped}`);
   engines.push(...await runPeers({
     csv, questions, runs: a.runs, skipDuckdb: a['skip-duckdb'], skipClickhouse: a['skip-clickhouse'],
-    duckdbMemory: a['duckdb-memory'], dir: work, log,
+    duckdbFile: a['duckdb-file'], dir: work, log,
   }));
 
   const { text, disagree } = report({ questions, engines, runs: a.runs });

@@ -17,7 +17,7 @@
 //   uniques    distinct profiles with any event per UTC day.
 //
 //   node bench/warehouse/peers.mjs --csv FILE [--days 90] [--end 2026-10-01T00:00:00Z]
-//        [--runs 5] [--skip-duckdb] [--skip-clickhouse] [--duckdb-memory] [--work DIR]
+//        [--runs 5] [--skip-duckdb] [--skip-clickhouse] [--duckdb-file] [--work DIR]
 //   node bench/warehouse/peers.mjs --print-sql [--days 90]    (the SQL of each question)
 
 import { pathToFileURL } from 'node:url';
@@ -47,7 +47,7 @@ async function timed(runs, fn) {
 
 // One engine: {engine, load, questions: {name: {best, median, seconds, answer}}} or
 // {engine, skipped: reason}.
-export async function runDuckdb({ csv, questions, runs, memory = false, dir, log = () => {} }) {
+export async function runDuckdb({ csv, questions, runs, memory = true, dir, log = () => {} }) {
   const missing = duckdbMissing();
   if (missing) return { engine: 'duckdb', skipped: missing };
   const db = await DuckDB.open({ memory, dir });
@@ -88,10 +88,10 @@ export async function runClickhouse({ csv, questions, runs, log = () => {} }) {
 }
 
 export async function runPeers({ csv, questions, runs = 5, skipDuckdb = false, skipClickhouse = false,
-  duckdbMemory = false, dir, log = () => {} }) {
+  duckdbFile = false, dir, log = () => {} }) {
   const peers = [];
   peers.push(skipDuckdb ? { engine: 'duckdb', skipped: '--skip-duckdb' }
-    : await runDuckdb({ csv, questions, runs, memory: duckdbMemory, dir, log }));
+    : await runDuckdb({ csv, questions, runs, memory: !duckdbFile, dir, log }));
   peers.push(skipClickhouse ? { engine: 'clickhouse', skipped: '--skip-clickhouse' }
     : await runClickhouse({ csv, questions, runs, log }));
   return peers;
@@ -101,7 +101,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const a = parseArgs(process.argv.slice(2), {
       csv: '', days: 90, end: DEFAULT_END, runs: 5, 'skip-duckdb': false, 'skip-clickhouse': false,
-      'duckdb-memory': false, work: '', 'print-sql': false,
+      'duckdb-file': false, work: '', 'print-sql': false,
     });
     const { from, to } = dataRange({ days: a.days, end: a.end });
     const questions = benchQuestions(from, to);
@@ -115,7 +115,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     if (!a.csv) throw new Error('--csv FILE is required');
     const peers = await runPeers({
       csv: a.csv, questions, runs: a.runs, skipDuckdb: a['skip-duckdb'], skipClickhouse: a['skip-clickhouse'],
-      duckdbMemory: a['duckdb-memory'], dir: a.work || undefined,
+      duckdbFile: a['duckdb-file'], dir: a.work || undefined,
       log: (m) => process.stderr.write(`peers: ${m}\n`),
     });
     console.log(JSON.stringify({ csv: a.csv, from, to, runs: a.runs, peers }, null, 1));
