@@ -3,8 +3,10 @@
 #include <lz4.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "common/coding.h"
 #include "warehouse/part/int_codec.h"
@@ -109,8 +111,30 @@ void VariantBuilder::Reset(size_t n) {
   kinds_.assign(n, 0);
   numbers_.clear();
   dict_.clear();
-  index_.clear();
+  std::fill(slots_.begin(), slots_.end(), 0);
   codes_.clear();
+}
+
+uint32_t VariantBuilder::Code(std::string_view s) {
+  if (slots_.size() < 2 * (dict_.size() + 1)) {  // grow and re-insert
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0);
+    const size_t mask = slots_.size() - 1;
+    for (size_t code = 0; code < dict_.size(); ++code) {
+      size_t at = std::hash<std::string_view>()(dict_[code]) & mask;
+      while (slots_[at] != 0) at = (at + 1) & mask;
+      slots_[at] = static_cast<uint32_t>(code + 1);
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t at = std::hash<std::string_view>()(s) & mask;
+  while (slots_[at] != 0) {
+    const uint32_t code = slots_[at] - 1;
+    if (dict_[code] == s) return code;
+    at = (at + 1) & mask;
+  }
+  slots_[at] = static_cast<uint32_t>(dict_.size() + 1);
+  dict_.push_back(s);
+  return static_cast<uint32_t>(dict_.size() - 1);
 }
 
 void VariantBuilder::Set(size_t i, const Value& v) {
@@ -118,9 +142,7 @@ void VariantBuilder::Set(size_t i, const Value& v) {
   if (v.kind == ValueKind::kNumber) {
     numbers_.push_back(v.number);
   } else if (v.kind == ValueKind::kString || v.kind == ValueKind::kJson) {
-    auto [it, fresh] = index_.try_emplace(v.text, static_cast<uint32_t>(dict_.size()));
-    if (fresh) dict_.push_back(v.text);
-    codes_.push_back(it->second);
+    codes_.push_back(Code(v.text));
   }
 }
 

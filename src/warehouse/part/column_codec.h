@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -46,10 +45,14 @@ class VariantBuilder {
   void Encode(std::string* out) const;
 
  private:
+  uint32_t Code(std::string_view s);  // adds s to dict_ when new
+
   std::vector<uint8_t> kinds_;
   std::vector<double> numbers_;
   std::vector<std::string_view> dict_;  // first-appearance order
-  std::unordered_map<std::string_view, uint32_t> index_;
+  // Open addressing over dict_ (1 + code; 0 = empty), a power of two at least twice its size:
+  // no allocation per string, cleared in place between blocks.
+  std::vector<uint32_t> slots_;
   std::vector<uint64_t> codes_;
 };
 

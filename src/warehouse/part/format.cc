@@ -25,7 +25,7 @@ uint64_t GetFixed(std::string_view s, size_t at, int bytes) {
   return v;
 }
 
-bool GetFixed32(Decoder* d, std::string_view in, uint32_t* v) {
+bool GetFixed32(Decoder* d, uint32_t* v) {
   uint8_t b[4];
   for (auto& x : b) {
     if (!d->Byte(&x)) return false;
@@ -125,7 +125,8 @@ Status DecodeFooter(std::string_view file, Footer* f) {
     return Bad("truncated part fields");
   }
   if (f->block_rows == 0 || f->block_rows > kMaxBlockRows) return Bad("bad block size");
-  if (blocks == 0 || blocks > bytes.size()) return Bad("bad block count");
+  // A block entry takes at least 58 bytes (8 varints, 5 column entries of at least 10).
+  if (blocks == 0 || blocks > bytes.size() / 58) return Bad("bad block count");
   if (f->min_ts > f->max_ts || DayOf(f->min_ts) != f->day || DayOf(f->max_ts) != f->day) {
     return Bad("times outside the part's day");
   }
@@ -154,14 +155,16 @@ Status DecodeFooter(std::string_view file, Footer* f) {
     if (b.min_profile > b.max_profile || (i > 0 && f->blocks[i - 1].max_profile > b.min_profile)) {
       return Bad(where + "profiles out of order");
     }
-    if (columns < kFixedColumns || columns > bytes.size()) return Bad(where + "bad column count");
+    if (columns < kFixedColumns || columns > bytes.size() / 10) {
+      return Bad(where + "bad column count");
+    }
     b.columns.resize(columns);
     for (uint64_t c = 0; c < columns; ++c) {
       ColumnEntry& e = b.columns[c];
       uint8_t kind, codec;
       if (!d.Byte(&kind) || !d.LengthPrefixed(&e.name) || !d.Varint64(&e.offset) ||
           !d.Varint64(&e.stored_len) || !d.Varint64(&e.raw_len) || !d.Byte(&codec) ||
-          !GetFixed32(&d, bytes, &e.crc)) {
+          !GetFixed32(&d, &e.crc)) {
         return Bad(where + "truncated column entry");
       }
       if (kind > static_cast<uint8_t>(ColumnKind::kRest) || codec > kMaxCodec) {

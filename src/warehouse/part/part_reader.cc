@@ -276,29 +276,32 @@ Result<std::shared_ptr<const PropertyColumn>> PartReader::DecodeTyped(size_t b,
   return std::shared_ptr<const PropertyColumn>(std::move(col));
 }
 
-Status PartReader::DecodeRest(size_t b, const std::vector<std::string_view>& paths,
-                              std::vector<std::shared_ptr<const PropertyColumn>>* out) const {
+Status PartReader::DecodeRest(size_t b, const std::vector<std::string_view>* wanted,
+                              std::vector<RestGroup>* out) const {
   const ColumnEntry& c = *RestOf(b);
   Payload payload;
   RETURN_IF_ERROR(ReadColumn(b, c, &payload));
   const size_t n = footer_.blocks[b].rows;
-  size_t index = 0, wanted = 0;
-  std::vector<uint32_t> rows;
+  size_t index = 0, next = 0;
   Status s = part::ForEachRestGroup(
-      payload.bytes, [&](std::string_view path, std::string_view group) -> Status {
+      payload.bytes, [&](std::string_view path, std::string_view bytes) -> Status {
         if (index >= c.rest_paths.size() || c.rest_paths[index++] != path) {
           return Status::Corruption("groups differ from the directory's paths");
         }
-        if (wanted == paths.size() || paths[wanted] != path) return Status::OK();
-        ++wanted;
-        PropertyColumn values;
-        RETURN_IF_ERROR(part::DecodeRestGroup(group, n, &rows, &values)
-                            .WithContext("group \"" + std::string(path) + "\""));
-        out->push_back(part::Scatter(std::string(path), rows, std::move(values), n));
-        return Status::OK();
+        if (wanted != nullptr) {
+          if (next == wanted->size() || (*wanted)[next] != path) return Status::OK();
+          ++next;
+        }
+        RestGroup& g = out->emplace_back();
+        g.path = path;
+        return part::DecodeRestGroup(bytes, n, &g.rows, &g.values)
+            .WithContext("group \"" + std::string(path) + "\"");
       });
   if (s.ok() && index != c.rest_paths.size()) {
     s = Status::Corruption("groups differ from the directory's paths");
+  }
+  if (s.ok() && wanted != nullptr && next != wanted->size()) {
+    s = Status::Corruption("a listed path has no group");
   }
   if (!s.ok()) return Corrupt(b, &c, s.message());
   return Status::OK();
@@ -352,15 +355,13 @@ Result<ChunkPtr> PartReader::Load(size_t b, const std::vector<std::string>& path
     chunk->columns.push_back(std::move(col));
   }
   if (!from_rest.empty()) {
-    const size_t before = chunk->columns.size();
-    RETURN_IF_ERROR(DecodeRest(b, from_rest, &chunk->columns));
-    if (chunk->columns.size() != before + from_rest.size()) {
-      return Corrupt(b, rest, "a listed path has no group");
-    }
-    if (cache_ != nullptr) {
-      for (size_t i = before; i < chunk->columns.size(); ++i) {
-        cache_->InsertColumn(footer_.id, tag_, block32, chunk->columns[i]);
-      }
+    std::vector<RestGroup> groups;
+    RETURN_IF_ERROR(DecodeRest(b, &from_rest, &groups));
+    for (RestGroup& g : groups) {
+      std::shared_ptr<const PropertyColumn> col =
+          part::Scatter(std::move(g.path), g.rows, std::move(g.values), block.rows);
+      if (cache_ != nullptr) cache_->InsertColumn(footer_.id, tag_, block32, col);
+      chunk->columns.push_back(std::move(col));
     }
     std::sort(chunk->columns.begin(), chunk->columns.end(),
               [](const auto& x, const auto& y) { return x->path < y->path; });
@@ -371,64 +372,59 @@ Result<ChunkPtr> PartReader::Load(size_t b, const std::vector<std::string>& path
 Result<std::vector<Row>> PartReader::ReadRows(const EventDictionary& events) const {
   std::vector<Row> out;
   out.reserve(footer_.rows);
-  std::vector<size_t> typed_end;
-  std::vector<uint32_t> rows;
+  std::vector<uint32_t> counts;
   for (size_t b = 0; b < blocks(); ++b) {
     const BlockEntry& block = footer_.blocks[b];
     const size_t n = block.rows;
     ASSIGN_OR_RETURN(std::shared_ptr<const FixedColumns> f, DecodeFixed(b));
+    // Every property of the block, typed (dense) and rest (sparse), in path order, so that each
+    // row's props come out sorted; counted first so that each row allocates its props once.
+    struct Source {
+      std::string_view path;
+      std::shared_ptr<const PropertyColumn> dense;
+      const RestGroup* sparse = nullptr;
+    };
+    std::vector<Source> sources;
+    counts.assign(n, 0);
+    for (const ColumnEntry& c : block.columns) {
+      if (c.kind != ColumnKind::kVariant) continue;
+      ASSIGN_OR_RETURN(std::shared_ptr<const PropertyColumn> col, DecodeTyped(b, c));
+      for (size_t i = 0; i < n; ++i) counts[i] += col->kind[i] != ValueKind::kAbsent;
+      sources.push_back({c.name, std::move(col), nullptr});
+    }
+    std::vector<RestGroup> groups;
+    if (RestOf(b) != nullptr) RETURN_IF_ERROR(DecodeRest(b, nullptr, &groups));
+    for (const RestGroup& g : groups) {
+      for (uint32_t r : g.rows) ++counts[r];
+      sources.push_back({g.path, nullptr, &g});
+    }
+    std::sort(sources.begin(), sources.end(),
+              [](const Source& x, const Source& y) { return x.path < y.path; });
     const size_t base = out.size();
     for (size_t i = 0; i < n; ++i) {
       if (f->event[i] >= events.size()) {
         return Corrupt(b, &block.columns[3], "event id not in the dictionary");
       }
-      Row row;
+      Row& row = out.emplace_back();
       row.ts = f->ts[i];
       row.seq = f->seq[i];
       row.profile = f->profile[i];
       row.type = f->type[i];
       row.event = events.Name(f->event[i]);
-      out.push_back(std::move(row));
+      row.props.reserve(counts[i]);
     }
-    for (const ColumnEntry& c : block.columns) {
-      if (c.kind != ColumnKind::kVariant) continue;
-      ASSIGN_OR_RETURN(std::shared_ptr<const PropertyColumn> col, DecodeTyped(b, c));
-      for (size_t i = 0; i < n; ++i) {
-        if (col->kind[i] != ValueKind::kAbsent) {
-          out[base + i].props.emplace_back(c.name, ValueAt(*col, i));
+    for (const Source& src : sources) {
+      if (src.dense != nullptr) {
+        for (size_t i = 0; i < n; ++i) {
+          if (src.dense->kind[i] != ValueKind::kAbsent) {
+            out[base + i].props.emplace_back(src.path, ValueAt(*src.dense, i));
+          }
         }
-      }
-    }
-    const ColumnEntry* rest = RestOf(b);
-    if (rest == nullptr) continue;
-    typed_end.resize(n);
-    for (size_t i = 0; i < n; ++i) typed_end[i] = out[base + i].props.size();
-    Payload payload;
-    RETURN_IF_ERROR(ReadColumn(b, *rest, &payload));
-    size_t index = 0;
-    Status s = part::ForEachRestGroup(
-        payload.bytes, [&](std::string_view path, std::string_view group) -> Status {
-          if (index >= rest->rest_paths.size() || rest->rest_paths[index++] != path) {
-            return Status::Corruption("groups differ from the directory's paths");
-          }
-          PropertyColumn values;
-          RETURN_IF_ERROR(part::DecodeRestGroup(group, n, &rows, &values)
-                              .WithContext("group \"" + std::string(path) + "\""));
-          for (size_t j = 0; j < rows.size(); ++j) {
-            out[base + rows[j]].props.emplace_back(std::string(path), ValueAt(values, j));
-          }
-          return Status::OK();
-        });
-    if (s.ok() && index != rest->rest_paths.size()) {
-      s = Status::Corruption("groups differ from the directory's paths");
-    }
-    if (!s.ok()) return Corrupt(b, rest, s.message());
-    for (size_t i = 0; i < n; ++i) {
-      auto& props = out[base + i].props;
-      const auto mid = props.begin() + static_cast<std::ptrdiff_t>(typed_end[i]);
-      if (mid != props.begin() && mid != props.end()) {
-        std::inplace_merge(props.begin(), mid, props.end(),
-                           [](const auto& x, const auto& y) { return x.first < y.first; });
+      } else {
+        const RestGroup& g = *src.sparse;
+        for (size_t j = 0; j < g.rows.size(); ++j) {
+          out[base + g.rows[j]].props.emplace_back(src.path, ValueAt(g.values, j));
+        }
       }
     }
   }

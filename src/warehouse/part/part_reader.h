@@ -56,6 +56,11 @@ class PartReader {
     std::string_view bytes;
   };
   class Mapping;
+  struct RestGroup {  // one path of a rest column: the rows that have it and their values
+    std::string path;
+    std::vector<uint32_t> rows;
+    PropertyColumn values;
+  };
 
   PartReader() = default;
   static Result<std::unique_ptr<PartReader>> Init(std::unique_ptr<PartReader> reader);
@@ -65,9 +70,10 @@ class PartReader {
   Result<std::shared_ptr<const FixedColumns>> DecodeFixed(size_t b) const;
   Result<std::shared_ptr<const PropertyColumn>> DecodeTyped(size_t b,
                                                             const part::ColumnEntry& column) const;
-  // Materializes the rest groups of `paths` (sorted, each in the block's rest list) as columns.
-  Status DecodeRest(size_t b, const std::vector<std::string_view>& paths,
-                    std::vector<std::shared_ptr<const PropertyColumn>>* out) const;
+  // The groups of block b's rest column for `wanted` (sorted, each in the directory's list), or
+  // all of them when it is null.
+  Status DecodeRest(size_t b, const std::vector<std::string_view>* wanted,
+                    std::vector<RestGroup>* out) const;
   const part::ColumnEntry* FindTyped(size_t b, std::string_view path) const;
   const part::ColumnEntry* RestOf(size_t b) const;
 
