@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -369,6 +370,31 @@ TEST(Part, FailedWritesLeaveNoFile) {
   auto back = (*reader)->ReadRows(events);
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(*back == Canonical(rows));
+}
+
+// Writes the fuzzer's seed files: RAPPORT_PART_SEED_DIR=dir warehouse_part_test
+// --gtest_also_run_disabled_tests --gtest_filter='*WriteFuzzSeeds'
+TEST(Part, DISABLED_WriteFuzzSeeds) {
+  const char* dir = std::getenv("RAPPORT_PART_SEED_DIR");
+  ASSERT_NE(dir, nullptr);
+  auto write = [&](const std::string& name, size_t rows, int64_t day, size_t block_rows,
+                   int rare_paths) {
+    RowGenOptions o;
+    o.rows = rows;
+    o.day = day;
+    o.rare_paths = rare_paths;
+    o.frequent_paths = 3;
+    PartWriteOptions options;
+    options.block_rows = block_rows;
+    options.column_min_share = 0.1;
+    Written w = Encode(RandomRows(rows, o), day, options);
+    ASSERT_TRUE(
+        WriteFileAtomic(Env::Default(), std::string(dir) + "/" + name, w.bytes, false).ok());
+  };
+  write("one-row", 1, 19'700, 16, 0);
+  write("three-blocks-rest", 40, 19'700, 16, 4);
+  write("negative-day", 150, -3, 64, 2);
+  write("wide", 120, 20'000, 128, 30);
 }
 
 }  // namespace
