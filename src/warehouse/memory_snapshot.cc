@@ -90,6 +90,12 @@ MemorySnapshot::MemorySnapshot(std::vector<Row> rows, std::shared_ptr<const Prof
   }
 }
 
+std::vector<std::string> MemorySnapshot::Paths(size_t i) const {
+  std::vector<std::string> out;
+  for (const auto& col : chunks_[i]->columns) out.push_back(col->path);
+  return out;  // columns are sorted by path
+}
+
 Result<ChunkPtr> MemorySnapshot::Load(size_t i, const std::vector<std::string>& paths) const {
   const ChunkPtr& all = chunks_[i];
   auto chunk = std::make_shared<Chunk>();

@@ -22,6 +22,7 @@ class MemorySnapshot : public Snapshot {
   size_t chunk_count() const override { return chunks_.size(); }
   const ChunkInfo& info(size_t i) const override { return infos_[i]; }
   Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override;
+  std::vector<std::string> Paths(size_t i) const override;
   const EventDictionary& events() const override { return events_; }
   const ProfileMap& profiles() const override { return *profiles_; }
 

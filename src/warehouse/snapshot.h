@@ -32,6 +32,8 @@ class Snapshot {
   // Decodes chunk i with the fixed columns and those of `paths` it has (others are skipped).
   // kCorruption when a block fails its checksum: no damaged data is ever returned.
   virtual Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const = 0;
+  // Every property path some row of chunk i has, sorted (what discovery lists).
+  virtual std::vector<std::string> Paths(size_t /*i*/) const { return {}; }
   virtual const EventDictionary& events() const = 0;
   virtual const ProfileMap& profiles() const = 0;
 };

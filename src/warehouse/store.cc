@@ -49,6 +49,9 @@ Result<std::unique_ptr<Warehouse>> Warehouse::Open(WarehouseOptions options) {
     if (reader->meta().id != p.id || reader->meta().rows != p.rows) {
       return Status::Corruption(path + ": the part does not match the manifest");
     }
+    for (size_t b = 0; b < reader->blocks(); ++b) {
+      w->max_profile_ = std::max(w->max_profile_, reader->info(b).max_profile);
+    }
     w->readers_[p.id] = std::move(reader);
     named.insert(PartFileName(p.day, p.id).substr(6));  // without "parts/"
     w->stats_.rows += p.rows;
@@ -60,6 +63,7 @@ Result<std::unique_ptr<Warehouse>> Warehouse::Open(WarehouseOptions options) {
     if (!named.count(f)) RETURN_IF_ERROR(env->RemoveFile(dir + "/parts/" + f));
   }
   w->added_offsets_ = w->manifest_.offsets;
+  w->profile_map_ = std::make_shared<const ProfileMap>(w->merges_, w->max_profile_);
   w->stats_.parts = w->manifest_.parts.size();
   return w;
 }

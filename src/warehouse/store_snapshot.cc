@@ -32,6 +32,12 @@ StoreSnapshot::StoreSnapshot(std::vector<std::shared_ptr<PartReader>> parts,
   take_memory_until(INT64_MAX);
 }
 
+std::vector<std::string> StoreSnapshot::Paths(size_t i) const {
+  const Ref& r = refs_[i];
+  if (r.source < 0) return memory_->Paths(r.index);
+  return parts_[static_cast<size_t>(r.source)]->Paths(r.index);
+}
+
 Result<ChunkPtr> StoreSnapshot::Load(size_t i, const std::vector<std::string>& paths) const {
   const Ref& r = refs_[i];
   if (r.source < 0) return memory_->Load(r.index, paths);

@@ -23,6 +23,7 @@ class StoreSnapshot : public Snapshot {
   size_t chunk_count() const override { return refs_.size(); }
   const ChunkInfo& info(size_t i) const override { return infos_[i]; }
   Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override;
+  std::vector<std::string> Paths(size_t i) const override;
   const EventDictionary& events() const override { return memory_ ? memory_->events() : events_; }
   const ProfileMap& profiles() const override { return *profiles_; }
 
