@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/import_command.h"
+#include "cli/query_command.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/time_format.h"
@@ -19,7 +20,8 @@
 namespace rapport::cli {
 namespace {
 
-ImportOptions import_options;  // `rapport import` keeps its own flags
+ImportOptions import_options;       // `rapport import` keeps its own flags
+QueryCommandOptions query_options;  // so does `rapport query`
 
 void AddDataFlags(CLI::App* cmd, Options* o) {
   cmd->add_option("--config", o->config_file, "TOML config file (or RAPPORT_CONFIG)");
@@ -175,11 +177,13 @@ void Register(CLI::App& app, Options* o) {
   verify->add_option("--partitions", o->partitions, "event log partitions (default 4)");
 
   RegisterImport(app, &import_options);
+  RegisterQuery(app, &query_options);
   app.add_subcommand("version", "print the version");
 }
 
 int Run(CLI::App& app, const Options& o) {
   if (app.got_subcommand("import")) return RunImport(import_options);  // resolves its own config
+  if (app.got_subcommand("query")) return RunQueryCommand(query_options);
   auto config = ResolveConfig(o);
   if (!config.ok()) {
     std::cerr << "rapport: configuration: " << config.status().message() << "\n";

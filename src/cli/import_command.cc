@@ -1,5 +1,7 @@
 #include "cli/import_command.h"
 
+#include "cli/api_client.h"
+
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -28,10 +30,6 @@
 namespace rapport::cli {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-
 constexpr const char* kVersion = "0.1.0";
 constexpr int kExitOk = 0, kExitRejects = 1, kExitUsage = 2, kExitServer = 3,
               kExitInterrupted = 130;
@@ -41,126 +39,6 @@ std::atomic<bool> g_interrupted{false};
 void OnInterrupt(int) {
   g_interrupted.store(true);
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-struct Url {
-  std::string host;
-  std::string port;
-  std::string base;  // path prefix without a trailing '/'
-  std::string text;  // as given, for messages
-};
-
-Result<Url> ParseUrl(std::string text) {
-  Url url;
-  url.text = text;
-  std::string_view rest = text;
-  if (rest.substr(0, 8) == "https://") {
-    return Status::InvalidArgument(
-        "--server: https is not supported by rapport import; use the server's http:// address "
-        "(or a local TLS-terminating proxy)");
-  }
-  if (rest.substr(0, 7) == "http://") rest.remove_prefix(7);
-  const size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) url.base = std::string(rest.substr(slash));
-  while (!url.base.empty() && url.base.back() == '/') url.base.pop_back();
-  auto hp =
-      ParseHostPort(authority.find(':') == std::string_view::npos ? std::string(authority) + ":80"
-                                                                  : std::string(authority));
-  if (!hp.ok() || hp->host.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("--server: \"{}\" is not an address like http://127.0.0.1:8080", text));
-  }
-  url.host = hp->host;
-  if (url.host == "0.0.0.0") url.host = "127.0.0.1";  // a listen-on-all address: talk locally
-  if (url.host == "::") url.host = "::1";
-  url.port = std::to_string(hp->port);
-  return url;
-}
-
-struct Response {
-  int status = 0;
-  std::string body;
-  int64_t retry_after_s = -1;
-};
-
-// A blocking keep-alive HTTP/1.1 client on one connection; reconnects when it drops.
-class HttpClient {
- public:
-  HttpClient(Url url, std::string token) : url_(std::move(url)), token_(std::move(token)) {}
-
-  const Url& url() const { return url_; }
-
-  // kUnavailable when the server cannot be reached (after one reconnect).
-  Result<Response> Send(http::verb verb, const std::string& path, const std::string& body) {
-    beast::error_code ec;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      if (!stream_) {
-        ec = Connect();
-        if (ec) break;
-      }
-      http::request<http::string_body> req{verb, url_.base + path, 11};
-      req.set(http::field::host, url_.host);
-      req.set(http::field::user_agent, fmt::format("rapport-import/{}", kVersion));
-      req.set(http::field::authorization, "Bearer " + token_);
-      if (verb == http::verb::post) req.set(http::field::content_type, "application/json");
-      req.keep_alive(true);
-      req.body() = body;
-      req.prepare_payload();
-      stream_->expires_after(std::chrono::seconds(120));
-      http::write(*stream_, req, ec);
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(16 * 1024 * 1024);
-      if (!ec) http::read(*stream_, buffer_, parser, ec);
-      if (ec) {
-        stream_.reset();  // a dropped keep-alive connection: reconnect and send again once
-        buffer_.clear();
-        continue;
-      }
-      auto res = parser.release();
-      Response out;
-      out.status = static_cast<int>(res.result_int());
-      out.body = std::move(res.body());
-      if (auto it = res.find(http::field::retry_after); it != res.end()) {
-        out.retry_after_s = std::atoll(std::string(it->value()).c_str());
-      }
-      if (!res.keep_alive()) stream_.reset();
-      return out;
-    }
-    return Status::Unavailable(
-        fmt::format("cannot reach the server at {}: {}", url_.text, ec.message()));
-  }
-
- private:
-  beast::error_code Connect() {
-    beast::error_code ec;
-    asio::ip::tcp::resolver resolver(ioc_);
-    auto endpoints = resolver.resolve(url_.host, url_.port, ec);
-    if (ec) return ec;
-    stream_.emplace(ioc_);
-    stream_->expires_after(std::chrono::seconds(10));
-    stream_->connect(endpoints, ec);
-    if (ec) stream_.reset();
-    return ec;
-  }
-
-  Url url_;
-  std::string token_;
-  asio::io_context ioc_;
-  std::optional<beast::tcp_stream> stream_;
-  beast::flat_buffer buffer_;
-};
-
-// The "message" of an API error body, else the body itself (shortened).
-std::string ErrorMessage(const Response& r) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  std::string_view message;
-  if (parser.parse(r.body).get(root) == simdjson::SUCCESS &&
-      root["message"].get_string().get(message) == simdjson::SUCCESS) {
-    return std::string(message);
-  }
-  return r.body.size() > 200 ? r.body.substr(0, 200) + "…" : r.body;
 }
 
 // Statuses that stop the import, with what to do about them.
@@ -185,7 +63,7 @@ Status Refusal(const Response& r, const std::string& source) {
 
 class HttpSink final : public EventSink {
  public:
-  HttpSink(HttpClient* client, std::string source_id, std::string source_label)
+  HttpSink(ApiClient* client, std::string source_id, std::string source_label)
       : client_(client),
         path_("/api/v1/sources/" + std::move(source_id) + "/batch"),
         label_(std::move(source_label)) {}
@@ -233,7 +111,7 @@ class HttpSink final : public EventSink {
   }
 
  private:
-  HttpClient* client_;
+  ApiClient* client_;
   std::string path_;
   std::string label_;
   std::string body_;
@@ -250,7 +128,7 @@ class PrintSink final : public EventSink {
 
 // Finds the source by name or id through GET /api/v1/sources, which also checks that the
 // server answers and takes the token. Returns its id.
-Result<std::string> FindSource(HttpClient* client, const std::string& source) {
+Result<std::string> FindSource(ApiClient* client, const std::string& source) {
   ASSIGN_OR_RETURN(Response r, client->Send(http::verb::get, "/api/v1/sources", ""));
   if (r.status != 200) return Refusal(r, source);
   simdjson::dom::parser parser;
@@ -272,7 +150,7 @@ Result<std::string> FindSource(HttpClient* client, const std::string& source) {
 }
 
 // GET /api/v1/whoami: an analyst token can read but not import; say so before any row is read.
-Status CheckRole(HttpClient* client) {
+Status CheckRole(ApiClient* client) {
   ASSIGN_OR_RETURN(Response r, client->Send(http::verb::get, "/api/v1/whoami", ""));
   if (r.status != 200) return Status::OK();  // the batch endpoint will tell
   simdjson::dom::parser parser;
@@ -353,15 +231,7 @@ int Fail(int code, const std::string& message) {
 }
 
 Result<std::string> DefaultServer(const ImportOptions& o) {
-  Config c;
-  std::string file = o.config_file;
-  if (file.empty()) {
-    if (const char* env = std::getenv("RAPPORT_CONFIG")) file = env;  // NOLINT
-  }
-  if (!file.empty()) RETURN_IF_ERROR(ApplyConfigFile(file, &c));
-  RETURN_IF_ERROR(ApplyEnvironment([](const char* n) { return std::getenv(n); }, &c));  // NOLINT
-  RETURN_IF_ERROR(ParseHostPort(c.http).status().WithContext("http"));
-  return "http://" + c.http;
+  return DefaultServerUrl(o.config_file);
 }
 
 int RunImportImpl(const ImportOptions& o) {
@@ -414,7 +284,7 @@ int RunImportImpl(const ImportOptions& o) {
   if (!runner.ok()) return Fail(kExitUsage, runner.status().message());
 
   // 2. The server: reachable, the token accepted, the source there.
-  HttpClient client(*url, token);
+  ApiClient client(*url, token, fmt::format("rapport-import/{}", kVersion));
   std::unique_ptr<EventSink> sink;
   std::string source_label = o.source;
   if (o.dry_run) {
