@@ -26,6 +26,9 @@
 #include "server/journeys_api.h"
 #include "server/profiles_api.h"
 #include "server/router.h"
+#include "server/query_api.h"
+#include "warehouse/feed.h"
+#include "warehouse/store.h"
 #include "server/test_clock_api.h"
 
 namespace rapport {
@@ -84,6 +87,9 @@ Status App::OpenStorage() {
   if (replayed > 0) spdlog::info("de-duplication index caught up on {} log records", replayed);
 
   ASSIGN_OR_RETURN(IdentitySettings identity, MakeIdentitySettings(config_.identity));
+  warehouse::FeedOptions feed_options;
+  feed_options.identity = identity;
+  feed_options.clock = clock_;
   PipelineOptions pipeline_options;
   pipeline_options.log = log_.get();
   pipeline_options.dir = config_.data_dir + "/state";
@@ -133,6 +139,12 @@ Status App::OpenStorage() {
   journey_hooks_ = std::make_unique<JourneyHooks>(audience_engine_.get(), journeys_.get());
   pipeline_options.hooks = journey_hooks_.get();
   ASSIGN_OR_RETURN(pipeline_, ProfilePipeline::Open(std::move(pipeline_options)));
+  // The warehouse follows the pipeline (identities first, then the event's columns).
+  ASSIGN_OR_RETURN(warehouse_, warehouse::Warehouse::Open({.dir = config_.data_dir + "/warehouse",
+                                                           .env = env_}));
+  warehouse_feed_ = std::make_unique<warehouse::WarehouseFeed>(
+      log_.get(), pipeline_->store(), warehouse_.get(), std::move(feed_options));
+  query_api_ = std::make_unique<QueryApi>(warehouse_.get(), clock_);
   profiles_ = std::make_unique<ProfilesApi>(pipeline_.get(), control_.get(), clock_);
   profiles_->SetAudienceNames([control = control_.get()] {
     std::map<uint64_t, std::string> names;
@@ -255,6 +267,8 @@ void App::RegisterRoutes() {
     router_->Add({"POST", "/api/v1/test/clock", Access::kToken, kAdminOnly,
                   method(test_clock_.get(), &TestClockApi::Move)});
   }
+  router_->Add({"POST", "/api/v1/query", Access::kToken, kAllRoles,
+                method(query_api_.get(), &QueryApi::Query)});
   router_->Add({"GET", "/api/v1/audiences", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::List)});
   router_->Add({"POST", "/api/v1/audiences", Access::kToken, kWriters,
@@ -312,6 +326,7 @@ Status App::Start() {
   RETURN_IF_ERROR(http_->Start());
   RETURN_IF_ERROR(dispatcher_->Start());
   pipeline_->Start();
+  warehouse_feed_->Start();
   upkeep_ = std::thread([this] { Upkeep(); });
   ready_ = true;
   return Status::OK();
@@ -351,6 +366,8 @@ void App::Stop() {
   if (dedup_) dedup_->Drain();
   http_.reset();
   imports_.reset();  // cancels running imports (they ingest through the log)
+  query_api_.reset();  // finishes running queries
+  if (warehouse_feed_) warehouse_feed_->Stop();  // stores what it buffered
   if (pipeline_) pipeline_->Stop();
   if (dispatcher_) dispatcher_->Stop();  // after the pipeline: its last batch may enqueue
   {

@@ -15,6 +15,11 @@
 
 namespace rapport {
 
+namespace warehouse {
+class Warehouse;
+class WarehouseFeed;
+}  // namespace warehouse
+class QueryApi;
 class AdminApi;
 class CatalogJourneySender;
 class JourneyHooks;
@@ -86,6 +91,9 @@ class App {
   std::unique_ptr<AudienceEngine> audience_engine_;  // the pipeline's hooks: outlives it
   std::unique_ptr<JourneyHooks> journey_hooks_;      // the engine + journeys' counts: outlives it
   std::unique_ptr<ProfilePipeline> pipeline_;        // reads the log: goes before it
+  std::unique_ptr<warehouse::Warehouse> warehouse_;
+  std::unique_ptr<warehouse::WarehouseFeed> warehouse_feed_;  // reads the pipeline's store
+  std::unique_ptr<QueryApi> query_api_;                       // reads the warehouse
   std::unique_ptr<ProfilesApi> profiles_;
   std::unique_ptr<AudiencesApi> audiences_;
   std::unique_ptr<TestClockApi> test_clock_;  // only on a ManualClock

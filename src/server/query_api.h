@@ -1,0 +1,42 @@
+// QueryApi: `POST /api/v1/query` — runs one analytics query (docs/queries.md) on a snapshot of
+// the warehouse and answers {"kind", "took_ms", "result"} (with ?format=table: the result as a
+// text table, for `rapport query`). Queries run on the API's own
+// `workers` threads (each query itself uses every core), never on an HTTP thread, so ingest is
+// never stuck behind a long query; at most kMaxQueued wait, beyond that the answer is 503 with
+// Retry-After. Thread-safe; the destructor finishes running queries and answers queued ones.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "server/http_types.h"
+#include "warehouse/store.h"
+
+namespace rapport {
+
+class QueryApi {
+ public:
+  static constexpr size_t kMaxQueued = 64;
+
+  QueryApi(warehouse::Warehouse* warehouse, Clock* clock, int workers = 2);
+  ~QueryApi();
+  void Query(HttpRequest& req, Responder respond);
+
+ private:
+  void Work();
+
+  warehouse::Warehouse* warehouse_;
+  Clock* clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;                    // GUARDED_BY(mu_)
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace rapport
