@@ -84,7 +84,9 @@ Status Decompress(Codec codec, std::string_view stored, uint64_t raw_len,
       return Status::OK();
     case Codec::kLz4: {
       // lz4 expands at most 255 times.
-      if (raw_len > stored.size() * 255 + 16) return Bad("lz4 payload length out of range");
+      if (raw_len > stored.size() * 255 + 16 || stored.size() > kMaxColumnBytes) {
+        return Bad("lz4 payload length out of range");
+      }
       *buf = std::make_unique_for_overwrite<char[]>(raw_len);
       const int r = LZ4_decompress_safe(stored.data(), buf->get(), static_cast<int>(stored.size()),
                                         static_cast<int>(raw_len));
