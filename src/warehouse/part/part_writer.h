@@ -2,7 +2,7 @@
 // — sorted by (profile, ts, seq), cut into blocks of typed, compressed columns — atomically and
 // durably: nothing is ever left at `path` unless the whole call succeeds. One call uses one
 // thread and holds the encoded block being written (not the whole file) in memory. Thread-safe
-// for distinct paths; *events must not be used by others during the call.
+// for distinct paths; *events must not be changed by others during the call.
 #pragma once
 
 #include <cstddef>
@@ -38,7 +38,9 @@ struct PartWriteOptions {
 // (DayOf(ts) == day) and there must be at least one, else kInvalidArgument; `path` must not
 // exist (kAlreadyExists). Paths within a row must be unique; values of kind kAbsent are dropped
 // (they mean "not in the event"). Event names are interned into *events (warehouse-wide ids; the
-// caller persists the dictionary). On any failure no file is left at `path` or path + ".tmp".
+// caller persists the dictionary); names already in it are only looked up, so when the caller
+// interned them all beforehand, others may read *events during the call. On any failure no file
+// is left at `path` or path + ".tmp".
 Result<PartMeta> WritePart(Env* env, const std::string& path, uint64_t id, int64_t day,
                            std::vector<Row> rows, EventDictionary* events,
                            const PartWriteOptions& options = {});
