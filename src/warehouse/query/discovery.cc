@@ -285,7 +285,7 @@ Result<PropertiesResult> RunProperties(const Snapshot& snap, const PropertiesSpe
   };
   std::vector<Worker> workers(threads);
   RETURN_IF_ERROR(ParallelChunks(chunks.size(), threads, [&](int wi, size_t k) -> Status {
-    ASSIGN_OR_RETURN(ChunkPtr chunk, snap.Load(chunks[k], {}));
+    ASSIGN_OR_RETURN(ChunkPtr chunk, snap.Load(chunks[k], snap.Paths(chunks[k])));
     const Chunk& c = *chunk;
     Worker& w = workers[wi];
     RowMask(c, spec.range, spec.event.empty() ? nullptr : &filter, &w.mask);

@@ -80,8 +80,7 @@ Result<EventsResult> RunEvents(const Snapshot& snapshot, const EventsSpec& spec,
 void AppendEventsJson(const EventsResult& result, const Snapshot& snapshot, std::string* out);
 Table EventsTable(const EventsResult& result);
 
-// The paths are the columns a chunk returns when loaded with no path asked for (an on-disk
-// block's typed columns; none for a MemorySnapshot) — see docs/queries.md.
+// The paths are those Snapshot::Paths lists for the chunks in range.
 Result<PropertiesSpec> ParsePropertiesSpec(simdjson::dom::object spec);
 Result<PropertiesResult> RunProperties(const Snapshot& snapshot, const PropertiesSpec& spec,
                                        const QueryOptions& options);

@@ -27,11 +27,9 @@ struct RandomData {
 };
 RandomData MakeRandomData(uint64_t seed);
 std::vector<Row> AllRows(const RandomData& d);
-// A Snapshot over explicit parts (chunks ordered by day, part, row). `wide`: Load with no paths
-// returns every column (as the on-disk store returns its typed columns).
+// A Snapshot over explicit parts (chunks ordered by day, part, row).
 std::unique_ptr<Snapshot> MakePartsSnapshot(std::vector<std::vector<Row>> parts,
-                                            const ProfileMap& profiles, size_t chunk_rows,
-                                            bool wide);
+                                            const ProfileMap& profiles, size_t chunk_rows);
 const Value* Prop(const Row& r, std::string_view path);
 ComputedValue ToComputed(const Value* v);
 bool RefMatches(const EventFilter& f, const Row& r);  // EventFilter, one row at a time
@@ -86,7 +84,7 @@ std::vector<std::vector<Row>> Parts() {
 const std::string kDay = R"("from":"2024-05-06","to":"2024-05-07")";
 
 TEST(DiscoveryTest, Events) {
-  auto snap = testing::MakePartsSnapshot(Parts(), ProfileMap(), 2, true);
+  auto snap = testing::MakePartsSnapshot(Parts(), ProfileMap(), 2);
   auto r = RunEvents(*snap, MustParse(ParseEventsSpec, "{" + kDay + R"(,"profiles":true})"),
                      QueryOptions{2, 0});
   ASSERT_TRUE(r.ok());
@@ -118,7 +116,7 @@ TEST(DiscoveryTest, Events) {
 }
 
 TEST(DiscoveryTest, PropertiesAndValues) {
-  auto snap = testing::MakePartsSnapshot(Parts(), ProfileMap(), 3, true);
+  auto snap = testing::MakePartsSnapshot(Parts(), ProfileMap(), 3);
   auto props =
       RunProperties(*snap, MustParse(ParsePropertiesSpec, "{" + kDay + "}"), QueryOptions{2, 0});
   ASSERT_TRUE(props.ok());
@@ -129,6 +127,14 @@ TEST(DiscoveryTest, PropertiesAndValues) {
             R"({"path":"properties.seats","count":1,"kinds":["number"]},)"
             R"({"path":"properties.tags","count":1,"kinds":["array"]},)"
             R"({"path":"traits.email","count":1,"kinds":["string"]}]})");
+  // The same through a MemorySnapshot (its Paths lists a chunk's columns).
+  MemorySnapshot memory(Parts()[0], ProfileMap(), 2);
+  auto again =
+      RunProperties(memory, MustParse(ParsePropertiesSpec, "{" + kDay + "}"), QueryOptions{2, 0});
+  ASSERT_TRUE(again.ok());
+  std::string memory_json;
+  AppendPropertiesJson(*again, memory, &memory_json);
+  EXPECT_EQ(memory_json, json);
   props = RunProperties(
       *snap, MustParse(ParsePropertiesSpec, "{" + kDay + R"(,"event":"Pricing"})"), {1, 0});
   ASSERT_TRUE(props.ok());
@@ -202,7 +208,7 @@ TEST(DiscoveryTest, MatchesReferenceOnRandomSnapshots) {
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     const testing::RandomData d = testing::MakeRandomData(seed);
     const ProfileMap map(d.merges, d.max_profile);
-    auto snap = testing::MakePartsSnapshot(d.parts, map, d.chunk_rows, true);
+    auto snap = testing::MakePartsSnapshot(d.parts, map, d.chunk_rows);
     const std::vector<Row> rows = testing::AllRows(d);
     std::mt19937_64 rng(seed * 17);
     auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };

@@ -27,11 +27,9 @@ struct RandomData {
 };
 RandomData MakeRandomData(uint64_t seed);
 std::vector<Row> AllRows(const RandomData& d);
-// A Snapshot over explicit parts (chunks ordered by day, part, row). `wide`: Load with no paths
-// returns every column (as the on-disk store returns its typed columns).
+// A Snapshot over explicit parts (chunks ordered by day, part, row).
 std::unique_ptr<Snapshot> MakePartsSnapshot(std::vector<std::vector<Row>> parts,
-                                            const ProfileMap& profiles, size_t chunk_rows,
-                                            bool wide);
+                                            const ProfileMap& profiles, size_t chunk_rows);
 const Value* Prop(const Row& r, std::string_view path);
 ComputedValue ToComputed(const Value* v);
 bool RefMatches(const EventFilter& f, const Row& r);  // EventFilter, one row at a time
@@ -319,7 +317,7 @@ TEST(PathsTest, MatchesReferenceOnRandomSnapshots) {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     const testing::RandomData d = testing::MakeRandomData(seed);
     const ProfileMap map(d.merges, d.max_profile);
-    auto snap = testing::MakePartsSnapshot(d.parts, map, d.chunk_rows, false);
+    auto snap = testing::MakePartsSnapshot(d.parts, map, d.chunk_rows);
     const std::vector<Row> rows = testing::AllRows(d);
     std::mt19937_64 rng(seed * 31);
     auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };

@@ -16,10 +16,19 @@ namespace {
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
-using namespace trends_internal;  // NOLINT(build/namespaces): this operator's own internals
+using trends_internal::Cell;
+using trends_internal::GroupDict;
+using trends_internal::IsValueMeasure;
+using trends_internal::kNullGroup;
+using trends_internal::Merged;
+using trends_internal::Plan;
+using trends_internal::ProfileArray;
+using trends_internal::Scan;
+using trends_internal::Worker;
 
 constexpr std::string_view kMeasureList =
     "\"count\", \"unique_profiles\", \"sum\", \"avg\", \"min\", \"max\"";
+
 std::string Quote(std::string_view field) { return "\"" + std::string(field) + "\""; }
 
 bool ValidPath(std::string_view path) {
@@ -114,7 +123,7 @@ Status ParseBreakdown(element e, TrendsSpec* spec) {
   return Status::OK();
 }
 
-// ---- Breakdown values ---------------------------------------------------------------------------
+// ---- Lines -------------------------------------------------------------------------------------
 
 std::optional<double> ValueOf(const Cell& c, TrendsMeasure m) {
   switch (m) {
@@ -238,7 +247,7 @@ Result<TrendsSpec> ParseTrendsSpec(object spec) {
 
 Result<TrendsResult> RunTrends(const Snapshot& snap, const TrendsSpec& spec,
                                const QueryOptions& options) {
-  ASSIGN_OR_RETURN(Plan plan, MakePlan(snap, spec, options));
+  ASSIGN_OR_RETURN(Plan plan, trends_internal::MakePlan(snap, spec, options));
   TrendsResult result;
   result.interval = spec.interval;
   result.has_breakdown = spec.breakdown != TrendsBreakdown::kNone;
@@ -248,7 +257,7 @@ Result<TrendsResult> RunTrends(const Snapshot& snap, const TrendsSpec& spec,
   GroupDict dict;
   ProfileArray<uint32_t> traits;
   if (spec.breakdown == TrendsBreakdown::kTrait) {
-    ASSIGN_OR_RETURN(traits, TraitGroups(plan, &dict));
+    ASSIGN_OR_RETURN(traits, trends_internal::TraitGroups(plan, &dict));
   }
   const size_t S = spec.series.size();
   const size_t P = plan.periods;
@@ -256,7 +265,7 @@ Result<TrendsResult> RunTrends(const Snapshot& snap, const TrendsSpec& spec,
   RETURN_IF_ERROR(scan.Run());
   std::vector<Merged> merged;
   for (size_t s = 0; s < S; ++s) {
-    merged.push_back(MergeSeries(scan.workers(), s, spec.series[s].measure, P));
+    merged.push_back(trends_internal::MergeSeries(scan.workers(), s, spec.series[s].measure, P));
   }
   if (!result.has_breakdown) {
     for (size_t s = 0; s < S; ++s) {
@@ -278,8 +287,13 @@ Result<TrendsResult> RunTrends(const Snapshot& snap, const TrendsSpec& spec,
   std::vector<Cell> whole(dict.size());
   {
     const Merged& f = merged[0];
-    for (size_t cell = 0; cell < f.dense.size(); ++cell) whole[cell / P].Add(f.dense[cell]);
-    for (const auto& [cell, c] : f.overflow) whole[cell / P].Add(c);
+    // Dense capacity may run past the values seen (it grows by doubling).
+    for (size_t cell = 0; cell < f.dense.size() && cell / P < whole.size(); ++cell) {
+      whole[cell / P].Add(f.dense[cell]);
+    }
+    for (const auto& [cell, c] : f.overflow) {
+      if (cell / P < whole.size()) whole[cell / P].Add(c);
+    }
   }
   std::vector<uint32_t> ranked;
   std::vector<std::optional<double>> rank_total(dict.size());
@@ -321,7 +335,8 @@ Result<TrendsResult> RunTrends(const Snapshot& snap, const TrendsSpec& spec,
     RETURN_IF_ERROR(again.Run());
     for (size_t s = 0; s < S; ++s) {
       if (rescan[s]) {
-        other_unique[s] = MergeSeries(again.workers(), s, spec.series[s].measure, P);
+        other_unique[s] =
+            trends_internal::MergeSeries(again.workers(), s, spec.series[s].measure, P);
       }
     }
   }

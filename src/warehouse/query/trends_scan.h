@@ -4,6 +4,7 @@
 // sibling operators use it; thread-safety as noted per class.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -85,8 +86,7 @@ class ColumnGroups {
   std::unordered_map<double, uint32_t> numbers_;
 };
 
-// ---- Distinct counting
-// ---------------------------------------------------------------------------
+// ---- Distinct counting --------------------------------------------------------------------------
 
 // Exact distinct (profile, cell) pairs, one instance per worker: a bitmap over profiles for the
 // first `bitmap_cells` cells (allocated when first used), sorted key lists for the rest.
@@ -235,8 +235,6 @@ class ProfileArray {
   std::vector<T> dense_;
   std::unordered_map<uint64_t, T> sparse_;
 };
-
-// The trait of each current profile: `traits.<name>` of its identify or group rows with the
 
 // One scan over the chunks in range, accumulating every active series per worker.
 class Scan {

@@ -31,11 +31,9 @@ struct RandomData {
 };
 RandomData MakeRandomData(uint64_t seed);
 std::vector<Row> AllRows(const RandomData& d);
-// A Snapshot over explicit parts (chunks ordered by day, part, row). `wide`: Load with no paths
-// returns every column (as the on-disk store returns its typed columns).
+// A Snapshot over explicit parts (chunks ordered by day, part, row).
 std::unique_ptr<Snapshot> MakePartsSnapshot(std::vector<std::vector<Row>> parts,
-                                            const ProfileMap& profiles, size_t chunk_rows,
-                                            bool wide);
+                                            const ProfileMap& profiles, size_t chunk_rows);
 const Value* Prop(const Row& r, std::string_view path);
 ComputedValue ToComputed(const Value* v);
 bool RefMatches(const EventFilter& f, const Row& r);  // EventFilter, one row at a time
@@ -52,9 +50,8 @@ namespace {
 
 class PartsSnapshot : public Snapshot {
  public:
-  PartsSnapshot(std::vector<std::vector<Row>> parts, ProfileMap profiles, size_t chunk_rows,
-                bool wide)
-      : profiles_(std::move(profiles)), wide_(wide) {
+  PartsSnapshot(std::vector<std::vector<Row>> parts, ProfileMap profiles, size_t chunk_rows)
+      : profiles_(std::move(profiles)) {
     std::vector<std::pair<int64_t, size_t>> order;  // (day, part index)
     for (size_t p = 0; p < parts.size(); ++p) {
       if (!parts[p].empty()) order.push_back({DayOf(parts[p][0].ts), p});
@@ -93,12 +90,16 @@ class PartsSnapshot : public Snapshot {
     chunk->max_ts = all->max_ts;
     chunk->fixed = all->fixed;
     for (const auto& col : all->columns) {
-      if ((wide_ && paths.empty()) ||
-          std::find(paths.begin(), paths.end(), col->path) != paths.end()) {
+      if (std::find(paths.begin(), paths.end(), col->path) != paths.end()) {
         chunk->columns.push_back(col);
       }
     }
     return ChunkPtr(std::move(chunk));
+  }
+  std::vector<std::string> Paths(size_t i) const override {
+    std::vector<std::string> out;
+    for (const auto& col : chunks_[i]->columns) out.push_back(col->path);
+    return out;
   }
   const EventDictionary& events() const override { return events_; }
   const ProfileMap& profiles() const override { return profiles_; }
@@ -106,7 +107,6 @@ class PartsSnapshot : public Snapshot {
  private:
   EventDictionary events_;
   ProfileMap profiles_;
-  bool wide_;
   std::vector<ChunkInfo> infos_;
   std::vector<ChunkPtr> chunks_;
 };
@@ -114,9 +114,8 @@ class PartsSnapshot : public Snapshot {
 }  // namespace
 
 std::unique_ptr<Snapshot> MakePartsSnapshot(std::vector<std::vector<Row>> parts,
-                                            const ProfileMap& profiles, size_t chunk_rows,
-                                            bool wide) {
-  return std::make_unique<PartsSnapshot>(std::move(parts), profiles, chunk_rows, wide);
+                                            const ProfileMap& profiles, size_t chunk_rows) {
+  return std::make_unique<PartsSnapshot>(std::move(parts), profiles, chunk_rows);
 }
 
 RandomData MakeRandomData(uint64_t seed) {
@@ -726,7 +725,7 @@ TEST(TrendsTest, MatchesReferenceOnRandomSnapshots) {
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     RandomData d = MakeRandomData(seed);
     const ProfileMap map(d.merges, d.max_profile);
-    auto snap = MakePartsSnapshot(d.parts, map, d.chunk_rows, false);
+    auto snap = MakePartsSnapshot(d.parts, map, d.chunk_rows);
     const std::vector<Row> rows = AllRows(d);
     std::mt19937_64 rng(seed * 7919);
     auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
