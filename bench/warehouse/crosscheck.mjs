@@ -54,7 +54,7 @@ export function crosscheckQuestions(fromIso, toIso) {
     funnel('funnel sign-up to order, 30 days', [ev('Signed Up'), ev('Order Completed')], { days: 30 }),
     funnel('funnel 4 steps from e-mail, 2 days',
       [ev('Email Opened'), ev('Email Clicked'), ev('Product Viewed'), ev('Order Completed')], { days: 2 }),
-    funnel('funnel same event twice, 10 minutes', [ev('Page Viewed'), ev('Page Viewed')], { minutes: 10 }),
+    funnel('funnel same event twice, 10 minutes', [ev('Page Viewed'), ev('Page Viewed')], { seconds: 600 }),
     funnel('funnel 3 steps, 7 days, sub-range', [ev('Product Viewed'), ev('Product Added'), ev('Order Completed')],
       { days: 7 }, [from + 10 * DAY, to - 15 * DAY - 5 * 3_600_000]),
     retention('retention daily, 14 periods', 'Signed Up', 'Product Viewed', 'day', 14),

@@ -12,7 +12,8 @@
 //              ClickHouse windowFunnel(604800)(ts, ...); DuckDB: an exact ASOF-join chain.
 //   retention  weekly (Monday, UTC), 8 periods: cohort = week of a profile's first-ever
 //              "Signed Up" (in [from, to)); cell 0 = cohort size; cell k = members with a
-//              "Page Viewed" in week cohort + k; cells of weeks starting at/after `to` null.
+//              "Page Viewed" in week cohort + k (at any time, also after `to`); cells of
+//              weeks starting at/after `to` null.
 //   trends     "Page Viewed" per UTC day by context.campaign.source (none = null).
 //   uniques    distinct profiles with any event per UTC day.
 //

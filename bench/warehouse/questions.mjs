@@ -22,8 +22,9 @@
 // * retention (interval I = day | week | month, n periods): a profile's cohort is the period
 //   holding its first-ever "start" event (here "Signed Up"; the generator makes at most one
 //   per profile), for first events in [from, to). Cell 0 = cohort size; cell k (1..n-1) =
-//   cohort members with a "return" event (here "Page Viewed") with ts in [from, to) in period
-//   cohort + k; cells whose period starts at or after `to` are null.
+//   cohort members with a "return" event (here "Page Viewed") in period cohort + k, at any time
+//   (also after `to`: a period that started before `to` counts what happened in it, as
+//   docs/queries.md says Rapport does); cells whose period starts at or after `to` are null.
 // * trends by channel: the number of events matching the filter ("Page Viewed") per UTC day
 //   (or hour/week/month) and value of the breakdown property (context.campaign.source; events
 //   without one form the group null).
@@ -175,7 +176,6 @@ export function duckdbSql(spec) {
           SELECT DISTINCT r.profile, k.c, date_trunc('${u}', r.ts) AS p
           FROM events r JOIN cohort k ON r.profile = k.profile
           WHERE ${condition(spec.return, 'duckdb', 'r')}
-            AND r.ts >= ${lo} AND r.ts < ${hi}
             AND r.ts >= k.c + INTERVAL 1 ${u} AND r.ts < k.c + INTERVAL ${n} ${u})
         SELECT epoch_ms(c), 0, count(*) FROM cohort GROUP BY c
         UNION ALL
@@ -233,8 +233,7 @@ export function clickhouseSql(spec) {
             HAVING t >= ${lo} AND t < ${hi}`;
       return `SELECT toUInt32(c), k, uniqExact(profile) FROM (
           SELECT profile, c, ${per.rel('ts')} - ${per.rel('c')} AS k
-          FROM (SELECT profile, ts FROM events
-                WHERE ${condition(spec.return, 'clickhouse')} AND ts >= ${lo} AND ts < ${hi})
+          FROM (SELECT profile, ts FROM events WHERE ${condition(spec.return, 'clickhouse')})
           ALL INNER JOIN (SELECT profile, ${per.start('t')} AS c FROM (${first})) USING profile)
         WHERE k >= 1 AND k < ${spec.periods}
         GROUP BY c, k

@@ -92,7 +92,7 @@ export function referenceAnswer(byProfile, spec) {
         cell[0]++;
         const seen = new Set();
         for (const r of rows) {
-          if (!inRange(r) || !isReturn(r)) continue;
+          if (!isReturn(r)) continue; // at any time, also after `to`
           const p = periodStart(r[0] / 1000, spec.interval);
           for (let k = 1; k < spec.periods; k++) {
             if (p === addPeriods(c, k, spec.interval) && !seen.has(k)) {
