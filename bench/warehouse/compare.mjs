@@ -64,7 +64,7 @@ async function runRapport({ bin, csv, work, questions, runs }) {
   log(`rapport: ${load.rows} rows in ${load.seconds.toFixed(1)} s`);
   const out = {};
   for (const q of questions) {
-    // One more run than timed: the first (cold: it opens the warehouse) is the warm-up, as the
+    // One more run than timed: the first (cold) is the warm-up, as the
     // peers' untimed first run is.
     const r = await rapportQuery(bin, dir, q.spec, runs + 1);
     const warm = r.seconds.length > 1 ? r.seconds.slice(1) : r.seconds;
