@@ -1,7 +1,7 @@
 # Rapport — the two commands a newcomer needs:
 #   make run    install dependencies, build, start the server on 127.0.0.1:8080 with data in ./data
 #   make test   install dependencies, build, and run every test (what CI runs)
-# Other targets: build, unit, asan, fuzz, blackbox, bench, bench-smoke, fmt, fmt-check, clean.
+# Other targets: build, unit, asan, fuzz, blackbox, crosscheck, bench, bench-smoke, fmt, fmt-check, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -11,12 +11,12 @@ FUZZ_SECONDS ?= 60
 RAPPORT    := $(BUILD)/src/cli/rapport
 FORMAT_FILES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src bench -name '*.cc' -o -name '*.h')
 
-.PHONY: run test setup build unit asan fuzz blackbox bench bench-smoke fmt fmt-check clean
+.PHONY: run test setup build unit asan fuzz blackbox crosscheck bench bench-smoke fmt fmt-check clean
 
 run: build
 	./scripts/run $(RAPPORT)
 
-test: setup fmt-check build unit asan fuzz bench-smoke blackbox
+test: setup fmt-check build unit asan fuzz bench-smoke blackbox crosscheck
 
 setup:
 	./scripts/setup
@@ -47,18 +47,25 @@ blackbox: build
 	@echo "== black-box tests of the built binary =="
 	cd tests && RAPPORT_BIN=$(CURDIR)/$(RAPPORT) npm test
 
+# The warehouse's answers against ClickHouse (started on 127.0.0.1), DuckDB and a plain reference.
+crosscheck: build
+	@echo "== analytics cross-check with ClickHouse and DuckDB =="
+	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/crosscheck.mjs
+
 bench: build
 	./scripts/setup --bench
 	./bench/ingest.sh
 	$(BUILD)/bench/profiles_bench
 	$(BUILD)/bench/audiences_bench
 	node bench/e2e_latency.mjs
+	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/compare.mjs
 
 # Proves the in-process benchmarks run (tiny sizes; figures are not checked).
 bench-smoke: build
 	@echo "== benchmark smoke run =="
 	$(BUILD)/bench/profiles_bench --profiles 2000 --events 6000 --lookups 2000 --dir $(CURDIR)/$(BUILD)/profiles-bench-smoke
 	$(BUILD)/bench/audiences_bench --profiles 500 --events 3000 --audiences 20 --dir $(CURDIR)/$(BUILD)/audiences-bench-smoke
+	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/compare.mjs --smoke --work $(CURDIR)/$(BUILD)/warehouse-bench-smoke
 
 fmt:
 	clang-format -i $(FORMAT_FILES)
