@@ -74,7 +74,8 @@ async function runRapport({ bin, csv, work, questions, runs }) {
   return { engine: 'rapport', bin, load, questions: out };
 }
 
-const fmtTime = (q) => (q ? `${q.best.toFixed(3)} / ${q.median.toFixed(3)}` : '—');
+const sec = (x) => x.toFixed(x < 0.1 ? 4 : 3);
+const fmtTime = (q) => (q ? `${sec(q.best)} / ${sec(q.median)}` : '—');
 
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
