@@ -50,7 +50,7 @@ blackbox: build
 # The warehouse's answers against ClickHouse (started on 127.0.0.1), DuckDB and a plain reference.
 crosscheck: build
 	@echo "== analytics cross-check with ClickHouse and DuckDB =="
-	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/crosscheck.mjs
+	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/crosscheck.mjs --work $(CURDIR)/$(BUILD)/warehouse-crosscheck
 
 bench: build
 	./scripts/setup --bench
