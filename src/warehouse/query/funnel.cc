@@ -123,13 +123,17 @@ class Machine {
         ++i;
       } while (i < n && ts[i] == t);
       // Highest level first: each update reads the level below as it was before this group.
-      for (int j = std::min(top, k_ - 1); j >= 1; --j) {
-        if (!((m >> j) & 1)) continue;
+      // Only the steps this group matches, among those a chain could reach (j <= top).
+      const int reach = std::min(top, k_ - 1);
+      uint32_t todo = m & ((2u << reach) - 2);
+      while (todo != 0) {
+        const int j = 31 - __builtin_clz(todo);
+        todo &= ~(1u << j);
         const int64_t s = start_[j - 1];
         if (s <= start_[j] || t - s > window_) continue;  // start_[j-1] is set: j <= top
         start_[j] = s;
         value_[j] = value_[j - 1];
-        std::memcpy(chain_[j], chain_[j - 1], sizeof(int64_t) * j);
+        std::memcpy(chain_[j], chain_[j - 1], sizeof(chain_[j]));  // fixed size: no call
         chain_[j][j] = t;
         if (j + 1 > top) top = j + 1;
       }
@@ -243,10 +247,7 @@ void EmitRecords(const Chunk& chunk, const uint16_t* mask, const TimeRange& rang
   uint32_t* out_profile = out->profile.get();
   int64_t* out_ts = out->ts.get();
   uint16_t* out_mask = out->mask.get();
-  uint32_t* out_value = out->value.get();
-  if (kBreakdown && column != nullptr) {
-    w->code_to_value.assign(std::max<size_t>(1, column->strings.size()), kUnmapped);
-  }
+  uint32_t* out_value = out->value.get();  // breakdown: first the row, then the value
   size_t o = 0, back = out->capacity;
   for (size_t r = 0; r < n; ++r) {
     const uint16_t m = mask[r];
@@ -263,28 +264,44 @@ void EmitRecords(const Chunk& chunk, const uint16_t* mask, const TimeRange& rang
     out_profile[at] = id.index;
     out_ts[at] = t;
     out_mask[at] = m;
-    if constexpr (kBreakdown) {
-      // Only read where bit 0 is set (and kept): other rows may hold anything.
-      uint32_t v = kNullValue;
-      if (column != nullptr) {
-        // Bitwise tests: whether a row has the property is as random as the data.
-        const ValueKind kind = column->kind[r];
-        const bool text = (kind == ValueKind::kString) | (kind == ValueKind::kJson);
-        const bool scalar = (kind >= ValueKind::kFalse) & (kind <= ValueKind::kNumber);
-        const bool wanted = keep & ((m & 1) != 0);
-        uint32_t& slot = w->code_to_value[column->code[r]];
-        if (text & wanted & (slot == kUnmapped)) [[unlikely]] {
-          slot = w->values.Intern(column->text(r));
-        }
-        v = text ? slot : kNullValue;
-        if (wanted & scalar) [[unlikely]]
-          v = ValueOfRow(column, r, w);
-      }
-      out_value[at] = v;
-    }
+    if constexpr (kBreakdown) out_value[at] = static_cast<uint32_t>(r);
   }
   out->main = o;
   out->moved = out->capacity - back;
+  if constexpr (kBreakdown) {
+    // The value of each step-1 record (other records keep anything), strings interned once per
+    // chunk. No branch on the kind: whether a row has the property is as random as the data.
+    if (column == nullptr) {
+      for (size_t i = 0; i < o; ++i) out_value[i] = kNullValue;
+      for (size_t i = back; i < out->capacity; ++i) out_value[i] = kNullValue;
+      return;
+    }
+    const ValueKind* kinds = column->kind.data();
+    const uint32_t* codes = column->code.data();
+    w->code_to_value.assign(std::max<size_t>(1, column->strings.size()), kUnmapped);
+    uint32_t* to_value = w->code_to_value.data();
+    auto resolve = [&](size_t i) {
+      const uint32_t r = out_value[i];
+      const ValueKind kind = kinds[r];
+      const uint32_t code = codes[r];
+      const bool step1 = (out_mask[i] & 1) != 0;
+      const bool text = step1 & ((kind == ValueKind::kString) | (kind == ValueKind::kJson));
+      uint32_t v = to_value[code];
+      if (text & (v == kUnmapped)) [[unlikely]] {
+        v = w->values.Intern(column->strings[code]);
+        to_value = w->code_to_value.data();
+        to_value[code] = v;
+      }
+      v = text ? v : kNullValue;
+      if (step1 & (kind >= ValueKind::kFalse) & (kind <= ValueKind::kNumber)) [[unlikely]] {
+        v = ValueOfRow(column, r, w);
+        to_value = w->code_to_value.data();
+      }
+      out_value[i] = v;
+    };
+    for (size_t i = 0; i < o; ++i) resolve(i);
+    for (size_t i = back; i < out->capacity; ++i) resolve(i);
+  }
 }
 
 Status BeyondFooter(size_t chunk) {
@@ -570,7 +587,7 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
   }
   const size_t n_profiles = profiles.size();
   size_t width = static_cast<size_t>(
-      std::max<uint64_t>(256, n_profiles * uint64_t{16384} / std::max<uint64_t>(total, 1)));
+      std::max<uint64_t>(256, n_profiles * uint64_t{32768} / std::max<uint64_t>(total, 1)));
   width = std::max<size_t>(1, std::min(width, (n_profiles + 4 * threads - 1) / (4 * threads)));
   const size_t buckets = (n_profiles + width - 1) / width;
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> moved_of(moved ? buckets : 0);
@@ -582,6 +599,21 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
     }
   }
 
+  // Where each bucket's run starts in each chunk (one sequential pass per chunk).
+  std::vector<std::vector<uint32_t>> bounds(records.size());
+  RETURN_IF_ERROR(ParallelChunks(records.size(), threads, [&](int, size_t ci) {
+    const ChunkRecords& rec = records[ci];
+    std::vector<uint32_t>& bound = bounds[ci];
+    bound.resize(buckets + 1);
+    uint32_t i = 0;
+    for (size_t b = 0; b < buckets; ++b) {
+      bound[b] = i;
+      const uint64_t end = (b + 1) * width;
+      while (i < rec.main && rec.profile[i] < end) ++i;
+    }
+    bound[buckets] = i;
+    return Status::OK();
+  }));
   // 3. Per bucket: a counting sort by profile (stable: chunk order, which is time order but for
   // overlapping parts), then the state machine of each profile.
   std::vector<Tally> tallies(static_cast<size_t>(threads));
@@ -597,14 +629,10 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
     std::vector<uint32_t>& cnt = w.count;
     cnt.assign(hi - lo, 0);
     size_t n = 0;
-    auto run_of = [&](const ChunkRecords& rec) {
-      const uint32_t* p = rec.profile.get();
-      return std::pair<size_t, size_t>(std::lower_bound(p, p + rec.main, lo) - p,
-                                       std::lower_bound(p, p + rec.main, hi) - p);
-    };
-    for (const ChunkRecords& rec : records) {
-      const auto [begin, end] = run_of(rec);
-      for (size_t i = begin; i < end; ++i) ++cnt[rec.profile[i] - lo];
+    for (size_t ci = 0; ci < records.size(); ++ci) {
+      const uint32_t* p = records[ci].profile.get();
+      const uint32_t begin = bounds[ci][b], end = bounds[ci][b + 1];
+      for (uint32_t i = begin; i < end; ++i) ++cnt[p[i] - lo];
       n += end - begin;
     }
     if (moved) {
@@ -631,9 +659,8 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
                            : kNullValue;
       }
     };
-    for (const ChunkRecords& rec : records) {
-      const auto [begin, end] = run_of(rec);
-      for (size_t i = begin; i < end; ++i) put(rec, i);
+    for (size_t ci = 0; ci < records.size(); ++ci) {
+      for (uint32_t i = bounds[ci][b]; i < bounds[ci][b + 1]; ++i) put(records[ci], i);
     }
     if (moved) {
       for (const auto& [ci, i] : moved_of[b]) put(records[ci], i);
@@ -645,6 +672,13 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
       const int64_t* ts = w.ts.data() + begin;
       const uint16_t* mask = w.bucket_mask.data() + begin;
       const uint32_t* value = breakdown ? w.value.data() + begin : nullptr;
+      if (count == 1) {  // most profiles: level 1 or 0, nothing to chain
+        if (mask[0] & 1) {
+          ++tallies[wi].level_count[1];
+          if (breakdown) tallies[wi].profile_value.push_back(uint64_t{value[0]} << 8 | 1);
+        }
+        continue;
+      }
       size_t r = 1;
       while (r < count && ts[r] >= ts[r - 1]) ++r;
       if (r < count) {  // parts of one day overlapped: put this profile's events in time order
