@@ -90,60 +90,84 @@ void ForEachBit(Bits b, F&& f) {
   if constexpr (BitsOf(Bits{}) > 64) ForEachBit(static_cast<uint64_t>(b >> 64), 64, f);
 }
 
-// Lowers the start code of each profile with a matching row (hit[r]) of one chunk.
+// The rows r with hit[r] set, in order, into `rows` (sized for every row); returns how many.
+// Without a branch per row, so that the loads of the rows that follow overlap: hits of a rare
+// event are far apart, and a mispredicted branch per hit would wait for each cache miss alone.
+size_t Hits(const uint8_t* hit, size_t n, uint32_t* rows) {
+  size_t m = 0;
+  for (size_t r = 0; r < n; ++r) {
+    rows[m] = static_cast<uint32_t>(r);
+    m += hit[r] != 0;
+  }
+  return m;
+}
+
+// Lowers the start code of each profile with a matching row of one chunk (`rows`: Hits).
 template <typename LookupFn>
-void MarkStarts(const Chunk& chunk, const uint8_t* hit, const Plan& plan, const LookupFn& lookup,
-                uint16_t* code) {
+void MarkStarts(const Chunk& chunk, const uint32_t* rows, size_t m, const Plan& plan,
+                const LookupFn& lookup, uint16_t* code) {
   const int64_t* ts = chunk.ts();
   const uint64_t* prof = chunk.profile();
-  for (size_t r = 0; r < chunk.rows; ++r) {
-    if (!hit[r]) continue;
-    const int64_t t = ts[r];
+  // The usual cases: the chunk (one day) is all before `from`, or all in one period of the range.
+  int32_t same = -1;
+  if (chunk.max_ts < plan.from) {
+    same = 0;
+  } else if (chunk.min_ts >= plan.from && chunk.max_ts < plan.to &&
+             plan.Period(chunk.min_ts) == plan.Period(chunk.max_ts)) {
+    same = 1 + plan.Period(chunk.min_ts);
+  }
+  if (same >= 0) {
+    const uint16_t v = static_cast<uint16_t>(same);
+    for (size_t i = 0; i < m; ++i) {
+      uint16_t& c = code[lookup(prof[rows[i]])];
+      c = std::min(c, v);
+    }
+    return;
+  }
+  for (size_t i = 0; i < m; ++i) {
+    const int64_t t = ts[rows[i]];
     const uint16_t v = t < plan.from ? 0
                        : t < plan.to ? static_cast<uint16_t>(1 + plan.Period(t))
                                      : kNoStart;
-    uint16_t& c = code[lookup(prof[r])];
-    if (v < c) c = v;
+    uint16_t& c = code[lookup(prof[rows[i]])];
+    c = std::min(c, v);
   }
 }
 
-// Sets the return bits of each profile with a matching row (hit[r]) of one chunk: absolute
-// periods, or (kAbsolute false) periods after the profile's cohort from `merged` codes.
+// Sets the return bits of each profile with a matching row of one chunk (`rows`: Hits):
+// absolute periods, or (kAbsolute false) periods after the profile's cohort from `merged` codes.
 template <typename Bits, bool kAbsolute, typename LookupFn>
-void MarkReturns(const Chunk& chunk, const uint8_t* hit, const Plan& plan, const uint16_t* merged,
-                 const LookupFn& lookup, Bits* b) {
-  const size_t n = chunk.rows;
+void MarkReturns(const Chunk& chunk, const uint32_t* rows, size_t m, const Plan& plan,
+                 const uint16_t* merged, const LookupFn& lookup, Bits* b) {
   const int64_t* ts = chunk.ts();
   const uint64_t* prof = chunk.profile();
-  auto relative = [&](uint32_t p, int32_t a, bool matched) {
+  auto relative = [&](uint32_t p, int32_t a) {
     const int32_t k = a + 1 - merged[p];  // merged: 1 + cohort; 0 and kNoStart make no member
-    const bool valid = matched & (merged[p] != 0) & (k >= 1) & (k < plan.periods);
-    return valid ? Bits{1} << (valid ? k : 0) : Bits{0};
+    const bool valid = (merged[p] != 0) & (k >= 1) & (k < plan.periods);
+    return static_cast<Bits>(static_cast<Bits>(valid) << (valid ? k : 0));
   };
   if (chunk.min_ts >= plan.ret_begin && chunk.max_ts < plan.ret_end &&
       plan.Period(chunk.min_ts) == plan.Period(chunk.max_ts)) {
-    // The usual case (a chunk holds one day): one period for all rows; no branch per row, as
-    // whether a row matches is as random as the data.
+    // The usual case (a chunk holds one day): one period for all rows.
     const int32_t a = plan.Period(chunk.min_ts);
-    if constexpr (kAbsolute) {
-      const Bits bit = Bits{1} << a;
-      for (size_t r = 0; r < n; ++r) b[lookup(prof[r])] |= hit[r] ? bit : Bits{0};
-    } else {
-      for (size_t r = 0; r < n; ++r) {
-        const uint32_t p = lookup(prof[r]);
-        b[p] |= relative(p, a, hit[r] != 0);
+    for (size_t i = 0; i < m; ++i) {
+      const uint32_t p = lookup(prof[rows[i]]);
+      if constexpr (kAbsolute) {
+        b[p] |= Bits{1} << a;
+      } else {
+        b[p] |= relative(p, a);
       }
     }
     return;
   }
-  for (size_t r = 0; r < n; ++r) {
-    const int64_t t = ts[r];
-    if (!hit[r] || t < plan.ret_begin || t >= plan.ret_end) continue;
-    const uint32_t p = lookup(prof[r]);
+  for (size_t i = 0; i < m; ++i) {
+    const int64_t t = ts[rows[i]];
+    if (t < plan.ret_begin || t >= plan.ret_end) continue;
+    const uint32_t p = lookup(prof[rows[i]]);
     if constexpr (kAbsolute) {
       b[p] |= Bits{1} << plan.Period(t);
     } else {
-      b[p] |= relative(p, plan.Period(t), true);
+      b[p] |= relative(p, plan.Period(t));
     }
   }
 }
@@ -159,6 +183,7 @@ Status Count(const Context& cx, bool absolute, Tally* total) {
   std::vector<std::vector<uint16_t>> code(workers);
   std::vector<std::vector<Bits>> bits(workers);
   std::vector<std::vector<uint8_t>> hit(workers);
+  std::vector<std::vector<uint32_t>> hit_rows(workers);
   std::vector<uint16_t> merged;  // two passes: the codes, merged after the first
 
   auto scan = [&](bool starts, bool returns) {
@@ -175,37 +200,41 @@ Status Count(const Context& cx, bool absolute, Tally* total) {
       }
       std::vector<uint8_t>& h = hit[w];
       h.resize(chunk->rows);
+      std::vector<uint32_t>& rows = hit_rows[w];
+      rows.resize(chunk->rows);
       auto identity = [](uint64_t stored) { return static_cast<uint32_t>(stored); };
       auto lookup = [&](uint64_t stored) { return cx.profiles->Map(stored); };
       const bool direct = cx.profiles->identity();
       if (do_start) {
         if (code[w].empty()) code[w].assign(n_profiles, kNoStart);
         cx.start.Evaluate(*chunk, h.data());
+        const size_t m = Hits(h.data(), chunk->rows, rows.data());
         if (direct) {
-          MarkStarts(*chunk, h.data(), plan, identity, code[w].data());
+          MarkStarts(*chunk, rows.data(), m, plan, identity, code[w].data());
         } else {
-          MarkStarts(*chunk, h.data(), plan, lookup, code[w].data());
+          MarkStarts(*chunk, rows.data(), m, plan, lookup, code[w].data());
         }
       }
       if (do_return) {
         if (bits[w].empty()) bits[w].assign(n_profiles, 0);
         cx.ret.Evaluate(*chunk, h.data());
+        const size_t m = Hits(h.data(), chunk->rows, rows.data());
         if constexpr (BitsOf(Bits{}) == 128) {
           if (!absolute) {
             if (direct) {
-              MarkReturns<Bits, false>(*chunk, h.data(), plan, merged.data(), identity,
+              MarkReturns<Bits, false>(*chunk, rows.data(), m, plan, merged.data(), identity,
                                        bits[w].data());
             } else {
-              MarkReturns<Bits, false>(*chunk, h.data(), plan, merged.data(), lookup,
+              MarkReturns<Bits, false>(*chunk, rows.data(), m, plan, merged.data(), lookup,
                                        bits[w].data());
             }
             return Status::OK();
           }
         }
         if (direct) {
-          MarkReturns<Bits, true>(*chunk, h.data(), plan, nullptr, identity, bits[w].data());
+          MarkReturns<Bits, true>(*chunk, rows.data(), m, plan, nullptr, identity, bits[w].data());
         } else {
-          MarkReturns<Bits, true>(*chunk, h.data(), plan, nullptr, lookup, bits[w].data());
+          MarkReturns<Bits, true>(*chunk, rows.data(), m, plan, nullptr, lookup, bits[w].data());
         }
       }
       return Status::OK();
