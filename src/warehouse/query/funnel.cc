@@ -89,8 +89,7 @@ Result<int64_t> ParseWindow(object spec) {
   return Status::Internal("unreachable");
 }
 
-// ---- The per-profile state machine
-// -------------------------------------------------------------
+// ---- The per-profile state machine ----
 
 // What the state machines of one thread add up.
 struct Tally {
@@ -164,8 +163,7 @@ class Machine {
   int64_t chain_[kMaxFunnelSteps][kMaxFunnelSteps];
 };
 
-// ---- Scanning
-// ----------------------------------------------------------------------------------
+// ---- Scanning ----
 
 // The rows of one chunk that match some step (ts in range, a profile), in chunk order: first
 // `main` records, in profile order (the chunk's own), then `moved` ones stored from the end of
@@ -212,27 +210,11 @@ struct Worker {
   std::vector<uint32_t> order;
 };
 
-// The value id of row r of `column` (kNullValue for absent and null).
-uint32_t ValueOfRow(const PropertyColumn* column, size_t r, Worker* w) {
-  if (column == nullptr) return kNullValue;
-  switch (column->kind[r]) {
-    case ValueKind::kAbsent:
-    case ValueKind::kNull:
-      return kNullValue;
-    case ValueKind::kFalse:
-      return w->values.Intern("false");
-    case ValueKind::kTrue:
-      return w->values.Intern("true");
-    case ValueKind::kNumber:
-      return w->values.Intern(FormatJsonNumber(column->number[r]));
-    case ValueKind::kString:
-    case ValueKind::kJson: {
-      uint32_t& id = w->code_to_value[column->code[r]];
-      if (id == kUnmapped) id = w->values.Intern(column->text(r));
-      return id;
-    }
-  }
-  return kNullValue;
+// The value id of a number or boolean at row r of `column` (texts are resolved by code).
+uint32_t ScalarValue(const PropertyColumn& column, size_t r, Worker* w) {
+  const ValueKind kind = column.kind[r];
+  if (kind == ValueKind::kNumber) return w->values.Intern(FormatJsonNumber(column.number[r]));
+  return w->values.Intern(kind == ValueKind::kTrue ? "true" : "false");
 }
 
 // Appends the kept rows of a chunk (a step bit set, ts in range, a profile) to `out` (see
@@ -294,8 +276,7 @@ void EmitRecords(const Chunk& chunk, const uint16_t* mask, const TimeRange& rang
       }
       v = text ? v : kNullValue;
       if (step1 & (kind >= ValueKind::kFalse) & (kind <= ValueKind::kNumber)) [[unlikely]] {
-        v = ValueOfRow(column, r, w);
-        to_value = w->code_to_value.data();
+        v = ScalarValue(*column, r, w);
       }
       out_value[i] = v;
     };
@@ -342,8 +323,7 @@ std::vector<FunnelStep> MakeSteps(const FunnelSpec& spec, const std::vector<uint
 
 }  // namespace
 
-// ---- DenseProfiles
-// -----------------------------------------------------------------------------
+// ---- DenseProfiles ----
 
 Result<DenseProfiles> DenseProfiles::Build(const Snapshot& snapshot,
                                            const std::vector<size_t>& chunks, int threads) {
@@ -410,8 +390,7 @@ DenseProfiles::Index DenseProfiles::LookupSparse(uint64_t stored) const {
   return {sparse_current_[i], sparse_current_[i] != i + 1};
 }
 
-// ---- Spec
-// --------------------------------------------------------------------------------------
+// ---- Spec ----
 
 Result<FunnelSpec> ParseFunnelSpec(object spec) {
   RETURN_IF_ERROR(RejectUnknown(spec, {"kind", "from", "to", "steps", "window", "breakdown"}, ""));
@@ -460,8 +439,7 @@ Result<FunnelSpec> ParseFunnelSpec(object spec) {
   return out;
 }
 
-// ---- Run
-// ---------------------------------------------------------------------------------------
+// ---- Run ----
 
 Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
                                const QueryOptions& options) {
@@ -578,8 +556,8 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
   }
 
   // 2. Buckets of consecutive profiles, small enough for their records to stay in cache. A
-  // bucket's records are a run of each chunk's main records (found by binary search) plus the
-  // moved records that belong to it.
+  // bucket's records are a run of each chunk's main records plus the moved records of its
+  // profiles.
   uint64_t total = 0, moved = 0;
   for (const ChunkRecords& r : records) {
     total += r.main + r.moved;
@@ -790,8 +768,7 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
   return result;
 }
 
-// ---- Output
-// ------------------------------------------------------------------------------------
+// ---- Output ----
 
 namespace {
 
