@@ -192,5 +192,79 @@ TEST(TrendsBench, GeneratedSnapshot) {
        "{" + range + R"(,"path":"properties.channel"})", ParseValuesSpec, RunValues);
 }
 
+// The benchmark's own data (bench/warehouse/generate.mjs CSV) in memory, with the two trends
+// questions of bench/warehouse/questions.mjs: RAPPORT_BENCH_CSV=/tmp/.../events-....csv.
+TEST(TrendsBench, PeersCsv) {
+  const char* path = std::getenv("RAPPORT_BENCH_CSV");
+  if (path == nullptr) GTEST_SKIP() << "set RAPPORT_BENCH_CSV to a bench/warehouse CSV";
+  FILE* f = std::fopen(path, "r");
+  ASSERT_NE(f, nullptr) << path;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<Row> rows;
+  uint64_t max_profile = 0;
+  int64_t max_ts = 0;
+  char line[4096];
+  const char* paths[] = {"context.campaign.source", "properties.category", "properties.revenue"};
+  bool header = true;
+  while (std::fgets(line, sizeof line, f)) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<std::string> cells(1);
+    for (const char* c = line; *c && *c != '\n'; ++c) {
+      if (*c == ',') {
+        cells.emplace_back();
+      } else {
+        cells.back().push_back(*c);
+      }
+    }
+    if (cells.size() < 7) continue;
+    Row r;
+    r.ts = std::strtoll(cells[0].c_str(), nullptr, 10);
+    r.seq = (static_cast<uint64_t>(rows.size()) << 8) | 1;
+    r.profile = std::strtoull(cells[1].c_str(), nullptr, 10);
+    r.type = cells[2] == "page"       ? EventType::kPage
+             : cells[2] == "identify" ? EventType::kIdentify
+                                      : EventType::kTrack;
+    if (r.type != EventType::kIdentify) r.event = cells[3];
+    for (int k = 0; k < 3; ++k) {
+      if (cells[4 + k].empty()) continue;
+      r.props.push_back({paths[k], k == 2 ? Value::Number(std::strtod(cells[6].c_str(), nullptr))
+                                          : Value::String(cells[4 + k])});
+    }
+    max_profile = std::max(max_profile, r.profile);
+    max_ts = std::max(max_ts, r.ts);
+    rows.push_back(std::move(r));
+  }
+  std::fclose(f);
+  const size_t n = rows.size();
+  MemorySnapshot snap(std::move(rows), ProfileMap({}, max_profile));
+  std::printf("peers csv: %zu rows, %llu profiles, %zu chunks; loaded in %.1f s\n", n,
+              static_cast<unsigned long long>(max_profile), snap.chunk_count(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  // questions.mjs: [end - 90 days, end) with end the CSV's last day + 1.
+  const int64_t end = (max_ts / kDayUs + 1) * kDayUs;
+  const std::string range =
+      R"("from":")" + FormatIso8601(end - 90 * kDayUs) + R"(","to":")" + FormatIso8601(end) + "\"";
+  for (int threads : {0, 1}) {
+    Time(
+        snap, "trends by channel, daily (Page Viewed)",
+        "{" + range +
+            R"(,"kind":"trends","interval":"day","series":[{"filter":{"event":"Page Viewed"},"measure":"count"}],"breakdown":{"property":"context.campaign.source"},"limit":100})",
+        ParseTrendsSpec, RunTrends, threads);
+    Time(snap, "unique profiles per day",
+         "{" + range +
+             R"(,"kind":"trends","interval":"day","series":[{"measure":"unique_profiles"}]})",
+         ParseTrendsSpec, RunTrends, threads);
+  }
+  Time(snap, "unique profiles per week",
+       "{" + range +
+           R"(,"kind":"trends","interval":"week","series":[{"measure":"unique_profiles"}]})",
+       ParseTrendsSpec, RunTrends);
+  Time(snap, "paths: 5 steps after \"Signed Up\"",
+       "{" + range + R"(,"start":{"event":"Signed Up"},"steps":5})", ParsePathsSpec, RunPaths);
+}
+
 }  // namespace
 }  // namespace rapport::warehouse

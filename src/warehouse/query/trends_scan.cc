@@ -11,10 +11,14 @@
 
 namespace rapport::warehouse::trends_internal {
 
-void ColumnGroups::Fill(const PropertyColumn& col, size_t rows, const uint8_t* need,
-                        GroupDict* dict, uint32_t* out) {
+void ColumnGroups::Prepare(const PropertyColumn& col, size_t rows, const uint8_t* need,
+                           GroupDict* dict) {
+  col_ = &col;
+  rows_ = rows;
   const size_t strings = col.strings.size();
-  code_.assign(strings, kUnset);
+  code_.assign(std::max<size_t>(strings, 1), kUnset);  // non-text rows have code 0
+  any_number_ = false;
+  for (size_t r = 0; r < rows; ++r) any_number_ |= col.kind[r] == ValueKind::kNumber;
   if (strings > 0) {
     // Intern the dictionary's strings (only those of needed rows when some rows are not).
     if (need != nullptr) {
@@ -28,27 +32,25 @@ void ColumnGroups::Fill(const PropertyColumn& col, size_t rows, const uint8_t* n
       if (need == nullptr || code_[c] == 0) code_[c] = dict->InternLocked(col.strings[c]);
     }
   }
-  static constexpr uint32_t kByKind[] = {kNullGroup, kNullGroup, kFalseGroup, kTrueGroup,
-                                         kNullGroup, kNullGroup, kNullGroup};
+  for (uint32_t& g : code_) g = g == kUnset ? kNullGroup : g;  // rows nobody asks about
   number_rows_.clear();
-  for (size_t r = 0; r < rows; ++r) {
-    const ValueKind k = col.kind[r];
-    uint32_t g = kByKind[static_cast<int>(k)];
-    if (k == ValueKind::kString || k == ValueKind::kJson) {
-      g = code_[col.code[r]];
-    } else if (k == ValueKind::kNumber && (need == nullptr || need[r])) {
-      number_rows_.push_back(static_cast<uint32_t>(r));
-    }
-    out[r] = g == kUnset ? kNullGroup : g;
-  }
-  if (number_rows_.empty()) return;
   numbers_.clear();
-  for (uint32_t r : number_rows_) numbers_.try_emplace(col.number[r], kUnset);
-  {
-    std::lock_guard<std::mutex> lock(dict->mu());
-    for (auto& [x, id] : numbers_) id = dict->InternLocked(FormatJsonNumber(x));
+  if (!any_number_) return;
+  for (size_t r = 0; r < rows; ++r) {
+    if (col.kind[r] == ValueKind::kNumber && (need == nullptr || need[r])) {
+      number_rows_.push_back(static_cast<uint32_t>(r));
+      numbers_.try_emplace(col.number[r], kUnset);
+    }
   }
-  for (uint32_t r : number_rows_) out[r] = numbers_.find(col.number[r])->second;
+  std::lock_guard<std::mutex> lock(dict->mu());
+  for (auto& [x, id] : numbers_) id = dict->InternLocked(FormatJsonNumber(x));
+}
+
+void ColumnGroups::Fill(uint32_t* out) const {
+  const ValueKind* kind = col_->kind.data();
+  const uint32_t* code = col_->code.data();
+  for (size_t r = 0; r < rows_; ++r) out[r] = OfText(kind[r], code[r]);
+  for (uint32_t r : number_rows_) out[r] = numbers_.find(col_->number[r])->second;
 }
 
 void DistinctCounter::InsertSlow(uint64_t profile, uint64_t cell) {
@@ -60,6 +62,14 @@ void DistinctCounter::InsertSlow(uint64_t profile, uint64_t cell) {
   } else {
     keys_.push_back({cell, profile});
   }
+}
+
+uint64_t* DistinctCounter::Bitmap(uint64_t cell) {
+  if (cell >= bitmap_cells_) return nullptr;
+  if (cell >= bitmaps_.size()) bitmaps_.resize(cell + 1);
+  auto& b = bitmaps_[cell];
+  if (b.empty()) b.assign(words_, 0);
+  return b.data();
 }
 
 uint64_t ProfileResolver::ResolveSlow(uint64_t stored, bool* touched) const {
@@ -137,8 +147,16 @@ Result<ProfileArray<uint32_t>> TraitGroups(const Plan& plan, GroupDict* dict) {
       tw.init = true;
     }
     const size_t n = c->rows;
-    if (tc) tw.columns.Fill(*tc, n, nullptr, dict, (tw.tg.resize(n), tw.tg.data()));
-    if (cc) tw.columns.Fill(*cc, n, nullptr, dict, (tw.cg.resize(n), tw.cg.data()));
+    if (tc) {
+      tw.columns.Prepare(*tc, n, nullptr, dict);
+      tw.tg.resize(n);
+      tw.columns.Fill(tw.tg.data());
+    }
+    if (cc) {
+      tw.columns.Prepare(*cc, n, nullptr, dict);
+      tw.cg.resize(n);
+      tw.columns.Fill(tw.cg.data());
+    }
     const uint64_t* prof = c->profile();
     const int64_t* ts = c->ts();
     const uint64_t* seq = c->seq();
@@ -193,14 +211,12 @@ void Scan::Periods(const Chunk& c, Worker& w) const {
   auto index = [&](int64_t ts) {
     return static_cast<uint32_t>(PeriodsBetween(first, PeriodStart(ts, iv), iv));
   };
-  w.period.resize(c.rows);
-  uint32_t* out = w.period.data();
   const uint32_t p_lo = index(lo);
   w.one_period = p_lo == index(hi);
-  if (w.one_period) {
-    std::fill(out, out + c.rows, p_lo);
-    return;
-  }
+  w.p0 = p_lo;
+  if (w.one_period) return;  // period[] is not filled: every row in range is in p0
+  w.period.resize(c.rows);
+  uint32_t* out = w.period.data();
   const int64_t* ts = c.ts();
   // Rows outside the range get a meaningless period: their masks are 0.
   switch (iv) {
@@ -233,43 +249,48 @@ void Scan::Periods(const Chunk& c, Worker& w) const {
 }
 
 void Scan::Groups(const Chunk& c, Worker& w) const {
+  w.group_pending = false;
+  if (plan_.spec->breakdown == TrendsBreakdown::kNone) return;  // group[] is not filled: all 0
   w.group.resize(c.rows);
   uint32_t* out = w.group.data();
   const TimeRange& range = plan_.spec->range;
   const uint8_t* need =
       c.min_ts >= range.from_us && c.max_ts < range.to_us ? nullptr : w.in_range.data();
-  switch (plan_.spec->breakdown) {
-    case TrendsBreakdown::kNone:
-      std::fill(out, out + c.rows, 0);
-      return;
-    case TrendsBreakdown::kProperty:
-      if (const PropertyColumn* col = c.Find(plan_.spec->breakdown_name)) {
-        w.column_groups.Fill(*col, c.rows, need, dict_, out);
-      } else {
-        std::fill(out, out + c.rows, kNullGroup);
+  if (plan_.spec->breakdown == TrendsBreakdown::kProperty) {
+    if (const PropertyColumn* col = c.Find(plan_.spec->breakdown_name)) {
+      // Values are interned now; group[] is filled when a loop asks (FillGroups), since a
+      // histogram can read the column directly.
+      w.column_groups.Prepare(*col, c.rows, need, dict_);
+      w.group_pending = true;
+    } else {
+      std::fill(out, out + c.rows, kNullGroup);
+    }
+  } else {
+    const uint64_t* prof = c.profile();
+    uint64_t last = 0;
+    uint32_t g = kNullGroup;
+    for (size_t r = 0; r < c.rows; ++r) {
+      if (prof[r] != last) {
+        bool touched;
+        last = prof[r];
+        g = last == 0 ? kNullGroup : traits_->get(plan_.profiles->Resolve(last, &touched));
       }
-      break;
-    case TrendsBreakdown::kTrait: {
-      const uint64_t* prof = c.profile();
-      uint64_t last = 0;
-      uint32_t g = kNullGroup;
-      for (size_t r = 0; r < c.rows; ++r) {
-        if (prof[r] != last) {
-          bool touched;
-          last = prof[r];
-          g = last == 0 ? kNullGroup : traits_->get(plan_.profiles->Resolve(last, &touched));
-        }
-        out[r] = g;
-      }
-      break;
+      out[r] = g;
     }
   }
   if (remap_ != nullptr) {
+    FillGroups(w);
     const uint32_t other = remap_->back();
     for (size_t r = 0; r < c.rows; ++r) {
       out[r] = out[r] < remap_->size() ? (*remap_)[out[r]] : other;
     }
   }
+}
+
+void Scan::FillGroups(Worker& w) const {
+  if (!w.group_pending) return;
+  w.column_groups.Fill(w.group.data());
+  w.group_pending = false;
 }
 
 void Scan::EnsureGroups(SeriesAcc& acc, TrendsMeasure m, size_t groups) const {
@@ -301,8 +322,6 @@ void Scan::ResetStamps(Worker& w) const {
 void Scan::Count(Worker& w, SeriesAcc& acc, size_t n, size_t groups) const {
   const size_t P = plan_.periods;
   const uint8_t* mask = w.mask.data();
-  const uint32_t* period = w.period.data();
-  const uint32_t* group = w.group.data();
   uint8_t* seen = w.seen.data();
   double* cnt = acc.n.data();
   const size_t dense = acc.groups;
@@ -310,7 +329,7 @@ void Scan::Count(Worker& w, SeriesAcc& acc, size_t n, size_t groups) const {
     size_t k = 0;
     for (size_t r = 0; r < n; ++r) k += mask[r];
     if (k) {
-      cnt[period[0]] += static_cast<double>(k);
+      cnt[w.p0] += static_cast<double>(k);
       seen[0] = 1;
     }
     return;
@@ -320,12 +339,26 @@ void Scan::Count(Worker& w, SeriesAcc& acc, size_t n, size_t groups) const {
     // runs of one value do not wait on the previous increment.
     w.hist.assign(2 * groups, 0);
     uint32_t* h = w.hist.data();
-    for (size_t r = 0; r + 1 < n; r += 2) {
-      h[group[r]] += mask[r];
-      h[groups + group[r + 1]] += mask[r + 1];
+    if (w.group_pending && !w.column_groups.any_number()) {
+      // Straight from the column: no group[] written and read back.
+      const ColumnGroups& cg = w.column_groups;
+      const ValueKind* kind = cg.column().kind.data();
+      const uint32_t* code = cg.column().code.data();
+      for (size_t r = 0; r + 1 < n; r += 2) {
+        h[cg.OfText(kind[r], code[r])] += mask[r];
+        h[groups + cg.OfText(kind[r + 1], code[r + 1])] += mask[r + 1];
+      }
+      if (n % 2) h[cg.OfText(kind[n - 1], code[n - 1])] += mask[n - 1];
+    } else {
+      FillGroups(w);
+      const uint32_t* group = w.group.data();
+      for (size_t r = 0; r + 1 < n; r += 2) {
+        h[group[r]] += mask[r];
+        h[groups + group[r + 1]] += mask[r + 1];
+      }
+      if (n % 2) h[group[n - 1]] += mask[n - 1];
     }
-    if (n % 2) h[group[n - 1]] += mask[n - 1];
-    const size_t p = period[0];
+    const size_t p = w.p0;
     for (size_t g = 0; g < groups; ++g) {
       const uint32_t k = h[g] + h[groups + g];
       if (k == 0) continue;
@@ -338,29 +371,31 @@ void Scan::Count(Worker& w, SeriesAcc& acc, size_t n, size_t groups) const {
     }
     return;
   }
+  FillGroups(w);
+  const RowIndex rows(w, plan_.spec->breakdown != TrendsBreakdown::kNone);
   for (size_t r = 0; r < n; ++r) {
     if (!mask[r]) continue;
-    const uint32_t g = group[r];
+    const uint32_t g = rows.Group(r);
     seen[g] = 1;
     if (g < dense) {
-      cnt[g * P + period[r]] += 1;
+      cnt[g * P + rows(r)] += 1;
     } else {
-      acc.overflow[uint64_t{g} * P + period[r]].n += 1;
+      acc.overflow[uint64_t{g} * P + rows(r)].n += 1;
     }
   }
 }
 
 void Scan::Values(const Chunk& c, Worker& w, SeriesAcc& acc, const std::string& property) const {
+  FillGroups(w);
   const size_t P = plan_.periods;
   const uint8_t* mask = w.mask.data();
-  const uint32_t* period = w.period.data();
-  const uint32_t* group = w.group.data();
+  const RowIndex rows(w, plan_.spec->breakdown != TrendsBreakdown::kNone);
   uint8_t* seen = w.seen.data();
   const size_t dense = acc.groups;
   const PropertyColumn* col = c.Find(property);
   if (col == nullptr) {
     for (size_t r = 0; r < c.rows; ++r) {
-      if (mask[r]) seen[group[r]] = 1;
+      if (mask[r]) seen[rows.Group(r)] = 1;
     }
     return;
   }
@@ -375,7 +410,7 @@ void Scan::Values(const Chunk& c, Worker& w, SeriesAcc& acc, const std::string& 
   double* mx = acc.max.data();
   for (size_t r = 0; r < c.rows; ++r) {
     if (!mask[r]) continue;
-    const uint32_t g = group[r];
+    const uint32_t g = rows.Group(r);
     seen[g] = 1;
     double x;
     const ValueKind k = col->kind[r];
@@ -388,13 +423,13 @@ void Scan::Values(const Chunk& c, Worker& w, SeriesAcc& acc, const std::string& 
       continue;
     }
     if (g < dense) {
-      const size_t cell = g * P + period[r];
+      const size_t cell = g * P + rows(r);
       cnt[cell] += 1;
       sum[cell] += x;
       mn[cell] = std::min(mn[cell], x);
       mx[cell] = std::max(mx[cell], x);
     } else {
-      acc.overflow[uint64_t{g} * P + period[r]].Add(Cell{1, x, x, x});
+      acc.overflow[uint64_t{g} * P + rows(r)].Add(Cell{1, x, x, x});
     }
   }
 }
@@ -402,11 +437,11 @@ void Scan::Values(const Chunk& c, Worker& w, SeriesAcc& acc, const std::string& 
 // Distinct profiles: a (profile, period) counts once per run of its rows when all its rows of
 // the period are in this run (change detection); else it goes to the exact counter.
 void Scan::Unique(const Chunk& c, size_t index, Worker& w, SeriesAcc& acc) const {
+  FillGroups(w);
   const size_t n = c.rows;
   const size_t P = plan_.periods;
   const uint8_t* mask = w.mask.data();
-  const uint32_t* period = w.period.data();
-  const uint32_t* group = w.group.data();
+  const RowIndex rows(w, plan_.spec->breakdown != TrendsBreakdown::kNone);
   uint8_t* seen = w.seen.data();
   double* cnt = acc.n.data();
   const size_t dense = acc.groups;
@@ -425,22 +460,103 @@ void Scan::Unique(const Chunk& c, size_t index, Worker& w, SeriesAcc& acc) const
     exact = chunk_exact || touched || stored == front || stored == back;
   };
   if (plan_.spec->breakdown == TrendsBreakdown::kNone) {
-    // One group: within a run, periods only grow (rows are sorted by ts). Counts gather in
-    // `pending` for period `pending_p` (a register, not a store per run).
+    uint64_t* total_bits = acc.totals.Bitmap(0);  // nullptr: the counter keeps keys instead
+    const uint64_t bits_bound = total_bits ? acc.totals.bound() : 0;
+    auto add_total = [&] {
+      if (cur < bits_bound) {
+        total_bits[cur >> 6] |= uint64_t{1} << (cur & 63);
+      } else {
+        acc.totals.Insert(cur, 0);
+      }
+    };
+    if (w.one_period && profiles.identity() && !chunk_exact && total_bits != nullptr) {
+      // The common case, branch-free: the rows where a profile's run starts are gathered
+      // (stream compaction), each is one profile in the period, except the runs shared with a
+      // neighbouring chunk, which go to the exact counter.
+      w.starts.resize(n);
+      uint32_t* starts = w.starts.data();
+      size_t k = 0;
+      uint64_t prev = 0;
+      uint8_t any = 0;
+      if (w.all_rows) {
+        for (size_t r = 0; r < n; ++r) {
+          const uint64_t p = prof[r];
+          starts[k] = static_cast<uint32_t>(r);
+          k += (p != prev) & (p != 0);
+          prev = p;
+        }
+        any = n > 0;
+      } else {
+        for (size_t r = 0; r < n; ++r) {
+          const uint64_t p = prof[r];
+          const uint8_t m = mask[r];
+          starts[k] = static_cast<uint32_t>(r);
+          k += m & (p != prev) & (p != 0);
+          prev = m ? p : prev;
+          any |= m;
+        }
+      }
+      uint64_t fast = k;
+      for (size_t i = 0; i < k; ++i) {
+        const uint64_t p = prof[starts[i]];
+        const bool shared = (i == 0 && p == front) || (i + 1 == k && p == back);
+        if (shared) {
+          acc.period_exact.Insert(p, w.p0);
+          --fast;
+        }
+        if (p < bits_bound) {
+          total_bits[p >> 6] |= uint64_t{1} << (p & 63);
+        } else {
+          acc.totals.Insert(p, 0);
+        }
+      }
+      cnt[w.p0] += static_cast<double>(fast);
+      if (any) seen[0] = 1;
+      return;
+    }
+    if (w.one_period) {
+      // One period: a profile counts once per run.
+      uint64_t fast = 0;
+      auto row = [&](size_t r) {
+        const uint64_t stored = prof[r];
+        if (stored == run || stored == 0) return;
+        start_run(stored);
+        add_total();
+        if (exact) {
+          acc.period_exact.Insert(cur, w.p0);
+        } else {
+          ++fast;
+        }
+      };
+      bool any = false;
+      if (w.all_rows) {
+        for (size_t r = 0; r < n; ++r) row(r);
+        any = n > 0;
+      } else {
+        for (size_t r = 0; r < n; ++r) {
+          if (mask[r]) row(r), any = true;
+        }
+      }
+      cnt[w.p0] += static_cast<double>(fast);
+      if (any) seen[0] = 1;
+      return;
+    }
+    // Within a run, periods only grow (rows are sorted by ts). Counts gather in `pending` for
+    // period `pending_p` (a register, not a store per run).
     uint32_t last_p = kUnset, pending_p = kUnset;
     uint64_t pending = 0;
     bool any = false;
     for (size_t r = 0; r < n; ++r) {
-      if (!mask[r]) continue;
+      if (!w.all_rows && !mask[r]) continue;
       any = true;
       const uint64_t stored = prof[r];
       if (stored == 0) continue;
       if (stored != run) {
         start_run(stored);
         last_p = kUnset;
-        acc.totals.Insert(cur, 0);
+        add_total();
       }
-      const uint32_t p = period[r];
+      const uint32_t p = rows(r);
       if (p == last_p) continue;
       last_p = p;
       if (exact) {
@@ -469,7 +585,7 @@ void Scan::Unique(const Chunk& c, size_t index, Worker& w, SeriesAcc& acc) const
   uint32_t* stamp_group = acc.stamp_group.data();
   for (size_t r = 0; r < n; ++r) {
     if (!mask[r]) continue;
-    const uint32_t g = group[r];
+    const uint32_t g = rows.Group(r);
     seen[g] = 1;  // rows without a profile count as events of the value, never as profiles
     const uint64_t stored = prof[r];
     if (stored == 0) continue;
@@ -477,7 +593,7 @@ void Scan::Unique(const Chunk& c, size_t index, Worker& w, SeriesAcc& acc) const
       start_run(stored);
       if (++w.stamp == 0) ResetStamps(w);
     }
-    const uint64_t cell = uint64_t{g} * P + period[r];
+    const uint64_t cell = uint64_t{g} * P + rows(r);
     if (g >= dense) {
       acc.period_exact.Insert(cur, cell);
       acc.totals.Insert(cur, g);
@@ -500,7 +616,7 @@ void Scan::Unique(const Chunk& c, size_t index, Worker& w, SeriesAcc& acc) const
   }
   if (histogram) {
     for (size_t g = 0; g < dense; ++g) {
-      if (hist[g]) cnt[g * P + period[0]] += hist[g];
+      if (hist[g]) cnt[g * P + w.p0] += hist[g];
     }
   }
 }
@@ -524,14 +640,26 @@ Status Scan::ProcessChunk(Worker& w, size_t index) {
                                                                           : dict_->size();
   if (w.seen.size() < groups) w.seen.resize(std::max(groups, w.seen.size() * 2), 0);
   w.mask.resize(n);
+  const bool rows_have_groups = plan_.spec->breakdown != TrendsBreakdown::kNone;
   for (size_t s = 0; s < plan_.spec->series.size(); ++s) {
     const CompiledFilter& filter = plan_.filters[s];
     if (!active_[s] || !filter.possible()) continue;
-    filter.Evaluate(c, w.mask.data());
-    if (partial) {
-      for (size_t r = 0; r < n; ++r) w.mask[r] &= w.in_range[r];
-    }
     const TrendsSeriesSpec& ss = plan_.spec->series[s];
+    // Every row matches: loops that can skip the mask do (the others get a mask of ones).
+    w.all_rows = plan_.match_all[s] && !partial;
+    if (w.all_rows && ss.measure == TrendsMeasure::kCount && !rows_have_groups && w.one_period) {
+      w.series[s].n.resize(std::max(w.series[s].n.size(), plan_.periods), 0);
+      w.series[s].groups = std::max<size_t>(w.series[s].groups, 1);
+      w.series[s].n[w.p0] += static_cast<double>(n);
+      w.seen[0] = 1;
+      continue;
+    }
+    if (!(w.all_rows && ss.measure == TrendsMeasure::kUniqueProfiles && !rows_have_groups)) {
+      filter.Evaluate(c, w.mask.data());
+      if (partial) {
+        for (size_t r = 0; r < n; ++r) w.mask[r] &= w.in_range[r];
+      }
+    }
     SeriesAcc& acc = w.series[s];
     EnsureGroups(acc, ss.measure, groups);
     switch (ss.measure) {
@@ -567,6 +695,7 @@ Result<Plan> MakePlan(const Snapshot& snap, const TrendsSpec& spec, const QueryO
     EventFilter f = s.filter;
     f.where.insert(f.where.end(), spec.filter.begin(), spec.filter.end());
     plan.filters.emplace_back(f, snap.events());
+    plan.match_all.push_back(f.event.empty() && !f.type && f.where.empty());
     for (const std::string& p : plan.filters.back().paths()) add_path(p);
     add_path(s.property);
     any_unique = any_unique || s.measure == TrendsMeasure::kUniqueProfiles;

@@ -75,13 +75,26 @@ class GroupDict {
 // once per chunk (one lock), not once per row.
 class ColumnGroups {
  public:
-  // out[r] = the group of row r for every row; rows with need[r] == 0 get some group without
-  // anything new being interned for them (`need` nullptr: every row is needed).
-  void Fill(const PropertyColumn& col, size_t rows, const uint8_t* need, GroupDict* dict,
-            uint32_t* out);
+  // Interns the values of the rows needed (`need` nullptr: every row); rows not needed get
+  // some group without anything new being interned for them.
+  void Prepare(const PropertyColumn& col, size_t rows, const uint8_t* need, GroupDict* dict);
+  // out[r] = the group of row r, for every row.
+  void Fill(uint32_t* out) const;
+  // The group of a row that does not hold a number (text through its code, others by kind).
+  uint32_t OfText(ValueKind k, uint32_t code) const {
+    static constexpr uint32_t kByKind[] = {kNullGroup, kNullGroup, kFalseGroup, kTrueGroup,
+                                           kNullGroup, kNullGroup, kNullGroup};
+    const bool text = k == ValueKind::kString || k == ValueKind::kJson;
+    return text ? code_[code] : kByKind[static_cast<int>(k)];
+  }
+  bool any_number() const { return any_number_; }
+  const PropertyColumn& column() const { return *col_; }
 
  private:
-  std::vector<uint32_t> code_;
+  const PropertyColumn* col_ = nullptr;
+  size_t rows_ = 0;
+  bool any_number_ = false;
+  std::vector<uint32_t> code_;  // by dictionary code
   std::vector<uint32_t> number_rows_;
   std::unordered_map<double, uint32_t> numbers_;
 };
@@ -104,6 +117,9 @@ class DistinctCounter {
       InsertSlow(profile, cell);
     }
   }
+  // The bitmap of `cell` (profiles below bound()), or nullptr when the cell keeps keys.
+  uint64_t* Bitmap(uint64_t cell);
+  uint64_t bound() const { return bound_; }
   // Distinct profiles per cell over the counters of every worker.
   static std::unordered_map<uint64_t, uint64_t> Count(const std::vector<DistinctCounter*>& parts);
 
@@ -144,11 +160,28 @@ struct Worker {
   std::vector<SeriesAcc> series;
   std::vector<uint8_t> seen;  // by group: a row of some series had it
   std::vector<uint8_t> mask, in_range;
-  std::vector<uint32_t> period, group, hist;
+  std::vector<uint32_t> period, group, hist, starts;
   std::vector<double> string_value;
-  bool one_period = false;  // every row of the chunk in range is in period[0]
+  bool one_period = false;  // every row of the chunk in range is in period p0 (period[] unset)
+  uint32_t p0 = 0;
+  bool all_rows = false;  // the current series matches every row (mask may be unset)
   ColumnGroups column_groups;
+  bool group_pending = false;  // group[] still to be filled from column_groups (FillGroups)
   uint32_t stamp = 0;
+};
+
+// The period and group of a chunk's rows, whichever way Periods and Groups left them.
+struct RowIndex {
+  RowIndex(const Worker& w, bool has_groups)
+      : period(w.one_period ? nullptr : w.period.data()),
+        group(has_groups ? w.group.data() : nullptr),
+        p0(w.p0) {}
+  uint32_t operator()(size_t r) const { return period ? period[r] : p0; }
+  uint32_t Group(size_t r) const { return group ? group[r] : 0; }
+
+  const uint32_t* period;
+  const uint32_t* group;
+  uint32_t p0;
 };
 
 // A stored profile id's current identity and whether it is Touched (ProfileMap), memoized per
@@ -197,6 +230,7 @@ struct Plan {
   int64_t first = 0;  // PeriodStart(from)
   size_t periods = 0;
   std::vector<CompiledFilter> filters;  // by series, with the spec's filter added
+  std::vector<uint8_t> match_all;       // by series: the filter is empty (every row matches)
   std::vector<std::string> paths;       // columns to load
   std::vector<size_t> chunks;           // chunks that may hold rows in range
   std::vector<uint8_t> exact;           // by chunk: distinct counts by change detection are unsafe
@@ -266,6 +300,7 @@ class Scan {
   Status ProcessChunk(Worker& w, size_t index);
   void Periods(const Chunk& c, Worker& w) const;
   void Groups(const Chunk& c, Worker& w) const;
+  void FillGroups(Worker& w) const;
   void EnsureGroups(SeriesAcc& acc, TrendsMeasure m, size_t groups) const;
   void ResetStamps(Worker& w) const;
   void Count(Worker& w, SeriesAcc& acc, size_t n, size_t groups) const;
