@@ -342,5 +342,33 @@ TEST(PathsTest, MatchesReferenceOnRandomSnapshots) {
   }
 }
 
+// Profile ids far beyond what dense arrays hold: every row takes the sequential path.
+TEST(PathsTest, SparseProfileIdsMatchReference) {
+  constexpr uint64_t kShift = uint64_t{1} << 40;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    testing::RandomData d = testing::MakeRandomData(seed);
+    for (auto& part : d.parts) {
+      for (Row& r : part) r.profile = r.profile ? r.profile + kShift : 0;
+    }
+    for (auto& [from, into] : d.merges) from += kShift, into += kShift;
+    const ProfileMap map(d.merges, d.max_profile + kShift);
+    auto snap = testing::MakePartsSnapshot(d.parts, map, d.chunk_rows);
+    const std::vector<Row> rows = testing::AllRows(d);
+    if (rows.empty()) continue;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (const Row& r : rows) lo = std::min(lo, r.ts), hi = std::max(hi, r.ts);
+    const std::string range = R"("from":")" + FormatIso8601(lo - kDayUs) + R"(","to":")" +
+                              FormatIso8601(hi + kDayUs) + "\",";
+    for (const char* anchor : {R"("start":{"event":"A"})", R"("end":{"type":"page"})"}) {
+      const std::string json = "{" + range + R"("steps":3,"limit":3,)" + anchor + "}";
+      const PathsSpec spec = MustParse(json);
+      auto got = RunPaths(*snap, spec, QueryOptions{2, 0});
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ASSERT_EQ(Describe(*got), Describe(RefPaths(rows, map, spec)))
+          << "seed " << seed << " " << json;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rapport::warehouse

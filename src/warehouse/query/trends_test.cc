@@ -770,5 +770,37 @@ TEST(TrendsTest, MatchesReferenceOnRandomSnapshots) {
   }
 }
 
+// Profile ids far beyond what dense arrays hold: the hash-map and sorted-key fallbacks.
+TEST(TrendsTest, SparseProfileIdsMatchReference) {
+  constexpr uint64_t kShift = uint64_t{1} << 40;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    RandomData d = MakeRandomData(seed);
+    for (auto& part : d.parts) {
+      for (Row& r : part) r.profile = r.profile ? r.profile + kShift : 0;
+    }
+    for (auto& [from, into] : d.merges) from += kShift, into += kShift;
+    const ProfileMap map(d.merges, d.max_profile + kShift);
+    auto snap = MakePartsSnapshot(d.parts, map, d.chunk_rows);
+    const std::vector<Row> rows = AllRows(d);
+    if (rows.empty()) continue;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (const Row& r : rows) lo = std::min(lo, r.ts), hi = std::max(hi, r.ts);
+    const std::string range = R"("from":")" + FormatIso8601(lo - kDayUs) + R"(","to":")" +
+                              FormatIso8601(hi + kDayUs) + "\",";
+    for (const char* extra : {"", R"(,"breakdown":{"trait":"plan"})",
+                              R"(,"breakdown":{"property":"properties.channel"},"limit":2)"}) {
+      const std::string json =
+          "{" + range + R"("interval":"month","series":[)" +
+          R"({"measure":"unique_profiles"},{"filter":{"event":"A"},"measure":"unique_profiles"}])" +
+          extra + "}";
+      const TrendsSpec spec = MustParse(json);
+      auto got = RunTrends(*snap, spec, QueryOptions{2, 0});
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ExpectSame(*got, RefTrends(rows, map, spec), "seed " + std::to_string(seed) + " " + json);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rapport::warehouse
