@@ -577,19 +577,31 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
     }
   }
 
-  // Where each bucket's run starts in each chunk (one sequential pass per chunk).
-  std::vector<std::vector<uint32_t>> bounds(records.size());
+  // Where each bucket's run starts in each chunk (one sequential pass per chunk), kept for the
+  // buckets the chunk's profiles span only (a chunk of a big part spans few).
+  struct Runs {
+    size_t first = 0;              // bucket of starts[0]
+    std::vector<uint32_t> starts;  // for buckets first, first + 1, ..., and the end
+    std::pair<uint32_t, uint32_t> Of(size_t b, size_t main) const {
+      if (b < first) return {0, 0};
+      if (b + 1 >= first + starts.size()) return {static_cast<uint32_t>(main), main};
+      return {starts[b - first], starts[b - first + 1]};
+    }
+  };
+  std::vector<Runs> runs(records.size());
   RETURN_IF_ERROR(ParallelChunks(records.size(), threads, [&](int, size_t ci) {
     const ChunkRecords& rec = records[ci];
-    std::vector<uint32_t>& bound = bounds[ci];
-    bound.resize(buckets + 1);
+    if (rec.main == 0) return Status::OK();
+    Runs& run = runs[ci];
+    run.first = rec.profile[0] / width;
+    const size_t last = rec.profile[rec.main - 1] / width;
     uint32_t i = 0;
-    for (size_t b = 0; b < buckets; ++b) {
-      bound[b] = i;
+    for (size_t b = run.first; b <= last; ++b) {
+      run.starts.push_back(i);
       const uint64_t end = (b + 1) * width;
       while (i < rec.main && rec.profile[i] < end) ++i;
     }
-    bound[buckets] = i;
+    run.starts.push_back(i);
     return Status::OK();
   }));
   // 3. Per bucket: a counting sort by profile (stable: chunk order, which is time order but for
@@ -609,7 +621,7 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
     size_t n = 0;
     for (size_t ci = 0; ci < records.size(); ++ci) {
       const uint32_t* p = records[ci].profile.get();
-      const uint32_t begin = bounds[ci][b], end = bounds[ci][b + 1];
+      const auto [begin, end] = runs[ci].Of(b, records[ci].main);
       for (uint32_t i = begin; i < end; ++i) ++cnt[p[i] - lo];
       n += end - begin;
     }
@@ -638,7 +650,8 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
       }
     };
     for (size_t ci = 0; ci < records.size(); ++ci) {
-      for (uint32_t i = bounds[ci][b]; i < bounds[ci][b + 1]; ++i) put(records[ci], i);
+      const auto [begin, end] = runs[ci].Of(b, records[ci].main);
+      for (uint32_t i = begin; i < end; ++i) put(records[ci], i);
     }
     if (moved) {
       for (const auto& [ci, i] : moved_of[b]) put(records[ci], i);
