@@ -25,11 +25,11 @@
 #include "server/ingest.h"
 #include "server/journeys_api.h"
 #include "server/profiles_api.h"
-#include "server/router.h"
 #include "server/query_api.h"
+#include "server/router.h"
+#include "server/test_clock_api.h"
 #include "warehouse/feed.h"
 #include "warehouse/store.h"
-#include "server/test_clock_api.h"
 
 namespace rapport {
 namespace {
@@ -140,8 +140,8 @@ Status App::OpenStorage() {
   pipeline_options.hooks = journey_hooks_.get();
   ASSIGN_OR_RETURN(pipeline_, ProfilePipeline::Open(std::move(pipeline_options)));
   // The warehouse follows the pipeline (identities first, then the event's columns).
-  ASSIGN_OR_RETURN(warehouse_, warehouse::Warehouse::Open({.dir = config_.data_dir + "/warehouse",
-                                                           .env = env_}));
+  ASSIGN_OR_RETURN(warehouse_, warehouse::Warehouse::Open(
+                                   {.dir = config_.data_dir + "/warehouse", .env = env_}));
   warehouse_feed_ = std::make_unique<warehouse::WarehouseFeed>(
       log_.get(), pipeline_->store(), warehouse_.get(), std::move(feed_options));
   query_api_ = std::make_unique<QueryApi>(warehouse_.get(), clock_);
@@ -365,7 +365,7 @@ void App::Stop() {
   if (hub_) hub_->CloseAll();  // streams hold sessions of the server's io_context
   if (dedup_) dedup_->Drain();
   http_.reset();
-  imports_.reset();  // cancels running imports (they ingest through the log)
+  imports_.reset();    // cancels running imports (they ingest through the log)
   query_api_.reset();  // finishes running queries
   if (warehouse_feed_) warehouse_feed_->Stop();  // stores what it buffered
   if (pipeline_) pipeline_->Stop();
