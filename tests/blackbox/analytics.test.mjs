@@ -55,11 +55,22 @@ describe('analytics', () => {
     return r.json.result;
   }
 
-  // The warehouse follows the pipeline: poll until `n` events named `name` are stored.
+  // The warehouse follows the pipeline: once the pipeline has applied a barrier event (and so
+  // everything acknowledged before it), poll until the warehouse has the barrier too — the feed
+  // stores what the pipeline committed in every partition at once.
+  let barriers = 0;
+  async function warehouseCaughtUp() {
+    await profilesCaughtUp(s);
+    barriers += 1;
+    await stored('Pipeline Barrier', barriers);
+  }
+
+  // Poll until `n` events named `name` are stored.
   async function stored(name, n) {
     await pollUntil(
       async () => {
-        const r = await query({ kind: 'events', from: FROM, to: TO });
+        // Barrier events are stamped "now": look at every time.
+        const r = await query({ kind: 'events', from: '2020-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' });
         if (r.status !== 200) throw new Error(r.text);
         const e = r.json.result.events.find((x) => x.name === name);
         return e && e.count >= n ? e : undefined;
@@ -75,7 +86,7 @@ describe('analytics', () => {
       analytics.track({ ...rest, timestamp: new Date(e.timestamp) });
     }
     await analytics.closeAndFlush({ timeout: 15000 });
-    await stored('Order Completed', 5);
+    await warehouseCaughtUp();
 
     const steps = [{ event: 'Product Viewed' }, { event: 'Product Added' }, { event: 'Order Completed' }];
     const week = await ok({ kind: 'funnel', from: FROM, to: TO, steps, window: { days: 7 } });
@@ -128,7 +139,7 @@ describe('analytics', () => {
       ],
     });
     assert.equal(first.status, 200, first.text);
-    await stored('Product Added', 7);
+    await warehouseCaughtUp();
     const funnel = {
       kind: 'funnel', from: '2026-09-20T00:00:00Z', to: '2026-09-21T00:00:00Z', window: { hours: 2 },
       steps: [{ event: 'Signed Up' }, { event: 'Product Viewed' }, { event: 'Order Completed' }],
@@ -141,8 +152,7 @@ describe('analytics', () => {
       ],
     });
     assert.equal(second.status, 200, second.text);
-    await profilesCaughtUp(s);
-    await stored('Order Completed', 6);
+    await warehouseCaughtUp();
     assert.deepEqual((await ok(funnel)).steps.map((x) => x.count), [1, 1, 1]);
     const uniques = await ok({
       kind: 'trends', from: '2026-09-20T00:00:00Z', to: '2026-09-21T00:00:00Z', interval: 'day',
