@@ -145,10 +145,11 @@ Status WarehouseFeed::Step(bool force_flush, bool* more) {
       RETURN_IF_ERROR(log_->CommitCheckpoint(kConsumer, static_cast<int>(p), durable[p]));
     }
   }
-  if (!read_any && !*more) {
+  if (due || (!read_any && !*more)) {
+    // After each flush too, not only when idle: under steady ingest every flush adds a part.
     bool merged = false;
     RETURN_IF_ERROR(warehouse_->MergeStep(&merged));
-    if (merged) *more = true;
+    if (merged && !read_any) *more = true;
   }
   return Status::OK();
 }

@@ -4,9 +4,9 @@
 // holds its highest-priority identifier. Identity merges are followed from the state store's
 // merge journal. It flushes rows to parts every `flush_rows` rows or `flush_interval_us`, then
 // commits the log checkpoint "warehouse" (so retention keeps what it has not stored), and
-// merges small parts when idle. Restart resumes from the manifest's offsets: no event is lost
-// or stored twice. Start/Stop run it on its own thread; Step/CatchUp drive it by hand (tests,
-// CLI). Not thread-safe across Step callers.
+// merges parts after each flush and when idle. Restart resumes from the manifest's offsets: no
+// event is lost or stored twice. Start/Stop run it on its own thread; Step/CatchUp drive it by hand
+// (tests, CLI). Not thread-safe across Step callers.
 #pragma once
 
 #include <atomic>
@@ -40,7 +40,8 @@ class WarehouseFeed {
   ~WarehouseFeed();
 
   // One round: new merges, then up to read_records records per partition; flushes when due
-  // (or when `force_flush`); merges parts when there was nothing to read. *more: records are
+  // (or when `force_flush`); merges parts after a flush or when there was nothing to read.
+  // *more: records are
   // waiting behind what was read.
   Status Step(bool force_flush, bool* more);
   // Steps until everything the pipeline has committed is stored, then flushes.

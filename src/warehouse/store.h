@@ -49,7 +49,8 @@ class Warehouse {
   // Writes the buffered rows as parts, then the manifest. On failure nothing is visible on disk
   // and the rows stay buffered (Flush again later).
   Status Flush();
-  // Merges the parts of the day with the most parts when it has merge_min_parts or more.
+  // Merges, in the day offering the most, merge_min_parts or more of its smallest parts (size
+  // tiers: a part joins only while it is at most twice the rows picked before it).
   Status MergeStep(bool* merged);
   // Identity merges (from, into), appended to those known; `max_id` bounds every profile id.
   void AddMerges(const std::vector<std::pair<uint64_t, uint64_t>>& merges, uint64_t max_id);
@@ -63,6 +64,7 @@ class Warehouse {
 
   struct Stats {
     uint64_t parts = 0, rows = 0, bytes = 0, buffered = 0, merges_done = 0, flushes = 0;
+    uint64_t rows_merged = 0;  // rows rewritten by merges (write amplification)
   };
   Stats GetStats() const;
 

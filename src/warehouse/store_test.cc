@@ -150,6 +150,26 @@ TEST_F(StoreTest, LateEventsLandInTheirDayAndMergingKeepsEveryRow) {
   EXPECT_EQ(Dump(*w->Snapshot()), Expected(all));
 }
 
+TEST_F(StoreTest, SteadyIngestKeepsFewPartsAndRewritesLittle) {
+  // A flush a second into one day, a merge step after each: parts stay few, and size tiers keep
+  // the rows merges rewrite a small multiple of the rows written (merging the whole day each
+  // time would rewrite over 10 times as many here).
+  auto w = Open(nullptr, 4);
+  std::vector<Row> all;
+  for (int i = 0; i < 64; ++i) {
+    std::vector<Row> rows = RandomRows(50, 1, 100 + i);
+    all.insert(all.end(), rows.begin(), rows.end());
+    w->Add(rows, {static_cast<uint64_t>(i + 1)});
+    ASSERT_TRUE(w->Flush().ok());
+    bool merged = false;
+    ASSERT_TRUE(w->MergeStep(&merged).ok());
+    EXPECT_LE(w->GetStats().parts, 12u) << "after flush " << i;
+  }
+  EXPECT_EQ(Dump(*w->Snapshot()), Expected(all));
+  EXPECT_GT(w->GetStats().merges_done, 8u);
+  EXPECT_LE(w->GetStats().rows_merged, 5 * all.size()) << w->GetStats().rows_merged;
+}
+
 TEST_F(StoreTest, ASnapshotTakenBeforeAMergeStillReads) {
   auto w = Open(nullptr, 2);
   std::vector<Row> a = RandomRows(200, 1, 3), b = RandomRows(200, 1, 4);
