@@ -122,7 +122,11 @@ Status WarehouseFeed::Step(bool force_flush, bool* more) {
   offsets.resize(static_cast<size_t>(log_->partitions()), 0);
   std::vector<Row> rows;
   bool read_any = false;
-  for (int p = 0; p < log_->partitions(); ++p) {
+  // While flushes fail (a full disk), stop reading once a few flushes' worth is waiting: the log
+  // keeps the rest, and memory stays bounded.
+  const bool backlog = warehouse_->buffered_rows() >= 4 * options_.flush_rows;
+  if (backlog) *more = true;  // what was not read is still waiting
+  for (int p = 0; p < log_->partitions() && !backlog; ++p) {
     ASSIGN_OR_RETURN(uint64_t upto, store_->Offset(p));
     uint64_t from = std::max(offsets[p], log_->StartOffset(p));
     uint64_t next = from;

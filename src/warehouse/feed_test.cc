@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "common/fault_injection_env.h"
 #include "common/temp_dir.h"
 #include "profile/pipeline.h"
 #include "profile/test_events.h"
@@ -151,6 +152,40 @@ TEST_F(FeedTest, ARestartResumesWhereThePartsEnd) {
   for (int p = 0; p < 2; ++p) {
     EXPECT_EQ(log_->Checkpoint(WarehouseFeed::kConsumer, p), log_->EndOffset(p));
   }
+}
+
+TEST_F(FeedTest, WhileFlushesFailItStopsReadingAndLosesNothing) {
+  std::string batch;
+  for (int i = 0; i < 60; ++i) {
+    if (!batch.empty()) batch += ",";
+    batch += R"({"type":"track","userId":"u)" + std::to_string(i) + R"(","event":"E"})";
+  }
+  sender_->Send(batch);
+  ASSERT_TRUE(pipeline_->CatchUp().ok());
+  feed_.reset();
+  warehouse_.reset();
+  FaultInjectionEnv env;
+  WarehouseOptions o;
+  o.dir = dir_.Sub("warehouse");
+  o.env = &env;
+  auto w = Warehouse::Open(std::move(o));
+  ASSERT_TRUE(w.ok());
+  warehouse_ = std::move(*w);
+  FeedOptions f;
+  f.read_records = 3;
+  f.flush_rows = 5;
+  feed_ = std::make_unique<WarehouseFeed>(log_.get(), pipeline_->store(), warehouse_.get(), f);
+  env.FailSyncs(true);  // every flush fails, as on a full disk
+  for (int i = 0; i < 30; ++i) {
+    bool more = false;
+    EXPECT_FALSE(feed_->Step(false, &more).ok());
+    EXPECT_LE(warehouse_->buffered_rows(), 4 * f.flush_rows + 2 * f.read_records);
+  }
+  EXPECT_EQ(warehouse_->GetStats().rows, 0u);
+  env.FailSyncs(false);
+  ASSERT_TRUE(feed_->CatchUp().ok());
+  EXPECT_EQ(warehouse_->GetStats().rows, 60u);
+  EXPECT_EQ(warehouse_->buffered_rows(), 0u);
 }
 
 TEST_F(FeedTest, TheThreadFollowsTheLog) {
