@@ -211,14 +211,25 @@ void App::RegisterRoutes() {
   Gauge* log_bytes = metrics_.GetGauge("rapport_log_bytes", "Bytes in the event log's segments.");
   Gauge* log_segments =
       metrics_.GetGauge("rapport_log_segments", "Segment files in the event log.");
+  Gauge* wh_rows = metrics_.GetGauge("rapport_warehouse_rows", "Events stored in warehouse parts.");
+  Gauge* wh_parts = metrics_.GetGauge("rapport_warehouse_parts", "Part files of the warehouse.");
+  Gauge* wh_bytes = metrics_.GetGauge("rapport_warehouse_bytes", "Bytes of warehouse part files.");
+  Gauge* wh_buffered = metrics_.GetGauge("rapport_warehouse_buffered_rows",
+                                         "Events the warehouse holds in memory, not yet in parts.");
   router_->Add({"GET",
                 "/metrics",
                 Access::kPublic,
                 {},
-                [this, log_bytes, log_segments](HttpRequest&, Responder respond) {
+                [this, log_bytes, log_segments, wh_rows, wh_parts, wh_bytes, wh_buffered](
+                    HttpRequest&, Responder respond) {
                   auto stats = log_->GetStats();
                   log_bytes->Set(static_cast<int64_t>(stats.bytes));
                   log_segments->Set(static_cast<int64_t>(stats.segments));
+                  const auto wh = warehouse_->GetStats();
+                  wh_rows->Set(static_cast<int64_t>(wh.rows));
+                  wh_parts->Set(static_cast<int64_t>(wh.parts));
+                  wh_bytes->Set(static_cast<int64_t>(wh.bytes));
+                  wh_buffered->Set(static_cast<int64_t>(wh.buffered));
                   HttpResponse r = HttpResponse::Json(200, metrics_.Render());
                   r.content_type = "text/plain; version=0.0.4";
                   respond(std::move(r));

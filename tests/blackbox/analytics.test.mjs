@@ -231,5 +231,10 @@ describe('analytics', () => {
     await s.restart();
     const afterRestart = await ok(spec);
     assert.deepEqual(afterRestart.steps, before.steps);
+    // Stopping flushed every buffered event into parts; /metrics says so.
+    const m = await s.metrics();
+    assert.ok(m.sum('rapport_warehouse_rows') >= 26, m.text); // 26 sent here, plus barriers
+    assert.ok(m.sum('rapport_warehouse_parts') >= 1, m.text);
+    assert.ok(m.has('rapport_warehouse_buffered_rows'));
   });
 });
