@@ -64,29 +64,52 @@ MemorySnapshot::MemorySnapshot(std::vector<Row> rows, std::shared_ptr<const Prof
     return std::make_tuple(DayOf(a.ts), a.profile, a.ts, a.seq) <
            std::make_tuple(DayOf(b.ts), b.profile, b.ts, b.seq);
   });
-  uint64_t part = first_part_id - 1;
+  uint64_t part = first_part_id;
   for (size_t begin = 0; begin < rows.size();) {
     const int64_t day = DayOf(rows[begin].ts);
     size_t end = begin;
     while (end < rows.size() && DayOf(rows[end].ts) == day) ++end;
-    ++part;
-    for (size_t b = begin; b < end; b += chunk_rows) {
-      const size_t e = std::min(end, b + chunk_rows);
-      std::vector<const Row*> slice;
-      for (size_t i = b; i < e; ++i) slice.push_back(&rows[i]);
-      ChunkPtr chunk = BuildChunk(slice, &events_);
-      ChunkInfo info;
-      info.min_ts = chunk->min_ts;
-      info.max_ts = chunk->max_ts;
-      info.min_profile = rows[b].profile;
-      info.max_profile = rows[e - 1].profile;
-      info.rows = e - b;
-      info.part = part;
-      info.day = day;
-      infos_.push_back(info);
-      chunks_.push_back(std::move(chunk));
-    }
+    std::vector<const Row*> part_rows;
+    for (size_t i = begin; i < end; ++i) part_rows.push_back(&rows[i]);
+    AddPart(part_rows, day, part++, chunk_rows);
     begin = end;
+  }
+}
+
+MemorySnapshot::MemorySnapshot(std::vector<std::vector<Row>> parts, ProfileMap profiles,
+                               size_t chunk_rows)
+    : profiles_(std::make_shared<const ProfileMap>(std::move(profiles))) {
+  std::vector<std::pair<int64_t, size_t>> order;  // (day, part index): chunks come day by day
+  for (size_t p = 0; p < parts.size(); ++p) {
+    if (!parts[p].empty()) order.emplace_back(DayOf(parts[p][0].ts), p);
+  }
+  std::stable_sort(order.begin(), order.end());
+  for (auto [day, p] : order) {
+    std::vector<const Row*> rows;
+    for (const Row& r : parts[p]) rows.push_back(&r);
+    std::sort(rows.begin(), rows.end(), [](const Row* a, const Row* b) {
+      return std::tie(a->profile, a->ts, a->seq) < std::tie(b->profile, b->ts, b->seq);
+    });
+    AddPart(rows, day, p + 1, chunk_rows);
+  }
+}
+
+void MemorySnapshot::AddPart(const std::vector<const Row*>& rows, int64_t day, uint64_t part,
+                             size_t chunk_rows) {
+  for (size_t b = 0; b < rows.size(); b += chunk_rows) {
+    const size_t e = std::min(rows.size(), b + chunk_rows);
+    std::vector<const Row*> slice(rows.begin() + b, rows.begin() + e);
+    ChunkPtr chunk = BuildChunk(slice, &events_);
+    ChunkInfo info;
+    info.min_ts = chunk->min_ts;
+    info.max_ts = chunk->max_ts;
+    info.min_profile = slice.front()->profile;
+    info.max_profile = slice.back()->profile;
+    info.rows = slice.size();
+    info.part = part;
+    info.day = day;
+    infos_.push_back(info);
+    chunks_.push_back(std::move(chunk));
   }
 }
 

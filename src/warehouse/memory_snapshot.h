@@ -1,6 +1,6 @@
-// MemorySnapshot: a Snapshot over rows held in memory — one part per day, rows sorted by
-// (profile, ts, seq), chunks of at most `chunk_rows` rows. The store uses it for rows not yet
-// written to parts; tests use it to drive the query operators without files.
+// MemorySnapshot: a Snapshot over rows held in memory — one part per day (or the parts given),
+// rows sorted by (profile, ts, seq), chunks of at most `chunk_rows` rows. The store uses it for
+// rows not yet written to parts; tests use it to drive the query operators without files.
 #pragma once
 
 #include <memory>
@@ -21,12 +21,19 @@ class MemorySnapshot : public Snapshot {
 
   size_t chunk_count() const override { return chunks_.size(); }
   const ChunkInfo& info(size_t i) const override { return infos_[i]; }
+  // Explicit parts (rows of one UTC day each, in any order; several parts may share a day and
+  // overlap in time, as before a merge): part p gets id p + 1; chunks come day by day.
+  MemorySnapshot(std::vector<std::vector<Row>> parts, ProfileMap profiles, size_t chunk_rows);
+
   Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override;
   std::vector<std::string> Paths(size_t i) const override;
   const EventDictionary& events() const override { return events_; }
   const ProfileMap& profiles() const override { return *profiles_; }
 
  private:
+  // `rows` sorted by (profile, ts, seq), all of `day`.
+  void AddPart(const std::vector<const Row*>& rows, int64_t day, uint64_t part, size_t chunk_rows);
+
   EventDictionary events_;
   std::shared_ptr<const ProfileMap> profiles_;
   std::vector<ChunkInfo> infos_;

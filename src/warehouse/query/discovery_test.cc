@@ -12,31 +12,8 @@
 
 #include "common/time_format.h"
 #include "warehouse/memory_snapshot.h"
+#include "warehouse/query/test_util.h"
 #include "warehouse/row.h"
-
-// ---- Test support shared by the trends, paths and discovery tests
-// -------------------------------- Defined in trends_test.cc; the other test files of this binary
-// repeat this block.
-namespace rapport::warehouse::testing {
-// Random rows split into parts: one to three parts per UTC day, overlapping in time.
-struct RandomData {
-  std::vector<std::vector<Row>> parts;
-  std::vector<std::pair<uint64_t, uint64_t>> merges;  // for ProfileMap
-  uint64_t max_profile = 0;
-  size_t chunk_rows = 1;
-};
-RandomData MakeRandomData(uint64_t seed);
-std::vector<Row> AllRows(const RandomData& d);
-// A Snapshot over explicit parts (chunks ordered by day, part, row).
-std::unique_ptr<Snapshot> MakePartsSnapshot(std::vector<std::vector<Row>> parts,
-                                            const ProfileMap& profiles, size_t chunk_rows);
-const Value* Prop(const Row& r, std::string_view path);
-ComputedValue ToComputed(const Value* v);
-bool RefMatches(const EventFilter& f, const Row& r);  // EventFilter, one row at a time
-// The message of the error `parse` returns for `json` (an object), or "accepted".
-std::string ParseError(const std::string& json,
-                       const std::function<Status(simdjson::dom::object)>& parse);
-}  // namespace rapport::warehouse::testing
 
 namespace rapport::warehouse {
 namespace {
