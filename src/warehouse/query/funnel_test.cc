@@ -20,127 +20,23 @@
 #include "common/time_format.h"
 #include "profile/computed/computed_match.h"
 #include "warehouse/memory_snapshot.h"
+#include "warehouse/query/dense_profiles.h"
+#include "warehouse/query/test_util.h"
 
 namespace rapport::warehouse {
 namespace {
 
-constexpr int64_t kSec = 1'000'000;
-constexpr int64_t kMin = 60 * kSec;
-constexpr int64_t kHour = 60 * kMin;
-
-int64_t T(const char* iso) { return *ParseIso8601(iso); }
-
-Row Ev(uint64_t profile, int64_t ts, std::string event,
-       std::vector<std::pair<std::string, Value>> props = {}) {
-  Row r;
-  r.profile = profile;
-  r.ts = ts;
-  r.event = std::move(event);
-  r.props = std::move(props);
-  return r;
-}
-
-// Gives rows unique increasing seqs in the given order.
-std::vector<Row> Seq(std::vector<Row> rows) {
-  for (size_t i = 0; i < rows.size(); ++i) rows[i].seq = (i + 1) << 8;
-  return rows;
-}
-
-// A snapshot with several parts per day whose times overlap (rows dealt to parts at random),
-// each part sorted by (profile, ts, seq) and cut into chunks of `chunk_rows`.
-class PartsSnapshot : public Snapshot {
- public:
-  PartsSnapshot(const std::vector<Row>& rows, ProfileMap profiles, size_t chunk_rows,
-                int parts_per_day, uint64_t seed)
-      : profiles_(std::move(profiles)) {
-    std::mt19937_64 rng(seed);
-    std::map<std::pair<int64_t, int>, std::vector<const Row*>> parts;
-    for (const Row& r : rows) {
-      parts[{DayOf(r.ts), static_cast<int>(rng() % parts_per_day)}].push_back(&r);
-    }
-    uint64_t part_id = 0;
-    for (auto& [key, part] : parts) {
-      ++part_id;
-      std::sort(part.begin(), part.end(), [](const Row* a, const Row* b) {
-        return std::tie(a->profile, a->ts, a->seq) < std::tie(b->profile, b->ts, b->seq);
-      });
-      for (size_t b = 0; b < part.size(); b += chunk_rows) {
-        const size_t e = std::min(part.size(), b + chunk_rows);
-        std::vector<const Row*> slice(part.begin() + b, part.begin() + e);
-        ChunkPtr chunk = BuildChunk(slice, &events_);
-        ChunkInfo info;
-        info.min_ts = chunk->min_ts;
-        info.max_ts = chunk->max_ts;
-        info.min_profile = slice.front()->profile;
-        info.max_profile = slice.back()->profile;
-        info.rows = slice.size();
-        info.part = part_id;
-        info.day = key.first;
-        infos_.push_back(info);
-        chunks_.push_back(std::move(chunk));
-      }
-    }
-  }
-  size_t chunk_count() const override { return chunks_.size(); }
-  const ChunkInfo& info(size_t i) const override { return infos_[i]; }
-  Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override {
-    auto chunk = std::make_shared<Chunk>(*chunks_[i]);
-    chunk->columns.clear();
-    for (const auto& c : chunks_[i]->columns) {
-      if (std::find(paths.begin(), paths.end(), c->path) != paths.end()) {
-        chunk->columns.push_back(c);
-      }
-    }
-    return ChunkPtr(std::move(chunk));
-  }
-  const EventDictionary& events() const override { return events_; }
-  const ProfileMap& profiles() const override { return profiles_; }
-
- private:
-  EventDictionary events_;
-  ProfileMap profiles_;
-  std::vector<ChunkInfo> infos_;
-  std::vector<ChunkPtr> chunks_;
-};
+using testing::DealIntoParts;
+using testing::Ev;
+using testing::kHour;
+using testing::kMin;
+using testing::kSec;
+using testing::Prop;
+using testing::RefMatches;
+using testing::Seq;
+using testing::T;
 
 // ---- The reference: one profile at a time, straight from the rows ----------------------------
-
-ComputedValue ToComputed(const Value& v) {
-  switch (v.kind) {
-    case ValueKind::kAbsent:
-      return ComputedValue::Missing();
-    case ValueKind::kNull:
-      return ComputedValue::Null();
-    case ValueKind::kFalse:
-      return ComputedValue::Bool(false);
-    case ValueKind::kTrue:
-      return ComputedValue::Bool(true);
-    case ValueKind::kNumber:
-      return ComputedValue::Number(v.number);
-    case ValueKind::kString:
-      return ComputedValue::String(v.text);
-    case ValueKind::kJson:
-      return ComputedValue::Json(v.text);
-  }
-  return ComputedValue::Missing();
-}
-
-const Value* Prop(const Row& r, const std::string& path) {
-  for (const auto& [p, v] : r.props) {
-    if (p == path) return &v;
-  }
-  return nullptr;
-}
-
-bool RowMatches(const EventFilter& f, const Row& r) {
-  if (f.type && *f.type != r.type) return false;
-  if (!f.event.empty() && f.event != r.event) return false;
-  for (const WhereClause& c : f.where) {
-    const Value* v = Prop(r, c.path);
-    if (!Holds(c, v ? ToComputed(*v) : ComputedValue::Missing())) return false;
-  }
-  return true;
-}
 
 std::optional<std::string> ValueText(const Value* v) {
   if (v == nullptr) return std::nullopt;
@@ -245,7 +141,7 @@ FunnelResult ReferenceFunnel(const std::vector<Row>& rows, const ProfileMap& map
     if (r.profile == 0 || !spec.range.Contains(r.ts)) continue;
     RefEvent e{r.ts, std::vector<bool>(k), std::nullopt};
     bool any = false;
-    for (size_t j = 0; j < k; ++j) any |= e.step[j] = RowMatches(spec.steps[j], r);
+    for (size_t j = 0; j < k; ++j) any |= e.step[j] = RefMatches(spec.steps[j], r);
     if (!any) continue;
     if (!spec.breakdown.empty()) e.value = ValueText(Prop(r, spec.breakdown));
     by_profile[map.Current(r.profile)].push_back(std::move(e));
@@ -648,7 +544,8 @@ FunnelResult CheckAgainstReference(uint64_t seed, bool many_values) {
   const size_t chunk_rows = 1 + rng() % 9;
   MemorySnapshot mem(c.rows, map, chunk_rows);
   EXPECT_EQ(RunJson(mem, c.spec, 1 + static_cast<int>(rng() % 3)), expected) << "seed " << seed;
-  PartsSnapshot parts(c.rows, map, chunk_rows, 1 + static_cast<int>(rng() % 3), seed);
+  MemorySnapshot parts(DealIntoParts(c.rows, 1 + static_cast<int>(rng() % 3), seed), map,
+                       chunk_rows);
   EXPECT_EQ(RunJson(parts, c.spec, 1 + static_cast<int>(rng() % 3)), expected) << "seed " << seed;
   return ref;
 }
@@ -726,7 +623,7 @@ TEST(Funnel, TiesDoNotDependOnRowOrder) {
   for (int round = 0; round < 20; ++round) {
     std::shuffle(rows.begin(), rows.end(), rng);
     rows = Seq(std::move(rows));  // a new seq order within each timestamp
-    PartsSnapshot parts(rows, ProfileMap(), 1 + round % 7, 1 + round % 3, round);
+    MemorySnapshot parts(DealIntoParts(rows, 1 + round % 3, round), ProfileMap(), 1 + round % 7);
     EXPECT_EQ(RunJson(parts, spec, 1 + round % 2), expected) << "round " << round;
   }
 }
@@ -778,129 +675,6 @@ TEST(Funnel, SnapshotFailuresAreReturned) {
     EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
     EXPECT_NE(r.status().message().find("profile id above"), std::string::npos);
   }
-}
-
-// ---- Timings (printed, never asserted) -------------------------------------------------------
-
-std::vector<Row> Generated(size_t n, uint64_t profiles, int days) {
-  std::mt19937_64 rng(42);
-  const int64_t base = T("2024-01-01T00:00:00Z");
-  // A skewed mix: most events are page views, few are orders.
-  const std::vector<std::pair<const char*, int>> mix = {
-      {"Page Viewed", 45},     {"Product Viewed", 25}, {"Product Added", 10},
-      {"Checkout Started", 6}, {"Order Completed", 3}, {"Signed Up", 2},
-      {"Searched", 9}};
-  std::vector<const char*> table;
-  for (const auto& [name, weight] : mix) table.insert(table.end(), weight, name);
-  const char* sources[] = {"google", "facebook", "newsletter", "bing", "twitter", "direct"};
-  std::vector<Row> rows(n);
-  for (size_t i = 0; i < n; ++i) {
-    Row& r = rows[i];
-    r.profile = 1 + rng() % profiles;
-    r.ts = base + static_cast<int64_t>(rng() % (days * 86'400ull)) * kSec;
-    r.seq = i << 8;
-    r.event = table[rng() % table.size()];
-    if (rng() % 4 == 0)
-      r.props.push_back({"context.campaign.source", Value::String(sources[rng() % 6])});
-  }
-  return rows;
-}
-
-// The benchmark generator's CSV (bench/warehouse/generate.mjs): ts_us,profile,type,event,
-// context.campaign.source,properties.category,properties.revenue.
-std::vector<Row> LoadCsv(const char* path) {
-  std::vector<Row> rows;
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return rows;
-  char line[1024];
-  uint64_t seq = 0;
-  if (std::fgets(line, sizeof line, f) == nullptr) line[0] = 0;  // the header
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    std::vector<std::string> cells(1);
-    for (const char* c = line; *c && *c != '\n'; ++c) {
-      if (*c == ',') {
-        cells.emplace_back();
-      } else {
-        cells.back().push_back(*c);
-      }
-    }
-    if (cells.size() < 7) continue;
-    Row r;
-    r.ts = std::strtoll(cells[0].c_str(), nullptr, 10);
-    r.profile = std::strtoull(cells[1].c_str(), nullptr, 10);
-    r.seq = ++seq << 8;
-    r.type = cells[2] == "page"       ? EventType::kPage
-             : cells[2] == "identify" ? EventType::kIdentify
-                                      : EventType::kTrack;
-    r.event = cells[3];
-    if (!cells[4].empty()) r.props.push_back({"context.campaign.source", Value::String(cells[4])});
-    if (!cells[5].empty()) r.props.push_back({"properties.category", Value::String(cells[5])});
-    if (!cells[6].empty()) {
-      r.props.push_back(
-          {"properties.revenue", Value::Number(std::strtod(cells[6].c_str(), nullptr))});
-    }
-    rows.push_back(std::move(r));
-  }
-  std::fclose(f);
-  return rows;
-}
-
-// RAPPORT_QUERY_BENCH_CSV=file: the benchmark's data instead of generated rows;
-// RAPPORT_QUERY_BENCH_ROWS=n: how many generated rows; RAPPORT_QUERY_BENCH_THREADS=t.
-TEST(FunnelTiming, GeneratedData) {
-  size_t n = 2'000'000;
-#if defined(__SANITIZE_ADDRESS__)
-  n = 100'000;
-#endif
-  if (const char* env = std::getenv("RAPPORT_QUERY_BENCH_ROWS"))
-    n = std::strtoull(env, nullptr, 10);
-  std::vector<Row> rows;
-  if (const char* csv = std::getenv("RAPPORT_QUERY_BENCH_CSV")) {
-    rows = LoadCsv(csv);
-    n = rows.size();
-  } else {
-    rows = Generated(n, std::max<uint64_t>(1, n / 10), 90);
-  }
-  ASSERT_FALSE(rows.empty());
-  int64_t lo = rows[0].ts, hi = rows[0].ts;
-  for (const Row& r : rows) {
-    lo = std::min(lo, r.ts);
-    hi = std::max(hi, r.ts);
-  }
-  const std::string range = R"("from":")" + FormatIso8601(DayOf(lo) * 86'400 * kSec) +
-                            R"(","to":")" + FormatIso8601((DayOf(hi) + 1) * 86'400 * kSec) + "\"";
-  QueryOptions options;
-  if (const char* env = std::getenv("RAPPORT_QUERY_BENCH_THREADS"))
-    options.threads = std::atoi(env);
-  MemorySnapshot snap(std::move(rows), ProfileMap());
-  auto time = [&](const char* label, const std::string& json) {
-    const FunnelSpec spec = MustParse("{" + range + "," + json + "}");
-    double best = 1e9, cpu_best = 1e9;
-    std::string out;
-    for (int i = 0; i < 7; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const std::clock_t c0 = std::clock();
-      auto r = RunFunnel(snap, spec, options);
-      const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      ASSERT_TRUE(r.ok());
-      best = std::min(best, s);
-      cpu_best = std::min(cpu_best, cpu);
-      if (i == 0) out = Json(*r, snap);
-    }
-    std::printf(
-        "%-34s %zu rows: best %6.1f ms (cpu %6.1f ms); scaled to 10 M rows: %6.1f ms\n  %.160s\n",
-        label, n, best * 1e3, cpu_best * 1e3, best * 1e3 * 1e7 / static_cast<double>(n),
-        out.c_str());
-  };
-  const std::string steps =
-      R"("steps":[{"event":"Product Viewed"},{"event":"Product Added"},{"event":"Order Completed"}])";
-  time("funnel 3 steps 7 days", steps + R"(,"window":{"days":7})");
-  time("funnel 3 steps 7 days + breakdown",
-       steps + R"(,"window":{"days":7},"breakdown":{"property":"context.campaign.source"})");
-  time("funnel 5 steps 1 day", R"("window":{"days":1},"steps":[
-           {"event":"Page Viewed"},{"event":"Product Viewed"},{"event":"Product Added"},
-           {"event":"Checkout Started"},{"event":"Order Completed"}])");
 }
 
 }  // namespace

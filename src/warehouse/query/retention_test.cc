@@ -20,117 +20,19 @@
 #include "profile/computed/computed_match.h"
 #include "warehouse/memory_snapshot.h"
 #include "warehouse/query/funnel.h"
+#include "warehouse/query/test_util.h"
 
 namespace rapport::warehouse {
 namespace {
 
-constexpr int64_t kSec = 1'000'000;
-
-int64_t T(const char* iso) { return *ParseIso8601(iso); }
-
-Row Ev(uint64_t profile, int64_t ts, std::string event) {
-  Row r;
-  r.profile = profile;
-  r.ts = ts;
-  r.event = std::move(event);
-  return r;
-}
-
-std::vector<Row> Seq(std::vector<Row> rows) {
-  for (size_t i = 0; i < rows.size(); ++i) rows[i].seq = (i + 1) << 8;
-  return rows;
-}
-
-// Several overlapping parts per day (rows dealt at random), chunks of `chunk_rows`.
-class PartsSnapshot : public Snapshot {
- public:
-  PartsSnapshot(const std::vector<Row>& rows, ProfileMap profiles, size_t chunk_rows,
-                int parts_per_day, uint64_t seed)
-      : profiles_(std::move(profiles)) {
-    std::mt19937_64 rng(seed);
-    std::map<std::pair<int64_t, int>, std::vector<const Row*>> parts;
-    for (const Row& r : rows) {
-      parts[{DayOf(r.ts), static_cast<int>(rng() % parts_per_day)}].push_back(&r);
-    }
-    uint64_t part_id = 0;
-    for (auto& [key, part] : parts) {
-      ++part_id;
-      std::sort(part.begin(), part.end(), [](const Row* a, const Row* b) {
-        return std::tie(a->profile, a->ts, a->seq) < std::tie(b->profile, b->ts, b->seq);
-      });
-      for (size_t b = 0; b < part.size(); b += chunk_rows) {
-        const size_t e = std::min(part.size(), b + chunk_rows);
-        std::vector<const Row*> slice(part.begin() + b, part.begin() + e);
-        ChunkPtr chunk = BuildChunk(slice, &events_);
-        ChunkInfo info;
-        info.min_ts = chunk->min_ts;
-        info.max_ts = chunk->max_ts;
-        info.min_profile = slice.front()->profile;
-        info.max_profile = slice.back()->profile;
-        info.rows = slice.size();
-        info.part = part_id;
-        info.day = key.first;
-        infos_.push_back(info);
-        chunks_.push_back(std::move(chunk));
-      }
-    }
-  }
-  size_t chunk_count() const override { return chunks_.size(); }
-  const ChunkInfo& info(size_t i) const override { return infos_[i]; }
-  Result<ChunkPtr> Load(size_t i, const std::vector<std::string>& paths) const override {
-    auto chunk = std::make_shared<Chunk>(*chunks_[i]);
-    chunk->columns.clear();
-    for (const auto& c : chunks_[i]->columns) {
-      if (std::find(paths.begin(), paths.end(), c->path) != paths.end()) {
-        chunk->columns.push_back(c);
-      }
-    }
-    return ChunkPtr(std::move(chunk));
-  }
-  const EventDictionary& events() const override { return events_; }
-  const ProfileMap& profiles() const override { return profiles_; }
-
- private:
-  EventDictionary events_;
-  ProfileMap profiles_;
-  std::vector<ChunkInfo> infos_;
-  std::vector<ChunkPtr> chunks_;
-};
+using testing::DealIntoParts;
+using testing::Ev;
+using testing::kSec;
+using testing::RefMatches;
+using testing::Seq;
+using testing::T;
 
 // ---- The reference -----------------------------------------------------------------------------
-
-bool RowMatches(const EventFilter& f, const Row& r) {
-  if (f.type && *f.type != r.type) return false;
-  if (!f.event.empty() && f.event != r.event) return false;
-  for (const WhereClause& c : f.where) {
-    ComputedValue v;
-    for (const auto& [path, value] : r.props) {
-      if (path != c.path) continue;
-      switch (value.kind) {
-        case ValueKind::kAbsent:
-          break;
-        case ValueKind::kNull:
-          v = ComputedValue::Null();
-          break;
-        case ValueKind::kFalse:
-        case ValueKind::kTrue:
-          v = ComputedValue::Bool(value.kind == ValueKind::kTrue);
-          break;
-        case ValueKind::kNumber:
-          v = ComputedValue::Number(value.number);
-          break;
-        case ValueKind::kString:
-          v = ComputedValue::String(value.text);
-          break;
-        case ValueKind::kJson:
-          v = ComputedValue::Json(value.text);
-          break;
-      }
-    }
-    if (!Holds(c, v)) return false;
-  }
-  return true;
-}
 
 RetentionResult ReferenceRetention(const std::vector<Row>& rows, const ProfileMap& map,
                                    const RetentionSpec& spec) {
@@ -140,14 +42,14 @@ RetentionResult ReferenceRetention(const std::vector<Row>& rows, const ProfileMa
   auto period = [&](int64_t ts) { return PeriodsBetween(first, PeriodStart(ts, in), in); };
   std::map<uint64_t, int64_t> first_start;
   for (const Row& r : rows) {
-    if (r.profile == 0 || !RowMatches(spec.start, r)) continue;
+    if (r.profile == 0 || !RefMatches(spec.start, r)) continue;
     const uint64_t p = map.Current(r.profile);
     auto it = first_start.find(p);
     if (it == first_start.end() || r.ts < it->second) first_start[p] = r.ts;
   }
   std::map<uint64_t, std::set<int64_t>> returned;  // profile → k
   for (const Row& r : rows) {
-    if (r.profile == 0 || !RowMatches(spec.return_event, r)) continue;
+    if (r.profile == 0 || !RefMatches(spec.return_event, r)) continue;
     const uint64_t p = map.Current(r.profile);
     auto it = first_start.find(p);
     if (it == first_start.end() || !spec.range.Contains(it->second)) continue;
@@ -418,7 +320,8 @@ RetentionResult CheckAgainstReference(uint64_t seed, bool long_range) {
   const size_t chunk_rows = 1 + rng() % 9;
   MemorySnapshot mem(c.rows, map, chunk_rows);
   EXPECT_EQ(RunJson(mem, c.spec, 1 + static_cast<int>(rng() % 3)), expected) << "seed " << seed;
-  PartsSnapshot parts(c.rows, map, chunk_rows, 1 + static_cast<int>(rng() % 3), seed);
+  MemorySnapshot parts(DealIntoParts(c.rows, 1 + static_cast<int>(rng() % 3), seed), map,
+                       chunk_rows);
   EXPECT_EQ(RunJson(parts, c.spec, 1 + static_cast<int>(rng() % 3)), expected) << "seed " << seed;
   return ref;
 }
@@ -508,117 +411,6 @@ TEST(Retention, SnapshotFailuresAreReturned) {
     EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
     EXPECT_NE(r.status().message().find("profile id above"), std::string::npos);
   }
-}
-
-// ---- Timings (printed, never asserted) -------------------------------------------------------
-
-std::vector<Row> Generated(size_t n, uint64_t profiles, int days) {
-  std::mt19937_64 rng(42);
-  const int64_t base = T("2024-01-01T00:00:00Z");
-  const std::vector<std::pair<const char*, int>> mix = {
-      {"Page Viewed", 45},     {"Product Viewed", 25}, {"Product Added", 10},
-      {"Checkout Started", 6}, {"Order Completed", 3}, {"Signed Up", 2},
-      {"Searched", 9}};
-  std::vector<const char*> table;
-  for (const auto& [name, weight] : mix) table.insert(table.end(), weight, name);
-  std::vector<Row> rows(n);
-  for (size_t i = 0; i < n; ++i) {
-    Row& r = rows[i];
-    r.profile = 1 + rng() % profiles;
-    r.ts = base + static_cast<int64_t>(rng() % (days * 86'400ull)) * kSec;
-    r.seq = i << 8;
-    r.event = table[rng() % table.size()];
-  }
-  return rows;
-}
-
-// The benchmark generator's CSV (bench/warehouse/generate.mjs): ts_us,profile,type,event,...
-std::vector<Row> LoadCsv(const char* path) {
-  std::vector<Row> rows;
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return rows;
-  char line[1024];
-  uint64_t seq = 0;
-  if (std::fgets(line, sizeof line, f) == nullptr) line[0] = 0;  // the header
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    std::vector<std::string> cells(1);
-    for (const char* c = line; *c && *c != '\n'; ++c) {
-      if (*c == ',') {
-        cells.emplace_back();
-      } else {
-        cells.back().push_back(*c);
-      }
-    }
-    if (cells.size() < 4) continue;
-    Row r;
-    r.ts = std::strtoll(cells[0].c_str(), nullptr, 10);
-    r.profile = std::strtoull(cells[1].c_str(), nullptr, 10);
-    r.seq = ++seq << 8;
-    r.type = cells[2] == "page"       ? EventType::kPage
-             : cells[2] == "identify" ? EventType::kIdentify
-                                      : EventType::kTrack;
-    r.event = cells[3];
-    rows.push_back(std::move(r));
-  }
-  std::fclose(f);
-  return rows;
-}
-
-// RAPPORT_QUERY_BENCH_CSV=file: the benchmark's data instead of generated rows;
-// RAPPORT_QUERY_BENCH_ROWS=n: how many generated rows; RAPPORT_QUERY_BENCH_THREADS=t.
-TEST(RetentionTiming, GeneratedData) {
-  size_t n = 2'000'000;
-#if defined(__SANITIZE_ADDRESS__)
-  n = 100'000;
-#endif
-  if (const char* env = std::getenv("RAPPORT_QUERY_BENCH_ROWS"))
-    n = std::strtoull(env, nullptr, 10);
-  std::vector<Row> rows;
-  if (const char* csv = std::getenv("RAPPORT_QUERY_BENCH_CSV")) {
-    rows = LoadCsv(csv);
-    n = rows.size();
-  } else {
-    rows = Generated(n, std::max<uint64_t>(1, n / 10), 90);
-  }
-  ASSERT_FALSE(rows.empty());
-  int64_t lo = rows[0].ts, hi = rows[0].ts;
-  for (const Row& r : rows) {
-    lo = std::min(lo, r.ts);
-    hi = std::max(hi, r.ts);
-  }
-  const std::string range = R"("from":")" + FormatIso8601(DayOf(lo) * 86'400 * kSec) +
-                            R"(","to":")" + FormatIso8601((DayOf(hi) + 1) * 86'400 * kSec) + "\"";
-  QueryOptions options;
-  if (const char* env = std::getenv("RAPPORT_QUERY_BENCH_THREADS"))
-    options.threads = std::atoi(env);
-  MemorySnapshot snap(std::move(rows), ProfileMap());
-  auto time = [&](const char* label, const std::string& json) {
-    const RetentionSpec spec = MustParse("{" + range + "," + json + "}");
-    double best = 1e9, cpu_best = 1e9;
-    std::string out;
-    for (int i = 0; i < 7; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const std::clock_t c0 = std::clock();
-      auto r = RunRetention(snap, spec, options);
-      const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      ASSERT_TRUE(r.ok());
-      best = std::min(best, s);
-      cpu_best = std::min(cpu_best, cpu);
-      if (i == 0) out = Json(*r);
-    }
-    std::printf(
-        "%-34s %zu rows: best %6.1f ms (cpu %6.1f ms); scaled to 10 M rows: %6.1f ms\n  %.160s\n",
-        label, n, best * 1e3, cpu_best * 1e3, best * 1e3 * 1e7 / static_cast<double>(n),
-        out.c_str());
-  };
-  time("retention weekly, 8 periods",
-       R"("start":{"event":"Signed Up"},"return":{"event":"Page Viewed"},"interval":"week",
-          "periods":8)");
-  time("retention daily, 30 periods",
-       R"("start":{"event":"Signed Up"},"return":{"event":"Page Viewed"},"interval":"day",
-          "periods":30)");
-  time("retention weekly, any event", R"("start":{},"return":{},"interval":"week","periods":8)");
 }
 
 }  // namespace
