@@ -8,6 +8,7 @@
 #include "common/json_describe.h"
 #include "common/json_writer.h"
 #include "profile/computed/computed_value.h"
+#include "warehouse/query/dense_profiles.h"
 #include "warehouse/query/parallel.h"
 
 namespace rapport::warehouse {
@@ -322,73 +323,6 @@ std::vector<FunnelStep> MakeSteps(const FunnelSpec& spec, const std::vector<uint
 }
 
 }  // namespace
-
-// ---- DenseProfiles ----
-
-Result<DenseProfiles> DenseProfiles::Build(const Snapshot& snapshot,
-                                           const std::vector<size_t>& chunks, int threads) {
-  const ProfileMap& map = snapshot.profiles();
-  uint64_t bound = map.max_id();
-  uint64_t rows = 0;
-  for (size_t c : chunks) {
-    bound = std::max(bound, snapshot.info(c).max_profile);
-    rows += snapshot.info(c).rows;
-  }
-  DenseProfiles dp;
-  const uint64_t cap = std::max<uint64_t>(uint64_t{1} << 20, 8 * rows);
-  if (bound < cap && bound < std::numeric_limits<uint32_t>::max() - 1) {
-    dp.direct_limit_ = bound + 1;
-    dp.size_ = bound + 1;
-    if (!map.empty()) {
-      dp.redirect_.resize(bound + 1);
-      const size_t slices = static_cast<size_t>(std::max(threads, 1));
-      RETURN_IF_ERROR(ParallelChunks(slices, threads, [&](int, size_t s) {
-        const uint64_t lo = (bound + 1) * s / slices, hi = (bound + 1) * (s + 1) / slices;
-        for (uint64_t id = lo; id < hi; ++id) {
-          const uint64_t cur = map.Current(id);
-          dp.redirect_[id] = cur <= bound ? static_cast<uint32_t>(cur) : 0;
-        }
-        return Status::OK();
-      }));
-    }
-    return dp;
-  }
-  // Sparse ids: rank the ids the chunks hold together with their survivors (index 1 + rank).
-  std::vector<std::vector<uint64_t>> seen(static_cast<size_t>(std::max(threads, 1)));
-  RETURN_IF_ERROR(ParallelChunks(chunks.size(), threads, [&](int w, size_t i) -> Status {
-    ASSIGN_OR_RETURN(ChunkPtr chunk, snapshot.Load(chunks[i], {}));
-    const uint64_t* p = chunk->profile();
-    for (size_t r = 0; r < chunk->rows; ++r) {
-      if (p[r] != 0 && (r == 0 || p[r] != p[r - 1])) {
-        seen[w].push_back(p[r]);
-        if (map.Touched(p[r])) seen[w].push_back(map.Current(p[r]));
-      }
-    }
-    return Status::OK();
-  }));
-  std::vector<uint64_t>& ids = dp.sparse_ids_;
-  for (auto& s : seen) ids.insert(ids.end(), s.begin(), s.end());
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  if (ids.size() >= std::numeric_limits<uint32_t>::max() - 1) {
-    return Status::TooLarge("more than 4 billion profiles in one query");
-  }
-  dp.sparse_current_.resize(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    const uint64_t current = map.Current(ids[i]);
-    dp.sparse_current_[i] =
-        1 + static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), current) - ids.begin());
-  }
-  dp.size_ = ids.size() + 1;
-  return dp;
-}
-
-DenseProfiles::Index DenseProfiles::LookupSparse(uint64_t stored) const {
-  auto it = std::lower_bound(sparse_ids_.begin(), sparse_ids_.end(), stored);
-  if (it == sparse_ids_.end() || *it != stored) return {0, false};
-  const size_t i = it - sparse_ids_.begin();
-  return {sparse_current_[i], sparse_current_[i] != i + 1};
-}
 
 // ---- Spec ----
 
@@ -779,112 +713,6 @@ Result<FunnelResult> RunFunnel(const Snapshot& snapshot, const FunnelSpec& spec,
     }
   }
   return result;
-}
-
-// ---- Output ----
-
-namespace {
-
-void AppendOptional(const std::optional<double>& x, std::string* out) {
-  if (x) {
-    AppendJsonNumber(*x, out);
-  } else {
-    *out += "null";
-  }
-}
-
-double Ratio(uint64_t a, uint64_t b) {
-  return b == 0 ? 0 : static_cast<double>(a) / static_cast<double>(b);
-}
-
-void AppendStepsJson(const std::vector<FunnelStep>& steps, std::string* out) {
-  out->push_back('[');
-  for (size_t j = 0; j < steps.size(); ++j) {
-    const FunnelStep& s = steps[j];
-    if (j) out->push_back(',');
-    *out += "{\"name\":";
-    AppendJsonString(out, s.name);
-    *out += ",\"count\":" + std::to_string(s.count) + ",\"conversion\":";
-    AppendJsonNumber(j == 0 ? 1 : Ratio(s.count, steps[0].count), out);
-    *out += ",\"step_conversion\":";
-    AppendJsonNumber(j == 0 ? 1 : Ratio(s.count, steps[j - 1].count), out);
-    *out += ",\"drop_off\":" + std::to_string(j == 0 ? 0 : steps[j - 1].count - s.count);
-    *out += ",\"median_seconds_from_previous\":";
-    AppendOptional(s.median_seconds_from_previous, out);
-    out->push_back('}');
-  }
-  out->push_back(']');
-}
-
-std::string Percent(double x) { return FormatNumber(x * 100) + "%"; }
-
-void AddRows(const std::optional<std::string>& group, const std::vector<FunnelStep>& steps,
-             Table* table) {
-  for (size_t j = 0; j < steps.size(); ++j) {
-    const FunnelStep& s = steps[j];
-    std::vector<std::string> row;
-    if (group) row.push_back(*group);
-    row.push_back(std::to_string(j + 1));
-    row.push_back(s.name);
-    row.push_back(std::to_string(s.count));
-    row.push_back(Percent(j == 0 ? 1 : Ratio(s.count, steps[0].count)));
-    row.push_back(Percent(j == 0 ? 1 : Ratio(s.count, steps[j - 1].count)));
-    row.push_back(std::to_string(j == 0 ? 0 : steps[j - 1].count - s.count));
-    row.push_back(s.median_seconds_from_previous ? FormatNumber(*s.median_seconds_from_previous)
-                                                 : "-");
-    table->rows.push_back(std::move(row));
-  }
-}
-
-}  // namespace
-
-void AppendFunnelJson(const FunnelResult& result, const Snapshot& snapshot, std::string* out) {
-  *out += "{\"steps\":";
-  AppendStepsJson(result.steps, out);
-  *out += ",\"time_to_convert\":{\"median_seconds\":";
-  AppendOptional(result.median_seconds_to_convert, out);
-  *out += ",\"buckets\":[";
-  for (size_t i = 0; i < result.time_to_convert.size(); ++i) {
-    if (i) out->push_back(',');
-    *out += "{\"le_seconds\":" + std::to_string(result.time_to_convert[i].le_seconds) +
-            ",\"count\":" + std::to_string(result.time_to_convert[i].count) + "}";
-  }
-  *out += "]}";
-  if (result.has_breakdown) {
-    *out += ",\"breakdown\":[";
-    for (size_t g = 0; g < result.breakdown.size(); ++g) {
-      const FunnelGroup& group = result.breakdown[g];
-      if (g) out->push_back(',');
-      *out += "{\"value\":";
-      if (group.value) {
-        AppendJsonString(out, *group.value);
-      } else {
-        *out += "null";
-      }
-      *out += ",\"steps\":";
-      AppendStepsJson(group.steps, out);
-      out->push_back('}');
-    }
-    out->push_back(']');
-  }
-  out->push_back('}');
-}
-
-Table FunnelTable(const FunnelResult& result) {
-  Table table;
-  if (result.has_breakdown) table.columns.push_back("breakdown");
-  for (const char* c : {"step", "event", "profiles", "conversion", "from previous", "drop-off",
-                        "median s from previous"}) {
-    table.columns.push_back(c);
-  }
-  if (result.has_breakdown) {
-    AddRows(std::string("(all)"), result.steps, &table);
-    for (const FunnelGroup& g : result.breakdown)
-      AddRows(g.value ? *g.value : "(none)", g.steps, &table);
-  } else {
-    AddRows(std::nullopt, result.steps, &table);
-  }
-  return table;
 }
 
 }  // namespace rapport::warehouse

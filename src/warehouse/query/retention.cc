@@ -7,7 +7,7 @@
 #include "common/json_writer.h"
 #include "common/time_format.h"
 #include "profile/computed/computed_value.h"
-#include "warehouse/query/funnel.h"  // DenseProfiles
+#include "warehouse/query/dense_profiles.h"
 #include "warehouse/query/parallel.h"
 #include "warehouse/row.h"
 
