@@ -42,15 +42,6 @@ std::vector<std::string_view> Split(std::string_view line) {
   }
 }
 
-EventType TypeOf(std::string_view t) {
-  if (t == "identify") return EventType::kIdentify;
-  if (t == "page") return EventType::kPage;
-  if (t == "screen") return EventType::kScreen;
-  if (t == "group") return EventType::kGroup;
-  if (t == "alias") return EventType::kAlias;
-  return EventType::kTrack;
-}
-
 Value Cell(std::string_view text) {
   if (!text.empty()) {
     char* end = nullptr;
@@ -91,7 +82,7 @@ int Load(const std::string& csv, const std::string& dir) {
     Row r;
     r.ts = std::strtoll(std::string(cells[0]).c_str(), nullptr, 10);
     r.profile = std::strtoull(std::string(cells[1]).c_str(), nullptr, 10);
-    r.type = TypeOf(cells[2]);
+    r.type = EventTypeFromName(cells[2]).value_or(EventType::kTrack);
     r.event = std::string(cells[3]);
     r.seq = ++seq;
     for (size_t c = 4; c < cells.size(); ++c) {

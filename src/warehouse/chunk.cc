@@ -11,6 +11,13 @@ std::string_view EventTypeName(EventType t) {
   return i < kEventTypes ? kNames[i] : std::string_view("unknown");
 }
 
+std::optional<EventType> EventTypeFromName(std::string_view name) {
+  for (int t = 0; t < kEventTypes; ++t) {
+    if (EventTypeName(static_cast<EventType>(t)) == name) return static_cast<EventType>(t);
+  }
+  return std::nullopt;
+}
+
 const PropertyColumn* Chunk::Find(std::string_view path) const {
   auto it = std::lower_bound(columns.begin(), columns.end(), path,
                              [](const auto& c, std::string_view p) { return c->path < p; });

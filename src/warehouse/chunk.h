@@ -18,6 +18,8 @@ namespace rapport::warehouse {
 enum class EventType : uint8_t { kTrack = 0, kIdentify, kPage, kScreen, kGroup, kAlias };
 inline constexpr int kEventTypes = 6;
 std::string_view EventTypeName(EventType t);
+// The type named "track", "identify", ...; nullopt for any other text.
+std::optional<EventType> EventTypeFromName(std::string_view name);
 
 // What one row holds at one property path.
 enum class ValueKind : uint8_t {

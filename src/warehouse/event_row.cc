@@ -10,15 +10,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-EventType TypeOf(std::string_view type) {
-  if (type == "identify") return EventType::kIdentify;
-  if (type == "page") return EventType::kPage;
-  if (type == "screen") return EventType::kScreen;
-  if (type == "group") return EventType::kGroup;
-  if (type == "alias") return EventType::kAlias;
-  return EventType::kTrack;
-}
-
 class Flattener {
  public:
   Flattener(Row* row, size_t* dropped) : row_(row), dropped_(dropped) {}
@@ -77,7 +68,7 @@ Row EventRow(const EnvelopeView& envelope, element doc, int64_t append_time_us, 
   row.ts = envelope.timestamp_us;
   row.seq = static_cast<uint64_t>(append_time_us);
   row.profile = profile;
-  row.type = TypeOf(envelope.type);
+  row.type = EventTypeFromName(envelope.type).value_or(EventType::kTrack);
   std::string_view name;
   if (row.type == EventType::kTrack) {
     if (doc["event"].get_string().get(name) == simdjson::SUCCESS) row.event = std::string(name);

@@ -189,16 +189,8 @@ Result<EventFilter> ParseEventFilter(element e, std::string_view field) {
   }
   if (obj.at_key("type").get(v) == simdjson::SUCCESS) {
     std::string_view name;
-    bool found = false;
-    if (v.get_string().get(name) == simdjson::SUCCESS) {
-      for (int t = 0; t < kEventTypes; ++t) {
-        if (EventTypeName(static_cast<EventType>(t)) == name) {
-          f.type = static_cast<EventType>(t);
-          found = true;
-        }
-      }
-    }
-    if (!found) {
+    if (v.get_string().get(name) == simdjson::SUCCESS) f.type = EventTypeFromName(name);
+    if (!f.type) {
       return Status::InvalidArgument(
           Quote(std::string(field) + ".type") +
           " must be one of \"track\", \"identify\", \"page\", \"screen\", \"group\", \"alias\"");
