@@ -1,7 +1,7 @@
-// Scenarios of profiles and audiences: every tests/scenarios/**/*.scenario file is one test, run
-// on a fresh server (format: docs/scenarios.md; runner: tests/scenarios/runner.mjs). A file with
-// a `todo REASON` line runs but is reported as a known discrepancy; `SCENARIO=substring` runs
-// only matching files.
+// Scenarios of profiles, audiences and analytics: every tests/scenarios/**/*.scenario file is one
+// test, run on a fresh server (format: docs/scenarios.md; runner: tests/scenarios/runner.mjs). A
+// file with a `todo REASON` line runs but is reported as a known discrepancy;
+// `SCENARIO=substring` runs only matching files.
 
 import { test } from 'node:test';
 import { readdirSync } from 'node:fs';
