@@ -144,8 +144,7 @@ Result<TimeRange> ParseTimeRange(object spec) {
     }
     auto t = ParseIso8601(text);
     if (!t.ok()) {
-      return Status::InvalidArgument(Quote(name) +
-                                     " is not an ISO-8601 time: " + t.status().message());
+      return Status::InvalidArgument(Quote(name) + ": " + t.status().message());
     }
     *out = *t;
   }

@@ -213,7 +213,7 @@ TEST(Retention, SpecErrors) {
        R"("return", "interval", "periods"))"},
       {R"({"from":"2024-01-01",)" + filters + "}", R"("to" is required (an ISO-8601 time))"},
       {R"({"from":"2024-01-01","to":"yesterday",)" + filters + "}",
-       R"("to" is not an ISO-8601 time: )"},
+       R"("to": "yesterday" is not an ISO-8601 )"},
       {head + R"("return":{"event":"Page Viewed"}})",
        R"("start" is required (an event filter such as {"event": "Signed Up"}))"},
       {head + R"("start":{"event":"Signed Up"}})",
