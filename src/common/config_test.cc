@@ -27,12 +27,15 @@ TEST(ConfigTest, DefaultsAreValid) {
 TEST(ConfigTest, FileThenEnvironmentOverride) {
   Config c;
   std::string path =
-      WriteTemp("[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\n[log]\npartitions = 8\n");
+      WriteTemp("[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\n[log]\npartitions = 8\n"
+                "[warehouse]\ncache_mb = 512\n");
   ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
   EXPECT_EQ(c.http, "0.0.0.0:9000");
   EXPECT_EQ(c.partitions, 8);
+  EXPECT_EQ(c.warehouse_cache_mb, 512);
   std::map<std::string, std::string> env = {{"RAPPORT_HTTP", "127.0.0.1:7000"},
-                                            {"RAPPORT_DEDUP_WINDOW_HOURS", "2"}};
+                                            {"RAPPORT_DEDUP_WINDOW_HOURS", "2"},
+                                            {"RAPPORT_WAREHOUSE_CACHE_MB", "2048"}};
   auto getenv = [&](const char* n) -> const char* {
     auto it = env.find(n);
     return it == env.end() ? nullptr : it->second.c_str();
@@ -41,6 +44,10 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   EXPECT_EQ(c.http, "127.0.0.1:7000");
   EXPECT_EQ(c.data_dir, "/tmp/x");
   EXPECT_EQ(c.dedup_window_hours, 2);
+  EXPECT_EQ(c.warehouse_cache_mb, 2048);
+  ASSERT_TRUE(c.Validate().ok());
+  c.warehouse_cache_mb = -1;
+  EXPECT_EQ(c.Validate().message(), "warehouse cache_mb: must be 0 (automatic) to 16777216");
   std::remove(path.c_str());
 }
 

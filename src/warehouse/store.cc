@@ -1,5 +1,7 @@
 #include "warehouse/store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 
@@ -12,10 +14,19 @@ namespace {
 constexpr char kManifestName[] = "MANIFEST";
 }  // namespace
 
+size_t DefaultCacheBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  const size_t floor = size_t{256} << 20;
+  if (pages <= 0 || page_size <= 0) return floor;
+  return std::max(floor, static_cast<size_t>(pages) * static_cast<size_t>(page_size) / 4);
+}
+
 Warehouse::Warehouse(WarehouseOptions options)
     : options_(std::move(options)),
       env_(options_.env ? options_.env : Env::Default()),
-      cache_(std::make_unique<BlockCache>(options_.cache_bytes)),
+      cache_(std::make_unique<BlockCache>(options_.cache_bytes ? options_.cache_bytes
+                                                               : DefaultCacheBytes())),
       profile_map_(std::make_shared<const ProfileMap>()) {}
 
 Warehouse::~Warehouse() = default;

@@ -29,12 +29,16 @@ namespace rapport::warehouse {
 struct WarehouseOptions {
   std::string dir;
   Env* env = nullptr;                    // nullptr: Env::Default()
-  size_t cache_bytes = size_t{1} << 30;  // decoded blocks kept for warm queries
+  size_t cache_bytes = 0;  // decoded blocks kept for warm queries; 0: DefaultCacheBytes()
   PartWriteOptions part;
   size_t merge_min_parts = 4;            // merge a day once it has this many parts
   uint64_t merge_max_rows = 50'000'000;  // never merge into a part larger than this
   size_t memory_chunk_rows = 65536;      // chunk size of the in-memory rows in snapshots
 };
+
+// A quarter of the machine's memory (at least 256 MiB): about 30 bytes per event keep the
+// columns of a funnel decoded, so 24 GiB hold 200 M events' worth.
+size_t DefaultCacheBytes();
 
 class Warehouse {
  public:
