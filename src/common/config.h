@@ -35,8 +35,8 @@ struct Config {
   int64_t dedup_window_hours = 24;      // [collect] dedup_window_hours RAPPORT_DEDUP_WINDOW_HOURS
   int64_t warehouse_cache_mb = 0;  // [warehouse] cache_mb RAPPORT_WAREHOUSE_CACHE_MB (0: a quarter
                                    // of the machine's memory)
-  std::string log_level = "info";       // [server] log_level RAPPORT_LOG_LEVEL
-  IdentityConfig identity;              // [identity] (file only)
+  std::string log_level = "info";  // [server] log_level RAPPORT_LOG_LEVEL
+  IdentityConfig identity;         // [identity] (file only)
 
   // Checks ranges and formats; the message names the offending setting.
   Status Validate() const;

@@ -26,9 +26,9 @@ TEST(ConfigTest, DefaultsAreValid) {
 
 TEST(ConfigTest, FileThenEnvironmentOverride) {
   Config c;
-  std::string path =
-      WriteTemp("[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\n[log]\npartitions = 8\n"
-                "[warehouse]\ncache_mb = 512\n");
+  std::string path = WriteTemp(
+      "[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\n[log]\npartitions = 8\n"
+      "[warehouse]\ncache_mb = 512\n");
   ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
   EXPECT_EQ(c.http, "0.0.0.0:9000");
   EXPECT_EQ(c.partitions, 8);

@@ -140,11 +140,11 @@ Status App::OpenStorage() {
   pipeline_options.hooks = journey_hooks_.get();
   ASSIGN_OR_RETURN(pipeline_, ProfilePipeline::Open(std::move(pipeline_options)));
   // The warehouse follows the pipeline (identities first, then the event's columns).
-  ASSIGN_OR_RETURN(warehouse_, warehouse::Warehouse::Open(
-                                   {.dir = config_.data_dir + "/warehouse",
-                                    .env = env_,
-                                    .cache_bytes = static_cast<size_t>(config_.warehouse_cache_mb)
-                                                   << 20}));
+  ASSIGN_OR_RETURN(warehouse_,
+                   warehouse::Warehouse::Open(
+                       {.dir = config_.data_dir + "/warehouse",
+                        .env = env_,
+                        .cache_bytes = static_cast<size_t>(config_.warehouse_cache_mb) << 20}));
   warehouse_feed_ = std::make_unique<warehouse::WarehouseFeed>(
       log_.get(), pipeline_->store(), warehouse_.get(), std::move(feed_options));
   query_api_ = std::make_unique<QueryApi>(warehouse_.get(), clock_);

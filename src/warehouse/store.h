@@ -28,7 +28,7 @@ namespace rapport::warehouse {
 
 struct WarehouseOptions {
   std::string dir;
-  Env* env = nullptr;                    // nullptr: Env::Default()
+  Env* env = nullptr;      // nullptr: Env::Default()
   size_t cache_bytes = 0;  // decoded blocks kept for warm queries; 0: DefaultCacheBytes()
   PartWriteOptions part;
   size_t merge_min_parts = 4;            // merge a day once it has this many parts
