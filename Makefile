@@ -59,6 +59,7 @@ bench: build
 	$(BUILD)/bench/audiences_bench
 	node bench/e2e_latency.mjs
 	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/compare.mjs
+	RAPPORT_CLV_BENCH=$(CURDIR)/$(BUILD)/bench/clv_bench node bench/insight/compare.mjs
 
 # Proves the in-process benchmarks run (tiny sizes; figures are not checked).
 bench-smoke: build
@@ -66,6 +67,7 @@ bench-smoke: build
 	$(BUILD)/bench/profiles_bench --profiles 2000 --events 6000 --lookups 2000 --dir $(CURDIR)/$(BUILD)/profiles-bench-smoke
 	$(BUILD)/bench/audiences_bench --profiles 500 --events 3000 --audiences 20 --dir $(CURDIR)/$(BUILD)/audiences-bench-smoke
 	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/compare.mjs --smoke --work $(CURDIR)/$(BUILD)/warehouse-bench-smoke
+	$(BUILD)/bench/clv_bench --customers 20000
 
 fmt:
 	clang-format -i $(FORMAT_FILES)
