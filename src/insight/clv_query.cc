@@ -1,0 +1,258 @@
+#include "insight/clv_query.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "common/json_writer.h"
+#include "common/time_format.h"
+#include "insight/clv/bgnbd.h"
+#include "insight/clv/clv.h"
+#include "insight/clv/gamma_gamma.h"
+#include "insight/clv/purchases.h"
+#include "profile/profile_record.h"
+
+namespace rapport::insight {
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+using warehouse::FormatNumber;
+
+constexpr int64_t kDayUs = 86'400'000'000;
+
+struct ClvSpec {
+  PurchaseSource source;
+  int64_t calibration_end_us = 0;
+  int64_t holdout_end_us = 0;  // 0: no holdout
+  double unit_days = 7;
+  ClvOptions clv;
+  size_t top = 10;
+};
+
+Result<int64_t> ParseTime(object spec, std::string_view field, int64_t fallback) {
+  element e;
+  if (spec.at_key(field).get(e) != simdjson::SUCCESS) return fallback;
+  std::string_view text;
+  if (e.get_string().get(text) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("\"" + std::string(field) +
+                                   "\" must be an ISO-8601 time string");
+  }
+  auto t = ParseIso8601(text);
+  if (!t.ok())
+    return Status::InvalidArgument("\"" + std::string(field) + "\": " + t.status().message());
+  return *t;
+}
+
+Result<ClvSpec> ParseClvSpec(object spec, int64_t now_us) {
+  RETURN_IF_ERROR(
+      warehouse::RejectUnknown(spec,
+                               {"kind", "purchase", "revenue", "calibration_end", "holdout_end",
+                                "unit", "horizon_months", "monthly_discount", "top"},
+                               "the query"));
+  ClvSpec out;
+  element e;
+  if (spec.at_key("purchase").get(e) == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(out.source.filter, warehouse::ParseEventFilter(e, "purchase"));
+  } else {
+    out.source.filter.event = "Order Completed";
+  }
+  if (spec.at_key("revenue").get(e) == simdjson::SUCCESS) {
+    std::string_view path;
+    if (e.get_string().get(path) != simdjson::SUCCESS || path.empty() || path.size() > 256) {
+      return Status::InvalidArgument(
+          "\"revenue\" must be a property path such as \"properties.revenue\"");
+    }
+    out.source.revenue_path = std::string(path);
+  }
+  ASSIGN_OR_RETURN(out.calibration_end_us, ParseTime(spec, "calibration_end", now_us));
+  ASSIGN_OR_RETURN(out.holdout_end_us, ParseTime(spec, "holdout_end", 0));
+  if (out.holdout_end_us != 0 && out.holdout_end_us <= out.calibration_end_us) {
+    return Status::InvalidArgument("\"holdout_end\" must be after \"calibration_end\"");
+  }
+  if (spec.at_key("unit").get(e) == simdjson::SUCCESS) {
+    std::string_view unit;
+    if (e.get_string().get(unit) != simdjson::SUCCESS || (unit != "week" && unit != "day")) {
+      return Status::InvalidArgument("\"unit\" must be \"week\" or \"day\"");
+    }
+    out.unit_days = unit == "week" ? 7 : 1;
+  }
+  out.clv.unit_days = out.unit_days;
+  ASSIGN_OR_RETURN(int64_t months, warehouse::ParseInt(spec, "horizon_months", 1, 120, 12));
+  out.clv.horizon_months = static_cast<int>(months);
+  if (spec.at_key("monthly_discount").get(e) == simdjson::SUCCESS) {
+    double d = 0;
+    if (e.get_double().get(d) != simdjson::SUCCESS || !(d >= 0 && d <= 1)) {
+      return Status::InvalidArgument("\"monthly_discount\" must be a number from 0 to 1");
+    }
+    out.clv.monthly_discount = d;
+  }
+  ASSIGN_OR_RETURN(int64_t top, warehouse::ParseInt(spec, "top", 0, 1000, 10));
+  out.top = static_cast<size_t>(top);
+  return out;
+}
+
+// The last day an instant's exclusive end leaves in: [.., end) ends on day(end − 1 µs).
+int64_t LastDay(int64_t end_us) {
+  const int64_t t = end_us - 1;
+  return t >= 0 ? t / kDayUs : -((-t + kDayUs - 1) / kDayUs);
+}
+
+void AppendNumber(std::string* out, double x) {
+  if (!std::isfinite(x)) {
+    out->append("null");
+    return;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", x);
+  out->append(buf);
+}
+
+double Quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+}  // namespace
+
+Result<warehouse::QueryOutput> RunClvQuery(const warehouse::Snapshot& snapshot, object spec_json,
+                                           const warehouse::QueryOptions& options) {
+  ASSIGN_OR_RETURN(ClvSpec spec, ParseClvSpec(spec_json, options.now_us));
+  spec.source.until_us = spec.holdout_end_us ? spec.holdout_end_us : spec.calibration_end_us;
+  ASSIGN_OR_RETURN(PurchaseRead read, ReadPurchases(snapshot, spec.source, options.threads));
+  const int64_t calibration_day = LastDay(spec.calibration_end_us);
+  const SummaryOptions periods{
+      .calibration_end_day = calibration_day,
+      .holdout_end_day = spec.holdout_end_us ? LastDay(spec.holdout_end_us) : calibration_day,
+      .unit_days = spec.unit_days};
+  ASSIGN_OR_RETURN(std::vector<CustomerSummary> customers, Summarize(read.purchases, periods));
+  if (customers.empty()) {
+    return Status::InvalidArgument("no purchases before \"calibration_end\" match \"purchase\"");
+  }
+  ASSIGN_OR_RETURN(BgNbdFit purchases, FitBgNbd(customers));
+  auto spend = FitGammaGamma(customers);
+  std::vector<CustomerScore> scores;
+  if (spend.ok()) scores = ScoreCustomers(purchases.params, spend->params, customers, spec.clv);
+
+  warehouse::QueryOutput out;
+  out.kind = "clv";
+  std::string& j = out.json;
+  auto field = [&](std::string_view name, double value) {
+    j += '"';
+    j += name;
+    j += "\":";
+    AppendNumber(&j, value);
+  };
+  const auto& p = purchases.params;
+  j += "{";
+  field("customers", static_cast<double>(customers.size()));
+  j += ",";
+  field("repeat_buyers",
+        static_cast<double>(std::count_if(customers.begin(), customers.end(),
+                                          [](const CustomerSummary& c) { return c.x > 0; })));
+  j += ",";
+  field("purchases", static_cast<double>(read.purchases.size()));
+  j += ",";
+  field("purchases_without_revenue", static_cast<double>(read.without_value));
+  j += ",\"calibration_end\":";
+  AppendJsonString(&j, FormatIso8601(spec.calibration_end_us));
+  j += std::string(",\"unit\":\"") + (spec.unit_days == 7 ? "week" : "day") + "\"";
+  j += ",\"bgnbd\":{";
+  field("r", p.r), j += ",", field("alpha", p.alpha), j += ",", field("a", p.a), j += ",";
+  field("b", p.b), j += ",", field("log_likelihood", purchases.log_likelihood), j += "}";
+  out.table.columns = {"measure", "value"};
+  auto row = [&](std::string name, double value) {
+    out.table.rows.push_back({std::move(name), FormatNumber(value)});
+  };
+  row("customers", static_cast<double>(customers.size()));
+  row("BG/NBD r", p.r), row("BG/NBD alpha", p.alpha), row("BG/NBD a", p.a), row("BG/NBD b", p.b);
+  row("BG/NBD log-likelihood", purchases.log_likelihood);
+  if (spend.ok()) {
+    const auto& g = spend->params;
+    j += ",\"gamma_gamma\":{";
+    field("p", g.p), j += ",", field("q", g.q), j += ",", field("gamma", g.gamma), j += ",";
+    field("log_likelihood", spend->log_likelihood), j += ",";
+    field("customers", static_cast<double>(spend->customers)), j += "}";
+    row("Gamma-Gamma p", g.p), row("Gamma-Gamma q", g.q), row("Gamma-Gamma gamma", g.gamma);
+    row("Gamma-Gamma log-likelihood", spend->log_likelihood);
+  } else {
+    j += ",\"gamma_gamma\":null,\"spend_model_error\":";
+    AppendJsonString(&j, spend.status().message());
+  }
+  if (spec.holdout_end_us) {
+    const double units =
+        static_cast<double>(periods.holdout_end_day - calibration_day) / spec.unit_days;
+    const HoldoutReport h = Holdout(p, customers, units);
+    j += ",\"holdout\":{";
+    field("units", units), j += ",", field("actual", h.actual_total), j += ",";
+    field("predicted", h.predicted_total), j += ",\"by_repeat_purchases\":[";
+    for (size_t i = 0; i < h.rows.size(); ++i) {
+      const HoldoutRow& r = h.rows[i];
+      j += i ? ",{" : "{";
+      field("x", r.x), j += ",", field("customers", static_cast<double>(r.customers)), j += ",";
+      field("actual", r.actual), j += ",", field("predicted", r.predicted), j += "}";
+      row("holdout x=" + std::to_string(r.x) + (r.x == 7 ? "+" : "") + " actual", r.actual);
+      row("holdout x=" + std::to_string(r.x) + (r.x == 7 ? "+" : "") + " predicted", r.predicted);
+    }
+    j += "]}";
+    row("holdout purchases actual", h.actual_total);
+    row("holdout purchases predicted", h.predicted_total);
+  } else {
+    j += ",\"holdout\":null";
+  }
+  std::vector<double> alive(customers.size());
+  for (size_t i = 0; i < customers.size(); ++i) alive[i] = ProbabilityAlive(p, customers[i]);
+  j += ",\"p_alive\":{";
+  field("mean",
+        std::accumulate(alive.begin(), alive.end(), 0.0) / static_cast<double>(alive.size()));
+  j += ",";
+  field("below_half", static_cast<double>(std::count_if(alive.begin(), alive.end(),
+                                                        [](double a) { return a < 0.5; })));
+  j += "}";
+  if (scores.empty()) {
+    j += ",\"clv\":null,\"top\":[]}";
+    return out;
+  }
+  std::vector<double> clv(scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) clv[i] = scores[i].clv;
+  const double total = std::accumulate(clv.begin(), clv.end(), 0.0);
+  j += ",\"clv\":{";
+  field("horizon_months", spec.clv.horizon_months), j += ",";
+  field("monthly_discount", spec.clv.monthly_discount), j += ",", field("total", total), j += ",";
+  field("mean", total / static_cast<double>(clv.size())), j += ",";
+  field("p50", Quantile(clv, 0.5)), j += ",", field("p90", Quantile(clv, 0.9)), j += ",";
+  field("p99", Quantile(clv, 0.99)), j += "}";
+  row("CLV mean", total / static_cast<double>(clv.size()));
+  row("CLV total", total);
+  std::vector<size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  const size_t top = std::min(spec.top, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                    [&](size_t a, size_t b) {
+                      return scores[a].clv != scores[b].clv
+                                 ? scores[a].clv > scores[b].clv
+                                 : scores[a].customer < scores[b].customer;
+                    });
+  j += ",\"top\":[";
+  for (size_t k = 0; k < top; ++k) {
+    const CustomerScore& s = scores[order[k]];
+    const CustomerSummary& c = customers[order[k]];
+    j += k ? ",{\"profile\":" : "{\"profile\":";
+    AppendJsonString(&j, ProfileIdText(s.customer));
+    j += ",";
+    field("clv", s.clv), j += ",", field("p_alive", s.p_alive), j += ",";
+    field("expected_purchases", s.expected_purchases), j += ",";
+    field("expected_spend", s.expected_spend), j += ",", field("repeat_purchases", c.x), j += ",";
+    field("average_spend", c.monetary), j += "}";
+  }
+  j += "]}";
+  return out;
+}
+
+}  // namespace rapport::insight
