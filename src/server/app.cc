@@ -283,6 +283,8 @@ void App::RegisterRoutes() {
   }
   router_->Add({"POST", "/api/v1/query", Access::kToken, kAllRoles,
                 method(query_api_.get(), &QueryApi::Query)});
+  router_->Add({"POST", "/api/v1/insights/{kind}", Access::kToken, kAllRoles,
+                method(query_api_.get(), &QueryApi::Insight)});
   router_->Add({"GET", "/api/v1/audiences", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::List)});
   router_->Add({"POST", "/api/v1/audiences", Access::kToken, kWriters,

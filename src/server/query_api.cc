@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "warehouse/query/run.h"
+#include "insight/run.h"
 
 namespace rapport {
 
@@ -37,11 +37,31 @@ void QueryApi::Work() {
 
 void QueryApi::Query(HttpRequest& req, Responder respond) {
   const bool table = req.Query("format").value_or("json") == "table";
-  auto job = [this, body = std::move(req.body), respond, table]() {
+  Submit(
+      [body = std::move(req.body)](const warehouse::Snapshot& snapshot, int64_t now_us) {
+        warehouse::QueryOptions options;
+        options.now_us = now_us;
+        return insight::RunAnyQuery(snapshot, body, options);
+      },
+      table, std::move(respond));
+}
+
+void QueryApi::Insight(HttpRequest& req, Responder respond) {
+  const bool table = req.Query("format").value_or("json") == "table";
+  Submit(
+      [kind = req.params["kind"], body = std::move(req.body)](const warehouse::Snapshot& snapshot,
+                                                              int64_t now_us) {
+        warehouse::QueryOptions options;
+        options.now_us = now_us;
+        return insight::RunInsight(snapshot, kind, body, options);
+      },
+      table, std::move(respond));
+}
+
+void QueryApi::Submit(Runner run, bool table, Responder respond) {
+  auto job = [this, run = std::move(run), respond, table]() {
     const auto start = std::chrono::steady_clock::now();
-    warehouse::QueryOptions options;
-    options.now_us = clock_->NowMicros();
-    auto out = warehouse::RunQuery(*warehouse_->Snapshot(), body, options);
+    auto out = run(*warehouse_->Snapshot(), clock_->NowMicros());
     if (!out.ok()) return respond(HttpResponse::Error(out.status()));
     if (table) {
       HttpResponse r = HttpResponse::Json(200, out->table.Render());

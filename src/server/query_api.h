@@ -1,9 +1,10 @@
 // QueryApi: `POST /api/v1/query` — runs one analytics query (docs/queries.md) on a snapshot of
 // the warehouse and answers {"kind", "took_ms", "result"} (with ?format=table: the result as a
-// text table, for `rapport query`). Queries run on the API's own
-// `workers` threads (each query itself uses every core), never on an HTTP thread, so ingest is
-// never stuck behind a long query; at most kMaxQueued wait, beyond that the answer is 503 with
-// Retry-After. Thread-safe; the destructor finishes running queries and answers queued ones.
+// text table, for `rapport query`) — and `POST /api/v1/insights/{kind}`, a model's query
+// (src/insight). Queries run on the API's own `workers` threads (each query itself uses every
+// core), never on an HTTP thread, so ingest is never stuck behind a long query; at most
+// kMaxQueued wait, beyond that the answer is 503 with Retry-After. Thread-safe; the destructor
+// finishes running queries and answers queued ones.
 #pragma once
 
 #include <condition_variable>
@@ -15,6 +16,7 @@
 
 #include "common/clock.h"
 #include "server/http_types.h"
+#include "warehouse/query/run.h"
 #include "warehouse/store.h"
 
 namespace rapport {
@@ -26,8 +28,14 @@ class QueryApi {
   QueryApi(warehouse::Warehouse* warehouse, Clock* clock, int workers = 2);
   ~QueryApi();
   void Query(HttpRequest& req, Responder respond);
+  // `POST /api/v1/insights/{kind}` (docs/kpis.md): a model's query, the spec in the body.
+  void Insight(HttpRequest& req, Responder respond);
 
  private:
+  using Runner =
+      std::function<Result<warehouse::QueryOutput>(const warehouse::Snapshot&, int64_t now_us)>;
+  // Queues `run` on the workers; answers as Query does.
+  void Submit(Runner run, bool table, Responder respond);
   void Work();
 
   warehouse::Warehouse* warehouse_;

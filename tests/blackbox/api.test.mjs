@@ -29,6 +29,9 @@ describe('management API', () => {
       { method: 'POST', path: '/api/v1/tokens', body: () => ({ role: 'analyst', name: uid('tok') }), allowed: ['admin'], ok: 201 },
       { method: 'GET', path: '/api/v1/tokens', allowed: ['admin'], ok: 200 },
       { method: 'GET', path: '/api/v1/whoami', allowed: ALL, ok: 200 },
+      { method: 'POST', path: '/api/v1/query', body: () => ({ kind: 'events', from: '2020-01-01T00:00:00Z', to: '2021-01-01T00:00:00Z' }), allowed: ALL, ok: 200 },
+      // No purchases in this workspace: past the token check, the model says so (400).
+      { method: 'POST', path: '/api/v1/insights/clv', body: () => ({}), allowed: ALL, ok: 400 },
     ];
     const callers = () => [
       ['no token', null, 401, 'unauthenticated'],
