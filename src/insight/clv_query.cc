@@ -25,15 +25,6 @@ using warehouse::FormatNumber;
 
 constexpr int64_t kDayUs = 86'400'000'000;
 
-struct ClvSpec {
-  PurchaseSource source;
-  int64_t calibration_end_us = 0;
-  int64_t holdout_end_us = 0;  // 0: no holdout
-  double unit_days = 7;
-  ClvOptions clv;
-  size_t top = 10;
-};
-
 Result<int64_t> ParseTime(object spec, std::string_view field, int64_t fallback) {
   element e;
   if (spec.at_key(field).get(e) != simdjson::SUCCESS) return fallback;
@@ -121,24 +112,66 @@ double Quantile(std::vector<double> v, double q) {
 
 }  // namespace
 
-Result<warehouse::QueryOutput> RunClvQuery(const warehouse::Snapshot& snapshot, object spec_json,
-                                           const warehouse::QueryOptions& options) {
-  ASSIGN_OR_RETURN(ClvSpec spec, ParseClvSpec(spec_json, options.now_us));
+Result<ClvRun> FitClv(const warehouse::Snapshot& snapshot, object spec_json,
+                      const warehouse::QueryOptions& options) {
+  ClvRun run;
+  ASSIGN_OR_RETURN(run.spec, ParseClvSpec(spec_json, options.now_us));
+  ClvSpec& spec = run.spec;
   spec.source.until_us = spec.holdout_end_us ? spec.holdout_end_us : spec.calibration_end_us;
-  ASSIGN_OR_RETURN(PurchaseRead read, ReadPurchases(snapshot, spec.source, options.threads));
+  ASSIGN_OR_RETURN(run.read, ReadPurchases(snapshot, spec.source, options.threads));
   const int64_t calibration_day = LastDay(spec.calibration_end_us);
-  const SummaryOptions periods{
+  run.periods = {
       .calibration_end_day = calibration_day,
       .holdout_end_day = spec.holdout_end_us ? LastDay(spec.holdout_end_us) : calibration_day,
       .unit_days = spec.unit_days};
-  ASSIGN_OR_RETURN(std::vector<CustomerSummary> customers, Summarize(read.purchases, periods));
-  if (customers.empty()) {
+  ASSIGN_OR_RETURN(run.customers, Summarize(run.read.purchases, run.periods));
+  if (run.customers.empty()) {
     return Status::InvalidArgument("no purchases before \"calibration_end\" match \"purchase\"");
   }
-  ASSIGN_OR_RETURN(BgNbdFit purchases, FitBgNbd(customers));
-  auto spend = FitGammaGamma(customers);
-  std::vector<CustomerScore> scores;
-  if (spend.ok()) scores = ScoreCustomers(purchases.params, spend->params, customers, spec.clv);
+  ASSIGN_OR_RETURN(run.purchases, FitBgNbd(run.customers));
+  auto spend = FitGammaGamma(run.customers);
+  if (spend.ok()) {
+    run.spend = *spend;
+    run.scores = ScoreCustomers(run.purchases.params, spend->params, run.customers, spec.clv);
+  } else {
+    run.spend_error = spend.status().message();
+  }
+  return run;
+}
+
+std::string ClvTraitsJson(const ClvRun& run, size_t i) {
+  const CustomerSummary& c = run.customers[i];
+  const std::string months = std::to_string(run.spec.clv.horizon_months) + "m";
+  const double p_alive = ProbabilityAlive(run.purchases.params, c);
+  std::string j = "{\"p_alive\":";
+  AppendNumber(&j, p_alive);
+  j += ",\"churn_risk\":";
+  AppendNumber(&j, 1 - p_alive);
+  j += ",\"expected_purchases_" + months + "\":";
+  const double month_units = 365.25 / 12 / run.spec.unit_days;
+  AppendNumber(&j, run.scores.empty() ? ExpectedPurchases(run.purchases.params, c,
+                                                          run.spec.clv.horizon_months * month_units)
+                                      : run.scores[i].expected_purchases);
+  if (!run.scores.empty()) {
+    j += ",\"expected_spend\":";
+    AppendNumber(&j, run.scores[i].expected_spend);
+    j += ",\"predicted_clv_" + months + "\":";
+    AppendNumber(&j, run.scores[i].clv);
+  }
+  j += '}';
+  return j;
+}
+
+Result<warehouse::QueryOutput> RunClvQuery(const warehouse::Snapshot& snapshot, object spec_json,
+                                           const warehouse::QueryOptions& options) {
+  ASSIGN_OR_RETURN(const ClvRun run, FitClv(snapshot, spec_json, options));
+  const ClvSpec& spec = run.spec;
+  const PurchaseRead& read = run.read;
+  const SummaryOptions& periods = run.periods;
+  const int64_t calibration_day = periods.calibration_end_day;
+  const std::vector<CustomerSummary>& customers = run.customers;
+  const BgNbdFit& purchases = run.purchases;
+  const std::vector<CustomerScore>& scores = run.scores;
 
   warehouse::QueryOutput out;
   out.kind = "clv";
@@ -173,17 +206,17 @@ Result<warehouse::QueryOutput> RunClvQuery(const warehouse::Snapshot& snapshot, 
   row("customers", static_cast<double>(customers.size()));
   row("BG/NBD r", p.r), row("BG/NBD alpha", p.alpha), row("BG/NBD a", p.a), row("BG/NBD b", p.b);
   row("BG/NBD log-likelihood", purchases.log_likelihood);
-  if (spend.ok()) {
-    const auto& g = spend->params;
+  if (run.spend) {
+    const auto& g = run.spend->params;
     j += ",\"gamma_gamma\":{";
     field("p", g.p), j += ",", field("q", g.q), j += ",", field("gamma", g.gamma), j += ",";
-    field("log_likelihood", spend->log_likelihood), j += ",";
-    field("customers", static_cast<double>(spend->customers)), j += "}";
+    field("log_likelihood", run.spend->log_likelihood), j += ",";
+    field("customers", static_cast<double>(run.spend->customers)), j += "}";
     row("Gamma-Gamma p", g.p), row("Gamma-Gamma q", g.q), row("Gamma-Gamma gamma", g.gamma);
-    row("Gamma-Gamma log-likelihood", spend->log_likelihood);
+    row("Gamma-Gamma log-likelihood", run.spend->log_likelihood);
   } else {
     j += ",\"gamma_gamma\":null,\"spend_model_error\":";
-    AppendJsonString(&j, spend.status().message());
+    AppendJsonString(&j, run.spend_error);
   }
   if (spec.holdout_end_us) {
     const double units =

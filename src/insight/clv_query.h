@@ -10,14 +10,54 @@
 // are the holdout the report compares predictions with.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
+#include "insight/clv/bgnbd.h"
+#include "insight/clv/clv.h"
+#include "insight/clv/gamma_gamma.h"
+#include "insight/clv/purchases.h"
 #include "warehouse/query/common.h"
 #include "warehouse/query/run.h"
 #include "warehouse/snapshot.h"
 
 namespace rapport::insight {
+
+// A parsed "clv" spec.
+struct ClvSpec {
+  PurchaseSource source;
+  int64_t calibration_end_us = 0;
+  int64_t holdout_end_us = 0;  // 0: no holdout
+  double unit_days = 7;
+  ClvOptions clv;
+  size_t top = 10;
+};
+
+// One fit: the purchases read, the customers' summaries, both models and the scores (one per
+// customer, in the order of `customers`; empty when spend could not be modelled, and then
+// `spend_error` says why).
+struct ClvRun {
+  ClvSpec spec;
+  PurchaseRead read;
+  SummaryOptions periods;
+  std::vector<CustomerSummary> customers;  // customer = profile id
+  BgNbdFit purchases;
+  std::optional<GammaGammaFit> spend;
+  std::string spend_error;
+  std::vector<CustomerScore> scores;
+};
+
+// kInvalidArgument for a bad spec, no purchases, or data the purchase model cannot fit.
+Result<ClvRun> FitClv(const warehouse::Snapshot& snapshot, simdjson::dom::object spec,
+                      const warehouse::QueryOptions& options);
+
+// The traits a run gives customer i's profile (docs/kpis.md, "Scores on profiles"), as a JSON
+// object: p_alive, churn_risk, expected_purchases_<H>m and, when spend was modelled,
+// expected_spend and predicted_clv_<H>m (H: the horizon in months).
+std::string ClvTraitsJson(const ClvRun& run, size_t i);
 
 Result<warehouse::QueryOutput> RunClvQuery(const warehouse::Snapshot& snapshot,
                                            simdjson::dom::object spec,
