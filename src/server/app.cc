@@ -23,6 +23,7 @@
 #include "server/http_server.h"
 #include "server/imports_api.h"
 #include "server/ingest.h"
+#include "server/insights_api.h"
 #include "server/journeys_api.h"
 #include "server/profiles_api.h"
 #include "server/query_api.h"
@@ -182,6 +183,8 @@ Status App::OpenStorage() {
                                             &metrics_, clock_);
   imports_ = std::make_unique<ImportsApi>(config_.data_dir + "/imports", control_.get(),
                                           ingest_.get(), clock_);
+  insights_ = std::make_unique<InsightsApi>(warehouse_.get(), pipeline_->store(), control_.get(),
+                                            ingest_.get(), clock_);
   events_ = std::make_unique<EventsApi>(log_.get(), control_.get(), hub_.get());
   admin_ = std::make_unique<AdminApi>(control_.get(), clock_);
   router_ = std::make_unique<Router>(auth_.get(), &metrics_);
@@ -285,6 +288,8 @@ void App::RegisterRoutes() {
                 method(query_api_.get(), &QueryApi::Query)});
   router_->Add({"POST", "/api/v1/insights/{kind}", Access::kToken, kAllRoles,
                 method(query_api_.get(), &QueryApi::Insight)});
+  router_->Add({"POST", "/api/v1/insights/{kind}/apply", Access::kToken, kWriters,
+                method(insights_.get(), &InsightsApi::Apply)});
   router_->Add({"GET", "/api/v1/audiences", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::List)});
   router_->Add({"POST", "/api/v1/audiences", Access::kToken, kWriters,
@@ -382,6 +387,7 @@ void App::Stop() {
   if (dedup_) dedup_->Drain();
   http_.reset();
   imports_.reset();    // cancels running imports (they ingest through the log)
+  insights_.reset();   // waits for a run writing scores (through the log)
   query_api_.reset();  // finishes running queries
   if (warehouse_feed_) warehouse_feed_->Stop();  // stores what it buffered
   if (pipeline_) pipeline_->Stop();

@@ -45,6 +45,7 @@ class IngestService;
 class ProfilePipeline;
 class ProfilesApi;
 class ImportsApi;
+class InsightsApi;
 class Router;
 
 class App {
@@ -99,7 +100,8 @@ class App {
   std::unique_ptr<TestClockApi> test_clock_;  // only on a ManualClock
   std::unique_ptr<DestinationsApi> destinations_;
   std::unique_ptr<JourneysApi> journeys_api_;
-  std::unique_ptr<ImportsApi> imports_;  // its threads ingest: goes before the log
+  std::unique_ptr<ImportsApi> imports_;    // its threads ingest: goes before the log
+  std::unique_ptr<InsightsApi> insights_;  // ingests scores: goes before the log
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::atomic<bool> ready_{false};
