@@ -32,6 +32,7 @@ describe('management API', () => {
       { method: 'POST', path: '/api/v1/query', body: () => ({ kind: 'events', from: '2020-01-01T00:00:00Z', to: '2021-01-01T00:00:00Z' }), allowed: ALL, ok: 200 },
       // No purchases in this workspace: past the token check, the model says so (400).
       { method: 'POST', path: '/api/v1/insights/clv', body: () => ({}), allowed: ALL, ok: 400 },
+      { method: 'POST', path: '/api/v1/insights/clv/apply', body: () => ({}), allowed: ['admin', 'marketer'], ok: 400 },
     ];
     const callers = () => [
       ['no token', null, 401, 'unauthenticated'],

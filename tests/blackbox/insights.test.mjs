@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, RapportServer, cli, pollUntil } from '../lib/server.mjs';
+import { REPO, RapportServer, cli, pollUntil, profilesCaughtUp } from '../lib/server.mjs';
 
 const show = (x) => JSON.stringify(x, null, 2);
 const SPEC = { calibration_end: '1997-10-01T00:00:00Z', holdout_end: '1998-07-01T00:00:00Z', top: 5 };
@@ -119,6 +119,31 @@ describe('insights: customer lifetime value', () => {
     assert.match(r.stdout, /holdout purchases actual\s+1882/);
   });
 
+  test('scores written to profiles are traits that audiences use', async () => {
+    const fit = (await s.api('/api/v1/insights/clv', { method: 'POST', body: { ...SPEC, top: 1 } })).json.result;
+    const analyst = await s.api('/api/v1/insights/clv/apply', { method: 'POST', body: SPEC, token: 'analyst' });
+    assert.equal(analyst.status, 403, analyst.text); // writing to profiles is for admins and marketers
+    const r = await s.api('/api/v1/insights/clv/apply', { method: 'POST', body: SPEC, token: 'marketer' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.profiles, 2357, r.text);
+    assert.equal(r.json.skipped, 0);
+    assert.deepEqual(r.json.traits, ['p_alive', 'churn_risk', 'expected_purchases_12m', 'expected_spend', 'predicted_clv_12m']);
+    await profilesCaughtUp(s);
+    // The most valuable customer carries the query's numbers.
+    const top = fit.top[0];
+    const p = await s.api(`/api/v1/profiles/${top.profile}`);
+    assert.equal(p.status, 200, p.text);
+    const near = (a, b) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+    assert.ok(near(p.json.traits.p_alive, top.p_alive), show(p.json.traits));
+    assert.ok(near(p.json.traits.predicted_clv_12m, top.clv), show(p.json.traits));
+    assert.ok(near(p.json.traits.churn_risk, 1 - top.p_alive), show(p.json.traits));
+    // An audience of the customers more likely gone than not: exactly the fit's count.
+    const preview = await s.api('/api/v1/audiences/preview', { method: 'POST', body: { definition: 'traits.p_alive < 0.5' } });
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.json.size, fit.p_alive.below_half, show(preview.json));
+    assert.ok(fit.p_alive.below_half > 0);
+  });
+
   test('unknown insights and bad specs are refused, saying why', async () => {
     const unknown = await s.api('/api/v1/insights/rfm', { method: 'POST', body: {} });
     assert.equal(unknown.status, 404, unknown.text);
@@ -129,6 +154,8 @@ describe('insights: customer lifetime value', () => {
     const early = await s.api('/api/v1/insights/clv', { method: 'POST', body: { calibration_end: '1990-01-01T00:00:00Z' } });
     assert.equal(early.status, 400, early.text);
     assert.equal(early.json.message, 'no purchases before "calibration_end" match "purchase"');
+    const noScores = await s.api('/api/v1/insights/rfm/apply', { method: 'POST', body: {} });
+    assert.equal(noScores.status, 404, noScores.text);
     const noToken = await s.api('/api/v1/insights/clv', { method: 'POST', body: SPEC, token: null });
     assert.equal(noToken.status, 401, noToken.text);
   });
