@@ -13,6 +13,7 @@
 #include "insight/clv/clv.h"
 #include "insight/clv/gamma_gamma.h"
 #include "insight/clv/purchases.h"
+#include "insight/spec_util.h"
 #include "profile/profile_record.h"
 
 namespace rapport::insight {
@@ -23,22 +24,6 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 using warehouse::FormatNumber;
 
-constexpr int64_t kDayUs = 86'400'000'000;
-
-Result<int64_t> ParseTime(object spec, std::string_view field, int64_t fallback) {
-  element e;
-  if (spec.at_key(field).get(e) != simdjson::SUCCESS) return fallback;
-  std::string_view text;
-  if (e.get_string().get(text) != simdjson::SUCCESS) {
-    return Status::InvalidArgument("\"" + std::string(field) +
-                                   "\" must be an ISO-8601 time string");
-  }
-  auto t = ParseIso8601(text);
-  if (!t.ok())
-    return Status::InvalidArgument("\"" + std::string(field) + "\": " + t.status().message());
-  return *t;
-}
-
 Result<ClvSpec> ParseClvSpec(object spec, int64_t now_us) {
   RETURN_IF_ERROR(
       warehouse::RejectUnknown(spec,
@@ -47,19 +32,7 @@ Result<ClvSpec> ParseClvSpec(object spec, int64_t now_us) {
                                "the query"));
   ClvSpec out;
   element e;
-  if (spec.at_key("purchase").get(e) == simdjson::SUCCESS) {
-    ASSIGN_OR_RETURN(out.source.filter, warehouse::ParseEventFilter(e, "purchase"));
-  } else {
-    out.source.filter.event = "Order Completed";
-  }
-  if (spec.at_key("revenue").get(e) == simdjson::SUCCESS) {
-    std::string_view path;
-    if (e.get_string().get(path) != simdjson::SUCCESS || path.empty() || path.size() > 256) {
-      return Status::InvalidArgument(
-          "\"revenue\" must be a property path such as \"properties.revenue\"");
-    }
-    out.source.revenue_path = std::string(path);
-  }
+  ASSIGN_OR_RETURN(out.source, ParsePurchaseSource(spec));
   ASSIGN_OR_RETURN(out.calibration_end_us, ParseTime(spec, "calibration_end", now_us));
   ASSIGN_OR_RETURN(out.holdout_end_us, ParseTime(spec, "holdout_end", 0));
   if (out.holdout_end_us != 0 && out.holdout_end_us <= out.calibration_end_us) {
@@ -85,22 +58,6 @@ Result<ClvSpec> ParseClvSpec(object spec, int64_t now_us) {
   ASSIGN_OR_RETURN(int64_t top, warehouse::ParseInt(spec, "top", 0, 1000, 10));
   out.top = static_cast<size_t>(top);
   return out;
-}
-
-// The last day an instant's exclusive end leaves in: [.., end) ends on day(end − 1 µs).
-int64_t LastDay(int64_t end_us) {
-  const int64_t t = end_us - 1;
-  return t >= 0 ? t / kDayUs : -((-t + kDayUs - 1) / kDayUs);
-}
-
-void AppendNumber(std::string* out, double x) {
-  if (!std::isfinite(x)) {
-    out->append("null");
-    return;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", x);
-  out->append(buf);
 }
 
 double Quantile(std::vector<double> v, double q) {

@@ -136,7 +136,7 @@ TEST(ClvQuery, ClearErrors) {
             std::string::npos);
   EXPECT_EQ(error(R"({"kind":"cohorts"})"),
             "\"kind\" must be one of \"trends\", \"funnel\", \"retention\", \"paths\", "
-            "\"events\", \"properties\", \"values\", \"clv\"; got \"cohorts\"");
+            "\"events\", \"properties\", \"values\", \"clv\", \"rfm\"; got \"cohorts\"");
   // The warehouse's kinds still answer.
   EXPECT_EQ(error(R"({"kind":"events","from":"1997-01-01T00:00:00Z","to":"1998-01-01T00:00:00Z"})"),
             "accepted");
@@ -149,11 +149,50 @@ TEST(ClvQuery, AsAnInsight) {
   EXPECT_EQ(out->kind, "clv");
   auto mismatch = RunInsight(*snapshot, "clv", R"({"kind":"funnel"})", {});
   EXPECT_EQ(mismatch.status().message(), "\"kind\" is \"funnel\" but the path says \"clv\"");
-  auto unknown = RunInsight(*snapshot, "rfm", "", {});
+  auto unknown = RunInsight(*snapshot, "nps", "", {});
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(unknown.status().message(), "there is no insight \"rfm\"; the insights are: \"clv\"");
+  EXPECT_EQ(unknown.status().message(),
+            "there is no insight \"nps\"; the insights are: \"clv\", \"rfm\"");
   EXPECT_EQ(RunInsight(*snapshot, "clv", "[1]", {}).status().message(),
             "the spec must be a JSON object");
+}
+
+TEST(RfmQuery, SegmentsOfCdnow) {
+  auto snapshot = CdnowSnapshot();
+  auto out = RunInsight(*snapshot, "rfm", R"({"as_of":"1998-07-01T00:00:00Z"})", {});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  simdjson::dom::parser parser;
+  auto j = Parse(parser, out->json);
+  EXPECT_EQ(double(j["customers"]), 2357);  // customer 1's two profiles count once
+  double in_segments = 0, in_grid = 0;
+  for (auto s : simdjson::dom::array(j["segments"])) in_segments += double(s["customers"]);
+  for (auto row : simdjson::dom::array(j["grid"])) {
+    for (auto cell : simdjson::dom::array(row)) in_grid += double(cell);
+  }
+  EXPECT_EQ(in_segments, 2357);
+  EXPECT_EQ(in_grid, 2357);
+  // Champions bought recently and often; the hibernating long ago and rarely.
+  auto segment = [&](std::string_view name) {
+    for (auto s : simdjson::dom::array(j["segments"])) {
+      if (std::string_view(s["segment"]) == name) return s;
+    }
+    ADD_FAILURE() << name;
+    return j;
+  };
+  EXPECT_LT(double(segment("champions")["recency_days"]),
+            double(segment("hibernating")["recency_days"]));
+  EXPECT_GT(double(segment("champions")["frequency"]), double(segment("hibernating")["frequency"]));
+  EXPECT_NE(out->table.Render().find("champions"), std::string::npos);
+  // Scores for profiles: one per customer, with the segment's name.
+  auto scores = ScoresFor(*snapshot, "rfm", R"({"as_of":"1998-07-01T00:00:00Z"})", {});
+  ASSERT_TRUE(scores.ok());
+  EXPECT_EQ(scores->profiles.size(), 2357u);
+  EXPECT_EQ(scores->traits, (std::vector<std::string>{"rfm_recency", "rfm_frequency",
+                                                      "rfm_monetary", "rfm_segment"}));
+  EXPECT_NE(scores->profiles[0].second.find("\"rfm_segment\":\""), std::string::npos);
+  EXPECT_EQ(
+      RunInsight(*snapshot, "rfm", R"({"as_of":"1990-01-01T00:00:00Z"})", {}).status().message(),
+      "no purchases before \"as_of\" match \"purchase\"");
 }
 
 }  // namespace
