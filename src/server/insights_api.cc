@@ -1,13 +1,11 @@
 #include "server/insights_api.h"
 
-#include <simdjson.h>
-
 #include <chrono>
 #include <cstdio>
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
-#include "insight/clv_query.h"
+#include "insight/run.h"
 
 namespace rapport {
 
@@ -69,21 +67,11 @@ void InsightsApi::Apply(HttpRequest& req, Responder respond) {
 
 Result<std::string> InsightsApi::Run(const std::string& kind, const std::string& body) {
   const auto start = std::chrono::steady_clock::now();
-  if (kind != "clv") {
-    return Status::NotFound("there are no scores to apply for \"" + kind +
-                            "\"; the insights with scores are: \"clv\"");
-  }
-  const std::string text = body.find_first_not_of(" \t\r\n") == std::string::npos ? "{}" : body;
-  simdjson::dom::parser parser;
-  simdjson::dom::object spec;
-  if (parser.parse(text).get_object().get(spec) != simdjson::SUCCESS) {
-    return Status::InvalidArgument("the spec must be a JSON object");
-  }
   const int64_t now = clock_->NowMicros();
   warehouse::QueryOptions options;
   options.now_us = now;
-  ASSIGN_OR_RETURN(const insight::ClvRun run,
-                   insight::FitClv(*warehouse_->Snapshot(), spec, options));
+  ASSIGN_OR_RETURN(const insight::ProfileScores scores,
+                   insight::ScoresFor(*warehouse_->Snapshot(), kind, body, options));
   auto source = control_->SourceByName(kSourceName);
   if (!source.ok() && source.status().code() == StatusCode::kNotFound) {
     ASSIGN_OR_RETURN(auto created, control_->CreateSource(kSourceName, now));
@@ -103,8 +91,7 @@ Result<std::string> InsightsApi::Run(const std::string& kind, const std::string&
     in_batch = 0;
     return Status::OK();
   };
-  for (size_t i = 0; i < run.customers.size(); ++i) {
-    const uint64_t profile = run.customers[i].customer;
+  for (const auto& [profile, traits] : scores.profiles) {
     const std::optional<Identifier> caller = CallerOf(*state_, profile);
     if (!caller) {
       ++skipped;
@@ -115,26 +102,28 @@ Result<std::string> InsightsApi::Run(const std::string& kind, const std::string&
     AppendJsonString(&batch, caller->type == "user_id" ? "userId" : "anonymousId");
     batch += ':';
     AppendJsonString(&batch, caller->value);
-    batch += ",\"traits\":" + insight::ClvTraitsJson(run, i) + ",\"timestamp\":";
+    batch += ",\"traits\":" + traits + ",\"timestamp\":";
     AppendJsonString(&batch, stamp);
     batch += ",\"messageId\":";
-    AppendJsonString(&batch, "clv-" + std::to_string(now) + "-" + std::to_string(profile));
+    AppendJsonString(&batch, kind + "-" + std::to_string(now) + "-" + std::to_string(profile));
     batch += ",\"context\":{\"library\":{\"name\":\"rapport-insight\"}}}";
     if (++in_batch == kBatch) RETURN_IF_ERROR(flush());
   }
   RETURN_IF_ERROR(flush());
-  const std::string months = std::to_string(run.spec.clv.horizon_months) + "m";
-  std::string traits = "[\"p_alive\",\"churn_risk\",\"expected_purchases_" + months + "\"";
-  if (!run.scores.empty()) {
-    traits += ",\"expected_spend\",\"predicted_clv_" + months + "\"";
+  std::string names = "[";
+  for (size_t i = 0; i < scores.traits.size(); ++i) {
+    if (i) names += ',';
+    AppendJsonString(&names, scores.traits[i]);
   }
-  traits += "]";
+  names += ']';
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   char took[32];
   std::snprintf(took, sizeof took, "%.3f", ms);
-  return "{\"kind\":\"clv\",\"profiles\":" + std::to_string(written) +
-         ",\"skipped\":" + std::to_string(skipped) + ",\"traits\":" + traits +
+  std::string out = "{\"kind\":";
+  AppendJsonString(&out, kind);
+  return out + ",\"profiles\":" + std::to_string(written) +
+         ",\"skipped\":" + std::to_string(skipped) + ",\"traits\":" + names +
          ",\"took_ms\":" + took + "}";
 }
 

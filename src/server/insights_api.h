@@ -1,7 +1,7 @@
-// InsightsApi: `POST /api/v1/insights/clv/apply` (docs/kpis.md, "Scores on profiles") — fits the
-// CLV models on the warehouse as the query does, then writes each scored customer's scores to
-// their profile as traits (p_alive, churn_risk, expected_purchases_12m, expected_spend,
-// predicted_clv_12m), where audiences can use them. The scores go in as identify calls of the
+// InsightsApi: `POST /api/v1/insights/{clv,rfm}/apply` (docs/kpis.md, "Scores on profiles") —
+// runs the model on the warehouse as the query does, then writes each scored customer's scores
+// to their profile as traits (p_alive, churn_risk, predicted_clv_12m, …; rfm_segment, …), where
+// audiences can use them. The scores go in as identify calls of the
 // reserved source "rapport-insight" (created on first use) through the same durable path as
 // any event, so profiles stay a function of the event log and a replay gives the same traits.
 // One run at a time (409 while one is writing); it runs on its own thread and answers when every

@@ -144,17 +144,38 @@ describe('insights: customer lifetime value', () => {
     assert.ok(fit.p_alive.below_half > 0);
   });
 
+  test('RFM segments, on profiles and in audiences', async () => {
+    const q = await s.api('/api/v1/insights/rfm', { method: 'POST', body: { as_of: '1998-07-01T00:00:00Z' } });
+    assert.equal(q.status, 200, q.text);
+    const rfm = q.json.result;
+    assert.equal(rfm.customers, 2357);
+    assert.equal(rfm.segments.reduce((n, x) => n + x.customers, 0), 2357, show(rfm));
+    const champions = rfm.segments.find((x) => x.segment === 'champions');
+    assert.ok(champions.customers > 0, show(rfm));
+    const r = await s.api('/api/v1/insights/rfm/apply', { method: 'POST', body: { as_of: '1998-07-01T00:00:00Z' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.profiles, 2357);
+    assert.deepEqual(r.json.traits, ['rfm_recency', 'rfm_frequency', 'rfm_monetary', 'rfm_segment']);
+    await profilesCaughtUp(s);
+    const preview = await s.api('/api/v1/audiences/preview', { method: 'POST', body: { definition: 'traits.rfm_segment = "champions"' } });
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.json.size, champions.customers, show(preview.json));
+    const table = cli(['query', '--server', s.base, '--token', s.tokens.analyst, '--spec', '{"kind":"rfm","as_of":"1998-07-01T00:00:00Z"}']);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, new RegExp(`^champions\\s+${champions.customers}\\s`, 'm'));
+  });
+
   test('unknown insights and bad specs are refused, saying why', async () => {
-    const unknown = await s.api('/api/v1/insights/rfm', { method: 'POST', body: {} });
+    const unknown = await s.api('/api/v1/insights/nps', { method: 'POST', body: {} });
     assert.equal(unknown.status, 404, unknown.text);
-    assert.equal(unknown.json.message, 'there is no insight "rfm"; the insights are: "clv"');
+    assert.equal(unknown.json.message, 'there is no insight "nps"; the insights are: "clv", "rfm"');
     const bad = await s.api('/api/v1/insights/clv', { method: 'POST', body: { ...SPEC, unit: 'month' } });
     assert.equal(bad.status, 400, bad.text);
     assert.equal(bad.json.message, '"unit" must be "week" or "day"');
     const early = await s.api('/api/v1/insights/clv', { method: 'POST', body: { calibration_end: '1990-01-01T00:00:00Z' } });
     assert.equal(early.status, 400, early.text);
     assert.equal(early.json.message, 'no purchases before "calibration_end" match "purchase"');
-    const noScores = await s.api('/api/v1/insights/rfm/apply', { method: 'POST', body: {} });
+    const noScores = await s.api('/api/v1/insights/nps/apply', { method: 'POST', body: {} });
     assert.equal(noScores.status, 404, noScores.text);
     const noToken = await s.api('/api/v1/insights/clv', { method: 'POST', body: SPEC, token: null });
     assert.equal(noToken.status, 401, noToken.text);
