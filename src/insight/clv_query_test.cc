@@ -136,7 +136,8 @@ TEST(ClvQuery, ClearErrors) {
             std::string::npos);
   EXPECT_EQ(error(R"({"kind":"cohorts"})"),
             "\"kind\" must be one of \"trends\", \"funnel\", \"retention\", \"paths\", "
-            "\"events\", \"properties\", \"values\", \"clv\", \"rfm\"; got \"cohorts\"");
+            "\"events\", \"properties\", \"values\", \"clv\", \"rfm\", \"engagement\", \"nps\", "
+            "\"csat\", \"kfactor\"; got \"cohorts\"");
   // The warehouse's kinds still answer.
   EXPECT_EQ(error(R"({"kind":"events","from":"1997-01-01T00:00:00Z","to":"1998-01-01T00:00:00Z"})"),
             "accepted");
@@ -149,10 +150,11 @@ TEST(ClvQuery, AsAnInsight) {
   EXPECT_EQ(out->kind, "clv");
   auto mismatch = RunInsight(*snapshot, "clv", R"({"kind":"funnel"})", {});
   EXPECT_EQ(mismatch.status().message(), "\"kind\" is \"funnel\" but the path says \"clv\"");
-  auto unknown = RunInsight(*snapshot, "nps", "", {});
+  auto unknown = RunInsight(*snapshot, "ltv", "", {});
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(unknown.status().message(),
-            "there is no insight \"nps\"; the insights are: \"clv\", \"rfm\"");
+            "there is no insight \"ltv\"; the insights are: \"clv\", \"rfm\", \"engagement\", "
+            "\"nps\", \"csat\", \"kfactor\"");
   EXPECT_EQ(RunInsight(*snapshot, "clv", "[1]", {}).status().message(),
             "the spec must be a JSON object");
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "insight/clv_query.h"
+#include "insight/experience_query.h"
 #include "insight/rfm_query.h"
 
 namespace rapport::insight {
@@ -14,12 +15,18 @@ using simdjson::dom::object;
 
 namespace {
 
-bool IsInsight(std::string_view kind) { return kind == "clv" || kind == "rfm"; }
+constexpr std::string_view kInsights[] = {"clv", "rfm", "engagement", "nps", "csat", "kfactor"};
+constexpr char kInsightList[] = "\"clv\", \"rfm\", \"engagement\", \"nps\", \"csat\", \"kfactor\"";
+
+bool IsInsight(std::string_view kind) {
+  return std::find(std::begin(kInsights), std::end(kInsights), kind) != std::end(kInsights);
+}
 
 Result<warehouse::QueryOutput> RunKind(const warehouse::Snapshot& snapshot, std::string_view kind,
                                        object spec, const warehouse::QueryOptions& options) {
   if (kind == "clv") return RunClvQuery(snapshot, spec, options);
-  return RunRfmQuery(snapshot, spec, options);
+  if (kind == "rfm") return RunRfmQuery(snapshot, spec, options);
+  return RunExperienceQuery(snapshot, kind, spec, options);
 }
 
 // The body of /api/v1/insights/{kind}[/apply] as an object: empty is {}; a "kind" must match.
@@ -27,7 +34,7 @@ Status ParseBody(std::string_view kind, std::string_view body, simdjson::dom::pa
                  object* spec) {
   if (!IsInsight(kind)) {
     return Status::NotFound("there is no insight \"" + std::string(kind) +
-                            "\"; the insights are: \"clv\", \"rfm\"");
+                            "\"; the insights are: " + kInsightList);
   }
   if (body.size() > warehouse::kMaxQuerySpecBytes) {
     return Status::TooLarge("the query spec is over 256 KB");
@@ -62,8 +69,8 @@ Result<warehouse::QueryOutput> RunAnyQuery(const warehouse::Snapshot& snapshot,
           std::end(kWarehouseKinds)) {
         return Status::InvalidArgument(
             "\"kind\" must be one of \"trends\", \"funnel\", \"retention\", \"paths\", "
-            "\"events\", \"properties\", \"values\", \"clv\", \"rfm\"; got \"" +
-            std::string(kind) + "\"");
+            "\"events\", \"properties\", \"values\", " +
+            std::string(kInsightList) + "; got \"" + std::string(kind) + "\"");
       }
     }
   }
@@ -97,6 +104,12 @@ Result<ProfileScores> ScoresFor(const warehouse::Snapshot& snapshot, std::string
       out.profiles.emplace_back(run.customers[i].customer, ClvTraitsJson(run, i));
     }
     return out;
+  }
+  if (kind == "engagement") return EngagementScores(snapshot, spec, options);
+  if (kind != "rfm") {
+    return Status::NotFound("\"" + std::string(kind) +
+                            "\" has no scores to write to profiles; these have: \"clv\", "
+                            "\"rfm\", \"engagement\"");
   }
   ASSIGN_OR_RETURN(const RfmRun run, FitRfm(snapshot, spec, options));
   out.traits = {"rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_segment"};

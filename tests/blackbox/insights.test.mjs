@@ -166,9 +166,9 @@ describe('insights: customer lifetime value', () => {
   });
 
   test('unknown insights and bad specs are refused, saying why', async () => {
-    const unknown = await s.api('/api/v1/insights/nps', { method: 'POST', body: {} });
+    const unknown = await s.api('/api/v1/insights/ltv', { method: 'POST', body: {} });
     assert.equal(unknown.status, 404, unknown.text);
-    assert.equal(unknown.json.message, 'there is no insight "nps"; the insights are: "clv", "rfm"');
+    assert.equal(unknown.json.message, 'there is no insight "ltv"; the insights are: "clv", "rfm", "engagement", "nps", "csat", "kfactor"');
     const bad = await s.api('/api/v1/insights/clv', { method: 'POST', body: { ...SPEC, unit: 'month' } });
     assert.equal(bad.status, 400, bad.text);
     assert.equal(bad.json.message, '"unit" must be "week" or "day"');
@@ -176,6 +176,7 @@ describe('insights: customer lifetime value', () => {
     assert.equal(early.status, 400, early.text);
     assert.equal(early.json.message, 'no purchases before "calibration_end" match "purchase"');
     const noScores = await s.api('/api/v1/insights/nps/apply', { method: 'POST', body: {} });
+    assert.equal(noScores.json.message, '"nps" has no scores to write to profiles; these have: "clv", "rfm", "engagement"');
     assert.equal(noScores.status, 404, noScores.text);
     const noToken = await s.api('/api/v1/insights/clv', { method: 'POST', body: SPEC, token: null });
     assert.equal(noToken.status, 401, noToken.text);
