@@ -60,6 +60,7 @@ bench: build
 	node bench/e2e_latency.mjs
 	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/compare.mjs
 	RAPPORT_CLV_BENCH=$(CURDIR)/$(BUILD)/bench/clv_bench node bench/insight/compare.mjs
+	$(BUILD)/bench/attribution_bench
 
 # Proves the in-process benchmarks run (tiny sizes; figures are not checked).
 bench-smoke: build
@@ -68,6 +69,7 @@ bench-smoke: build
 	$(BUILD)/bench/audiences_bench --profiles 500 --events 3000 --audiences 20 --dir $(CURDIR)/$(BUILD)/audiences-bench-smoke
 	RAPPORT_WAREHOUSE_BENCH=$(CURDIR)/$(BUILD)/bench/warehouse_bench node bench/warehouse/compare.mjs --smoke --work $(CURDIR)/$(BUILD)/warehouse-bench-smoke
 	$(BUILD)/bench/clv_bench --customers 20000
+	$(BUILD)/bench/attribution_bench --conversions 20000 --journeys 20000
 
 fmt:
 	clang-format -i $(FORMAT_FILES)

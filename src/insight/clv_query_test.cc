@@ -136,7 +136,8 @@ TEST(ClvQuery, ClearErrors) {
             std::string::npos);
   EXPECT_EQ(error(R"({"kind":"cohorts"})"),
             "\"kind\" must be one of \"trends\", \"funnel\", \"retention\", \"paths\", "
-            "\"events\", \"properties\", \"values\", \"clv\", \"rfm\", \"engagement\", \"nps\", "
+            "\"events\", \"properties\", \"values\", \"clv\", \"rfm\", \"attribution\", "
+            "\"engagement\", \"nps\", "
             "\"csat\", \"kfactor\"; got \"cohorts\"");
   // The warehouse's kinds still answer.
   EXPECT_EQ(error(R"({"kind":"events","from":"1997-01-01T00:00:00Z","to":"1998-01-01T00:00:00Z"})"),
@@ -153,7 +154,8 @@ TEST(ClvQuery, AsAnInsight) {
   auto unknown = RunInsight(*snapshot, "ltv", "", {});
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(unknown.status().message(),
-            "there is no insight \"ltv\"; the insights are: \"clv\", \"rfm\", \"engagement\", "
+            "there is no insight \"ltv\"; the insights are: \"clv\", \"rfm\", \"attribution\", "
+            "\"engagement\", "
             "\"nps\", \"csat\", \"kfactor\"");
   EXPECT_EQ(RunInsight(*snapshot, "clv", "[1]", {}).status().message(),
             "the spec must be a JSON object");

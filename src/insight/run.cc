@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "insight/attribution_query.h"
 #include "insight/clv_query.h"
 #include "insight/experience_query.h"
 #include "insight/rfm_query.h"
@@ -15,8 +16,10 @@ using simdjson::dom::object;
 
 namespace {
 
-constexpr std::string_view kInsights[] = {"clv", "rfm", "engagement", "nps", "csat", "kfactor"};
-constexpr char kInsightList[] = "\"clv\", \"rfm\", \"engagement\", \"nps\", \"csat\", \"kfactor\"";
+constexpr std::string_view kInsights[] = {"clv", "rfm",  "attribution", "engagement",
+                                          "nps", "csat", "kfactor"};
+constexpr char kInsightList[] =
+    "\"clv\", \"rfm\", \"attribution\", \"engagement\", \"nps\", \"csat\", \"kfactor\"";
 
 bool IsInsight(std::string_view kind) {
   return std::find(std::begin(kInsights), std::end(kInsights), kind) != std::end(kInsights);
@@ -26,6 +29,7 @@ Result<warehouse::QueryOutput> RunKind(const warehouse::Snapshot& snapshot, std:
                                        object spec, const warehouse::QueryOptions& options) {
   if (kind == "clv") return RunClvQuery(snapshot, spec, options);
   if (kind == "rfm") return RunRfmQuery(snapshot, spec, options);
+  if (kind == "attribution") return RunAttributionQuery(snapshot, spec, options);
   return RunExperienceQuery(snapshot, kind, spec, options);
 }
 

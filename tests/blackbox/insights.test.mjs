@@ -44,11 +44,13 @@ quantity = { column = "cds", type = "number" }
 
 describe('insights: customer lifetime value', () => {
   let s;
+  let ordersImported = 0;
   const work = mkdtempSync(path.join(tmpdir(), 'rapport-insights-'));
   before(async () => {
     s = await RapportServer.start({ sources: ['shop'] });
     const csv = path.join(work, 'cdnow.csv');
     const rows = cdnowCsv(csv);
+    ordersImported = rows;
     writeFileSync(path.join(work, 'cdnow.toml'), MAPPING);
     const imported = cli(['import', '--server', s.base, '--token', s.tokens.marketer, '--source', 'shop', '--file', csv, '--mapping', path.join(work, 'cdnow.toml')], { timeoutMs: 120000 });
     assert.equal(imported.status, 0, `${imported.stdout}\n${imported.stderr}`);
@@ -165,10 +167,21 @@ describe('insights: customer lifetime value', () => {
     assert.match(table.stdout, new RegExp(`^champions\\s+${champions.customers}\\s`, 'm'));
   });
 
+  test('attribution: orders without marketing touchpoints are credited to "(none)"', async () => {
+    const r = await s.api('/api/v1/insights/attribution', { method: 'POST', body: { from: '1997-01-01T00:00:00Z', to: '1998-07-01T00:00:00Z' } });
+    assert.equal(r.status, 200, r.text);
+    const a = r.json.result;
+    assert.equal(a.conversions, ordersImported, show(a));
+    assert.equal(a.no_touch_conversions, ordersImported);
+    assert.deepEqual(a.channels.map((c) => c.channel), ['(none)']);
+    assert.equal(a.channels[0].conversions.markov_1, ordersImported);
+    assert.deepEqual(a.models, ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based', 'markov_1', 'shapley']);
+  });
+
   test('unknown insights and bad specs are refused, saying why', async () => {
     const unknown = await s.api('/api/v1/insights/ltv', { method: 'POST', body: {} });
     assert.equal(unknown.status, 404, unknown.text);
-    assert.equal(unknown.json.message, 'there is no insight "ltv"; the insights are: "clv", "rfm", "engagement", "nps", "csat", "kfactor"');
+    assert.equal(unknown.json.message, 'there is no insight "ltv"; the insights are: "clv", "rfm", "attribution", "engagement", "nps", "csat", "kfactor"');
     const bad = await s.api('/api/v1/insights/clv', { method: 'POST', body: { ...SPEC, unit: 'month' } });
     assert.equal(bad.status, 400, bad.text);
     assert.equal(bad.json.message, '"unit" must be "week" or "day"');
