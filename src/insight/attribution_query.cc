@@ -53,21 +53,8 @@ Result<warehouse::QueryOutput> RunAttributionQuery(const warehouse::Snapshot& sn
                                 "half_life_days", "markov_order", "channels"},
                                "the query"));
   ASSIGN_OR_RETURN(warehouse::TimeRange range, warehouse::ParseTimeRange(spec));
-  PurchaseSource conversion_source;
+  ASSIGN_OR_RETURN(const PurchaseSource conversion_source, ParsePurchaseSource(spec, "conversion"));
   element e;
-  if (spec.at_key("conversion").get(e) == simdjson::SUCCESS) {
-    ASSIGN_OR_RETURN(conversion_source.filter, warehouse::ParseEventFilter(e, "conversion"));
-  } else {
-    conversion_source.filter.event = "Order Completed";
-  }
-  if (spec.at_key("revenue").get(e) == simdjson::SUCCESS) {
-    std::string_view path;
-    if (e.get_string().get(path) != simdjson::SUCCESS || path.empty()) {
-      return Status::InvalidArgument(
-          "\"revenue\" must be a property path such as \"properties.revenue\"");
-    }
-    conversion_source.revenue_path = std::string(path);
-  }
   AttributionSettings settings;
   ASSIGN_OR_RETURN(int64_t lookback, warehouse::ParseInt(spec, "lookback_days", 1, 365, 30));
   ASSIGN_OR_RETURN(int64_t half_life, warehouse::ParseInt(spec, "half_life_days", 1, 365, 7));

@@ -5,9 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-
+#include "insight/testing/cdnow.h"
 #include "warehouse/query/test_util.h"
 
 namespace rapport::insight {
@@ -19,37 +17,21 @@ using warehouse::testing::Ev;
 
 constexpr int64_t kDayUs = 86'400'000'000;
 
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 // CDNOW's transactions at noon of their day; customer 1's second purchase is stored under
 // profile 100001, which the profile map merges into 1.
 std::unique_ptr<warehouse::Snapshot> CdnowSnapshot(bool with_revenue = true) {
-  const char* root = std::getenv("RAPPORT_SOURCE_DIR");
-  std::ifstream in(std::string(root ? root : ".") + "/tests/data/cdnow/CDNOW_sample.txt");
-  EXPECT_TRUE(in);
   std::vector<Row> rows;
-  uint64_t id, sample;
-  int64_t date;
-  int cds;
-  double dollars;
   int seen_customer_1 = 0;
-  while (in >> id >> sample >> date >> cds >> dollars) {
-    const int64_t ts =
-        DaysFromCivil(date / 10000, date / 100 % 100, date % 100) * kDayUs + kDayUs / 2;
-    uint64_t profile = sample;
-    if (sample == 1 && ++seen_customer_1 == 2) profile = 100001;
+  for (const Purchase& p : testing::CdnowTransactions()) {
+    const int64_t ts = p.day * kDayUs + kDayUs / 2;
+    uint64_t profile = p.customer;
+    if (p.customer == 1 && ++seen_customer_1 == 2) profile = 100001;
     std::vector<std::pair<std::string, Value>> props;
-    if (with_revenue) props.emplace_back("properties.revenue", Value::Number(dollars));
+    if (with_revenue) props.emplace_back("properties.revenue", Value::Number(p.value));
     rows.push_back(Ev(profile, ts, "Order Completed", std::move(props)));
     rows.push_back(Ev(profile, ts + 1, "Product Viewed"));  // not a purchase
   }
+  EXPECT_EQ(rows.size(), 2 * 6919u);
   const warehouse::ProfileMap profiles({{100001, 1}}, 100001);
   return warehouse::testing::MakePartsSnapshot(
       warehouse::testing::DealIntoParts(warehouse::testing::Seq(std::move(rows)), 2, 3), profiles,

@@ -29,11 +29,11 @@ Result<int64_t> ParseTime(object spec, std::string_view field, int64_t fallback)
   return *t;
 }
 
-Result<PurchaseSource> ParsePurchaseSource(object spec) {
+Result<PurchaseSource> ParsePurchaseSource(object spec, std::string_view filter_field) {
   PurchaseSource out;
   element e;
-  if (spec.at_key("purchase").get(e) == simdjson::SUCCESS) {
-    ASSIGN_OR_RETURN(out.filter, warehouse::ParseEventFilter(e, "purchase"));
+  if (spec.at_key(filter_field).get(e) == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(out.filter, warehouse::ParseEventFilter(e, filter_field));
   } else {
     out.filter.event = "Order Completed";
   }

@@ -14,9 +14,10 @@ namespace rapport::insight {
 
 // An ISO-8601 time at `field`; `fallback` when absent. Errors name the field.
 Result<int64_t> ParseTime(simdjson::dom::object spec, std::string_view field, int64_t fallback);
-// "purchase" (an event filter; default {"event": "Order Completed"}) and "revenue" (a property
-// path; default "properties.revenue").
-Result<PurchaseSource> ParsePurchaseSource(simdjson::dom::object spec);
+// `filter_field` (an event filter: "purchase", "conversion"; default {"event": "Order
+// Completed"}) and "revenue" (a property path; default "properties.revenue").
+Result<PurchaseSource> ParsePurchaseSource(simdjson::dom::object spec,
+                                           std::string_view filter_field = "purchase");
 // The day (since 1970-01-01, UTC) holding the last instant before `end_us`.
 int64_t LastDay(int64_t end_us);
 // `x` as JSON: up to 10 significant digits; null when not finite.

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -17,28 +16,17 @@
 #include "insight/clv/gamma_gamma.h"
 #include "insight/clv/likelihood.h"
 #include "insight/clv/summary.h"
+#include "insight/testing/cdnow.h"
 
 namespace rapport::insight {
 namespace {
 
-std::string DataPath(const std::string& file) {
-  const char* root = std::getenv("RAPPORT_SOURCE_DIR");
-  return std::string(root ? root : ".") + "/tests/data/cdnow/" + file;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+using testing::CdnowPath;
+using testing::DaysFromCivil;
 
 std::vector<CustomerSummary> PublishedSummary() {
-  std::ifstream in(DataPath("cdnow_summary.csv"));
-  EXPECT_TRUE(in) << DataPath("cdnow_summary.csv");
+  std::ifstream in(CdnowPath("cdnow_summary.csv"));
+  EXPECT_TRUE(in) << CdnowPath("cdnow_summary.csv");
   std::string line;
   auto next = [&] {  // the file has CRLF line ends
     if (!std::getline(in, line)) return false;
@@ -58,18 +46,9 @@ std::vector<CustomerSummary> PublishedSummary() {
   return out;
 }
 
-// Each line: customer id, sample id, YYYYMMDD, CDs, dollars. The sample id is the summary's ID.
 std::vector<Purchase> RawPurchases() {
-  std::ifstream in(DataPath("CDNOW_sample.txt"));
-  EXPECT_TRUE(in) << DataPath("CDNOW_sample.txt");
-  std::vector<Purchase> out;
-  uint64_t id, sample;
-  int64_t date;
-  int cds;
-  double dollars;
-  while (in >> id >> sample >> date >> cds >> dollars) {
-    out.push_back({sample, DaysFromCivil(date / 10000, date / 100 % 100, date % 100), dollars});
-  }
+  std::vector<Purchase> out = testing::CdnowTransactions();
+  EXPECT_EQ(out.size(), 6919u) << CdnowPath("CDNOW_sample.txt");
   return out;
 }
 
