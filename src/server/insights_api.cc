@@ -42,8 +42,12 @@ InsightsApi::InsightsApi(warehouse::Warehouse* warehouse, const StateStore* stat
     : warehouse_(warehouse), state_(state), control_(control), ingest_(ingest), clock_(clock) {}
 
 InsightsApi::~InsightsApi() {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) thread_.join();
+  std::thread last;
+  {
+    std::lock_guard lock(mu_);
+    last = std::move(thread_);
+  }
+  if (last.joinable()) last.join();  // without the lock: a running apply takes it at its end
 }
 
 void InsightsApi::Apply(HttpRequest& req, Responder respond) {
@@ -52,7 +56,7 @@ void InsightsApi::Apply(HttpRequest& req, Responder respond) {
     return respond(HttpResponse::Error(
         Status::AlreadyExists("scores are being written by another run; try again when it ends")));
   }
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // finished: it cleared running_ before answering
   running_ = true;
   thread_ = std::thread([this, kind = req.params["kind"], body = std::move(req.body), respond] {
     auto out = Run(kind, body);
