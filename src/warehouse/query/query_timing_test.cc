@@ -23,6 +23,7 @@ namespace rapport::warehouse {
 namespace {
 
 using testing::kSec;
+using testing::ReadBenchCsv;
 using testing::T;
 
 std::vector<Row> Generated(size_t n, uint64_t profiles, int days) {
@@ -46,45 +47,6 @@ std::vector<Row> Generated(size_t n, uint64_t profiles, int days) {
     if (rng() % 4 == 0)
       r.props.push_back({"context.campaign.source", Value::String(sources[rng() % 6])});
   }
-  return rows;
-}
-
-// The benchmark generator's CSV (bench/warehouse/generate.mjs): ts_us,profile,type,event,
-// context.campaign.source,properties.category,properties.revenue.
-std::vector<Row> LoadCsv(const char* path) {
-  std::vector<Row> rows;
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return rows;
-  char line[1024];
-  uint64_t seq = 0;
-  if (std::fgets(line, sizeof line, f) == nullptr) line[0] = 0;  // the header
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    std::vector<std::string> cells(1);
-    for (const char* c = line; *c && *c != '\n'; ++c) {
-      if (*c == ',') {
-        cells.emplace_back();
-      } else {
-        cells.back().push_back(*c);
-      }
-    }
-    if (cells.size() < 7) continue;
-    Row r;
-    r.ts = std::strtoll(cells[0].c_str(), nullptr, 10);
-    r.profile = std::strtoull(cells[1].c_str(), nullptr, 10);
-    r.seq = ++seq << 8;
-    r.type = cells[2] == "page"       ? EventType::kPage
-             : cells[2] == "identify" ? EventType::kIdentify
-                                      : EventType::kTrack;
-    r.event = cells[3];
-    if (!cells[4].empty()) r.props.push_back({"context.campaign.source", Value::String(cells[4])});
-    if (!cells[5].empty()) r.props.push_back({"properties.category", Value::String(cells[5])});
-    if (!cells[6].empty()) {
-      r.props.push_back(
-          {"properties.revenue", Value::Number(std::strtod(cells[6].c_str(), nullptr))});
-    }
-    rows.push_back(std::move(r));
-  }
-  std::fclose(f);
   return rows;
 }
 
@@ -121,7 +83,7 @@ TEST(QueryTiming, FunnelAndRetention) {
     n = std::strtoull(env, nullptr, 10);
   std::vector<Row> rows;
   if (const char* csv = std::getenv("RAPPORT_QUERY_BENCH_CSV")) {
-    rows = LoadCsv(csv);
+    rows = ReadBenchCsv(csv);
     n = rows.size();
   } else {
     rows = Generated(n, std::max<uint64_t>(1, n / 10), 90);

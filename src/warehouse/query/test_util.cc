@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <random>
 
@@ -181,6 +183,43 @@ std::string ParseError(const std::string& json,
   if (s.ok()) return "accepted";
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << json;
   return s.message();
+}
+
+std::vector<Row> ReadBenchCsv(const char* path) {
+  std::vector<Row> rows;
+  FILE* f = std::fopen(path, "r");
+  if (f == nullptr) return rows;
+  char line[4096];
+  uint64_t seq = 0;
+  if (std::fgets(line, sizeof line, f) == nullptr) line[0] = 0;  // the header
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    std::vector<std::string> cells(1);
+    for (const char* c = line; *c && *c != '\n'; ++c) {
+      if (*c == ',') {
+        cells.emplace_back();
+      } else {
+        cells.back().push_back(*c);
+      }
+    }
+    if (cells.size() < 7) continue;
+    Row r;
+    r.ts = std::strtoll(cells[0].c_str(), nullptr, 10);
+    r.profile = std::strtoull(cells[1].c_str(), nullptr, 10);
+    r.seq = ++seq << 8;
+    r.type = cells[2] == "page"       ? EventType::kPage
+             : cells[2] == "identify" ? EventType::kIdentify
+                                      : EventType::kTrack;
+    r.event = cells[3];
+    if (!cells[4].empty()) r.props.push_back({"context.campaign.source", Value::String(cells[4])});
+    if (!cells[5].empty()) r.props.push_back({"properties.category", Value::String(cells[5])});
+    if (!cells[6].empty()) {
+      r.props.push_back(
+          {"properties.revenue", Value::Number(std::strtod(cells[6].c_str(), nullptr))});
+    }
+    rows.push_back(std::move(r));
+  }
+  std::fclose(f);
+  return rows;
 }
 
 }  // namespace rapport::warehouse::testing

@@ -50,6 +50,11 @@ struct RandomData {
 RandomData MakeRandomData(uint64_t seed);
 std::vector<Row> AllRows(const RandomData& d);
 
+// The benchmark generator's CSV (bench/warehouse/generate.mjs: ts_us,profile,type,event,
+// context.campaign.source,properties.category,properties.revenue) as rows, seqs in file order;
+// empty when the file cannot be read.
+std::vector<Row> ReadBenchCsv(const char* path);
+
 const Value* Prop(const Row& r, std::string_view path);  // nullptr when absent
 ComputedValue ToComputed(const Value* v);
 bool RefMatches(const EventFilter& f, const Row& r);  // EventFilter, one row at a time

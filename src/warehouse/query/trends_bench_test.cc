@@ -19,10 +19,13 @@
 #include "warehouse/query/discovery.h"
 #include "warehouse/query/parallel.h"
 #include "warehouse/query/paths.h"
+#include "warehouse/query/test_util.h"
 #include "warehouse/query/trends.h"
 
 namespace rapport::warehouse {
 namespace {
+
+using testing::ReadBenchCsv;
 
 size_t BenchRows() {
   if (const char* env = std::getenv("RAPPORT_BENCH_ROWS")) return std::strtoull(env, nullptr, 10);
@@ -197,47 +200,15 @@ TEST(TrendsBench, GeneratedSnapshot) {
 TEST(TrendsBench, PeersCsv) {
   const char* path = std::getenv("RAPPORT_BENCH_CSV");
   if (path == nullptr) GTEST_SKIP() << "set RAPPORT_BENCH_CSV to a bench/warehouse CSV";
-  FILE* f = std::fopen(path, "r");
-  ASSERT_NE(f, nullptr) << path;
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<Row> rows;
+  std::vector<Row> rows = ReadBenchCsv(path);
+  ASSERT_FALSE(rows.empty()) << path;
   uint64_t max_profile = 0;
   int64_t max_ts = 0;
-  char line[4096];
-  const char* paths[] = {"context.campaign.source", "properties.category", "properties.revenue"};
-  bool header = true;
-  while (std::fgets(line, sizeof line, f)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::vector<std::string> cells(1);
-    for (const char* c = line; *c && *c != '\n'; ++c) {
-      if (*c == ',') {
-        cells.emplace_back();
-      } else {
-        cells.back().push_back(*c);
-      }
-    }
-    if (cells.size() < 7) continue;
-    Row r;
-    r.ts = std::strtoll(cells[0].c_str(), nullptr, 10);
-    r.seq = (static_cast<uint64_t>(rows.size()) << 8) | 1;
-    r.profile = std::strtoull(cells[1].c_str(), nullptr, 10);
-    r.type = cells[2] == "page"       ? EventType::kPage
-             : cells[2] == "identify" ? EventType::kIdentify
-                                      : EventType::kTrack;
-    if (r.type != EventType::kIdentify) r.event = cells[3];
-    for (int k = 0; k < 3; ++k) {
-      if (cells[4 + k].empty()) continue;
-      r.props.push_back({paths[k], k == 2 ? Value::Number(std::strtod(cells[6].c_str(), nullptr))
-                                          : Value::String(cells[4 + k])});
-    }
+  for (const Row& r : rows) {
     max_profile = std::max(max_profile, r.profile);
     max_ts = std::max(max_ts, r.ts);
-    rows.push_back(std::move(r));
   }
-  std::fclose(f);
   const size_t n = rows.size();
   MemorySnapshot snap(std::move(rows), ProfileMap({}, max_profile));
   std::printf("peers csv: %zu rows, %llu profiles, %zu chunks; loaded in %.1f s\n", n,
