@@ -1,8 +1,9 @@
 #include "insight/clv/purchases.h"
 
 #include <cmath>
+#include <limits>
 
-#include "warehouse/query/parallel.h"
+#include "insight/event_scan.h"
 
 namespace rapport::insight {
 
@@ -16,38 +17,31 @@ int64_t DayOf(int64_t ts_us) {
 
 Result<PurchaseRead> ReadPurchases(const warehouse::Snapshot& snapshot,
                                    const PurchaseSource& source, int threads) {
-  const warehouse::CompiledFilter filter(source.filter, snapshot.events());
+  std::vector<PurchaseRead> per_worker(kMaxScanThreads);
+  std::vector<char> infinite(kMaxScanThreads, 0);
+  const warehouse::TimeRange range{std::numeric_limits<int64_t>::min(), source.until_us};
+  ASSIGN_OR_RETURN(
+      const int used,
+      ScanEvents(
+          snapshot, source.filter, {source.revenue_path}, range, threads,
+          [&](int worker, uint64_t profile, const warehouse::Chunk& chunk, size_t r) {
+            if (profile == 0) return;
+            const auto w = static_cast<size_t>(worker);
+            const std::optional<double> value =
+                warehouse::ValueAtRow(chunk.Find(source.revenue_path), r).AsNumber();
+            if (value && !std::isfinite(*value)) infinite[w] = 1;
+            if (!value) ++per_worker[w].without_value;
+            per_worker[w].purchases.push_back({profile, DayOf(chunk.ts()[r]), value.value_or(0)});
+          }));
   PurchaseRead out;
-  if (!filter.possible()) return out;
-  std::vector<std::string> paths = filter.paths();
-  paths.push_back(source.revenue_path);
-  if (threads <= 0) threads = warehouse::DefaultQueryThreads();
-  std::vector<PurchaseRead> per_worker(static_cast<size_t>(threads));
-  const warehouse::ProfileMap& profiles = snapshot.profiles();
-  RETURN_IF_ERROR(warehouse::ParallelChunks(
-      snapshot.chunk_count(), threads, [&](int worker, size_t i) -> Status {
-        if (snapshot.info(i).min_ts >= source.until_us) return Status::OK();
-        ASSIGN_OR_RETURN(warehouse::ChunkPtr chunk, snapshot.Load(i, paths));
-        std::vector<uint8_t> match(chunk->rows);
-        filter.Evaluate(*chunk, match.data());
-        const warehouse::PropertyColumn* revenue = chunk->Find(source.revenue_path);
-        PurchaseRead& mine = per_worker[static_cast<size_t>(worker)];
-        for (size_t r = 0; r < chunk->rows; ++r) {
-          if (!match[r] || chunk->ts()[r] >= source.until_us || chunk->profile()[r] == 0) continue;
-          const std::optional<double> value = warehouse::ValueAtRow(revenue, r).AsNumber();
-          if (value && !std::isfinite(*value)) {
-            return Status::InvalidArgument("a purchase's \"" + source.revenue_path +
-                                           "\" is not a finite number");
-          }
-          if (!value) ++mine.without_value;
-          mine.purchases.push_back(
-              {profiles.Current(chunk->profile()[r]), DayOf(chunk->ts()[r]), value.value_or(0)});
-        }
-        return Status::OK();
-      }));
-  for (PurchaseRead& w : per_worker) {
-    out.purchases.insert(out.purchases.end(), w.purchases.begin(), w.purchases.end());
-    out.without_value += w.without_value;
+  for (int w = 0; w < used; ++w) {
+    if (infinite[static_cast<size_t>(w)]) {
+      return Status::InvalidArgument("a purchase's \"" + source.revenue_path +
+                                     "\" is not a finite number");
+    }
+    PurchaseRead& mine = per_worker[static_cast<size_t>(w)];
+    out.purchases.insert(out.purchases.end(), mine.purchases.begin(), mine.purchases.end());
+    out.without_value += mine.without_value;
   }
   return out;
 }
