@@ -3,31 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <thread>
+
+#include "insight/clv/parallel.h"
 
 namespace rapport::insight {
 
 namespace {
 
 constexpr double kDaysPerMonth = 365.25 / 12;
-
-// Runs fn(i) for i in [0, n) on every core, in interleaved slices.
-template <typename Fn>
-void ParallelFor(size_t n, Fn fn) {
-  const size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()),
-                                          std::max<size_t>(1, n / 1024));
-  if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (size_t i = t; i < n; i += threads) fn(i);
-    });
-  }
-  for (auto& th : pool) th.join();
-}
 
 }  // namespace
 
@@ -55,27 +38,30 @@ std::vector<CustomerScore> ScoreCustomers(const BgNbdParams& purchases,
   group_start.push_back(order.size());
   std::vector<double> discount(static_cast<size_t>(months) + 1);
   for (int m = 0; m <= months; ++m) discount[m] = std::pow(1 + options.monthly_discount, -m);
-  ParallelFor(group_start.size() - 1, [&](size_t g) {
-    const CustomerSummary& first = data[order[group_start[g]]];
-    // Cumulative purchases to each month's end, and their discounted monthly increments.
-    double discounted = 0, previous = 0;
-    for (int m = 1; m <= months; ++m) {
-      const double cumulative =
-          ExpectedPurchasesIfAlive(purchases, first.x, first.T, m * month_units);
-      discounted += (cumulative - previous) * discount[m];
-      previous = cumulative;
-    }
-    const double total = previous;
-    for (size_t k = group_start[g]; k < group_start[g + 1]; ++k) {
-      const CustomerSummary& c = data[order[k]];
-      CustomerScore& s = out[order[k]];
-      s.customer = c.customer;
-      s.p_alive = ProbabilityAlive(purchases, c);
-      s.expected_purchases = total * s.p_alive;
-      s.expected_spend = ExpectedSpend(spend, c);
-      s.clv = discounted * s.p_alive * s.expected_spend;
-    }
-  });
+  ParallelFor(
+      group_start.size() - 1,
+      [&](size_t g) {
+        const CustomerSummary& first = data[order[group_start[g]]];
+        // Cumulative purchases to each month's end, and their discounted monthly increments.
+        double discounted = 0, previous = 0;
+        for (int m = 1; m <= months; ++m) {
+          const double cumulative =
+              ExpectedPurchasesIfAlive(purchases, first.x, first.T, m * month_units);
+          discounted += (cumulative - previous) * discount[m];
+          previous = cumulative;
+        }
+        const double total = previous;
+        for (size_t k = group_start[g]; k < group_start[g + 1]; ++k) {
+          const CustomerSummary& c = data[order[k]];
+          CustomerScore& s = out[order[k]];
+          s.customer = c.customer;
+          s.p_alive = ProbabilityAlive(purchases, c);
+          s.expected_purchases = total * s.p_alive;
+          s.expected_spend = ExpectedSpend(spend, c);
+          s.clv = discounted * s.p_alive * s.expected_spend;
+        }
+      },
+      1024);
   return out;
 }
 

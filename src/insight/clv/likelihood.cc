@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <thread>
 
 #include "insight/clv/optimize.h"
+#include "insight/clv/parallel.h"
 
 namespace rapport::insight {
 
@@ -133,19 +133,7 @@ double BgNbdCells::LogLikelihood(const BgNbdParams& p, std::vector<double>* grad
     }
     partial[chunk] = s;
   };
-  const size_t threads =
-      std::min<size_t>(chunks, std::max(1u, std::thread::hardware_concurrency()));
-  if (threads <= 1) {
-    for (size_t i = 0; i < chunks; ++i) run(i);
-  } else {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (size_t i = t; i < chunks; i += threads) run(i);
-      });
-    }
-    for (auto& th : pool) th.join();
-  }
+  ParallelFor(chunks, run);
   Partial total;
   for (const Partial& s : partial) {
     total.ll += s.ll, total.dr += s.dr, total.dalpha += s.dalpha, total.da += s.da;
