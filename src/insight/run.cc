@@ -59,7 +59,8 @@ Status ParseBody(std::string_view kind, std::string_view body, simdjson::dom::pa
 
 Result<warehouse::QueryOutput> RunAnyQuery(const warehouse::Snapshot& snapshot,
                                            std::string_view text,
-                                           const warehouse::QueryOptions& options) {
+                                           const warehouse::QueryOptions& options,
+                                           const InsightInputs& inputs) {
   static constexpr std::string_view kWarehouseKinds[] = {
       "trends", "funnel", "retention", "paths", "events", "properties", "values"};
   if (text.size() <= warehouse::kMaxQuerySpecBytes) {
@@ -83,7 +84,8 @@ Result<warehouse::QueryOutput> RunAnyQuery(const warehouse::Snapshot& snapshot,
 
 Result<warehouse::QueryOutput> RunInsight(const warehouse::Snapshot& snapshot,
                                           std::string_view kind, std::string_view body,
-                                          const warehouse::QueryOptions& options) {
+                                          const warehouse::QueryOptions& options,
+                                          const InsightInputs& inputs) {
   simdjson::dom::parser parser;
   object spec;
   RETURN_IF_ERROR(ParseBody(kind, body, &parser, &spec));

@@ -11,21 +11,30 @@
 #include <vector>
 
 #include "common/status.h"
+#include "insight/roi/spend.h"
 #include "warehouse/query/run.h"
 #include "warehouse/snapshot.h"
 
 namespace rapport::insight {
 
+// What the models read besides the warehouse: the marketing spend ("roi"; without a reader
+// the spend is empty).
+struct InsightInputs {
+  SpendReader spend;
+};
+
 // A spec with any "kind"; kInvalidArgument listing every kind for an unknown one.
 Result<warehouse::QueryOutput> RunAnyQuery(const warehouse::Snapshot& snapshot,
                                            std::string_view spec,
-                                           const warehouse::QueryOptions& options);
+                                           const warehouse::QueryOptions& options,
+                                           const InsightInputs& inputs = {});
 
 // `POST /api/v1/insights/{kind}`: the body is the spec without (or with the same) "kind"; an
 // empty body is {}. kNotFound for a kind that is not an insight ("clv", "rfm").
 Result<warehouse::QueryOutput> RunInsight(const warehouse::Snapshot& snapshot,
                                           std::string_view kind, std::string_view body,
-                                          const warehouse::QueryOptions& options);
+                                          const warehouse::QueryOptions& options,
+                                          const InsightInputs& inputs = {});
 
 // What a model run writes to profiles: the traits' names, and per scored profile its traits as
 // a JSON object.
