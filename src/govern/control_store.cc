@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/ids.h"
+#include "govern/sqlite_stmt.h"
 
 namespace rapport {
 namespace {
@@ -53,40 +54,16 @@ CREATE TABLE IF NOT EXISTS journeys (
   definition TEXT NOT NULL,
   created_at_us INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS spend (
+  day INTEGER NOT NULL,
+  channel TEXT NOT NULL CHECK (channel <> ''),
+  campaign TEXT NOT NULL,
+  cost REAL NOT NULL CHECK (cost >= 0),
+  PRIMARY KEY (day, channel, campaign)
+);
 )sql";
 
-// A prepared statement that finalizes itself.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Status prepared() const {
-    if (rc_ == SQLITE_OK) return Status::OK();
-    return Status::Internal(fmt::format("sqlite prepare: {}", sqlite3_errmsg(db_)));
-  }
-  void Bind(int i, std::string_view s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  }
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  // SQLITE_ROW, SQLITE_DONE, or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) {
-    const unsigned char* t = sqlite3_column_text(stmt_, col);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  }
-  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
-  std::string Error() const { return sqlite3_errmsg(db_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
+using govern_internal::Stmt;
 
 Status ValidateName(std::string_view what, std::string_view name) {
   if (name.empty() || name.size() > 64) {

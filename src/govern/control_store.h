@@ -1,5 +1,6 @@
 // ControlStore: the control plane in SQLite — sources (each with a write key), API tokens
-// (each with a role), and computed-trait, audience and destination definitions. Only SHA-256
+// (each with a role), computed-trait, audience and destination definitions, and the marketing
+// spend per day, channel and campaign (spend.cc). Only SHA-256
 // hashes of write keys and tokens are stored; their secret is returned once, at creation (a
 // destination's signing secret is stored as is: deliveries need it). Thread-safe (one
 // connection behind a mutex; WAL mode so the CLI and a running server can use the same file).
@@ -61,6 +62,14 @@ struct StoredJourney {
   int64_t created_at_us = 0;
 };
 
+// What was paid for marketing on one day (UTC), channel and campaign.
+struct StoredSpend {
+  int64_t day = 0;       // days since 1970-01-01
+  std::string channel;   // non-empty
+  std::string campaign;  // "" when the cost is not split by campaign
+  double cost = 0;       // finite, >= 0
+};
+
 template <typename T>
 struct WithSecret {
   T item;
@@ -111,6 +120,15 @@ class ControlStore {
                                       int64_t now_us);
   Result<std::vector<StoredJourney>> ListJourneys();  // by id
   Status DeleteJourney(std::string_view name);        // kNotFound when unknown
+
+  // Marketing spend, keyed by (day, channel, campaign). PutSpend upserts every row in one
+  // transaction: a row already stored gets the new cost (re-importing a file never doubles);
+  // one row the table refuses (empty channel, negative or NaN cost) stores none.
+  Status PutSpend(const std::vector<StoredSpend>& rows);
+  // The days [from_day, to_day] (both included), by day, channel, campaign.
+  Result<std::vector<StoredSpend>> ListSpend(int64_t from_day, int64_t to_day);
+  // Deletes the days [from_day, to_day] of `channel` ("" = every channel); returns how many rows.
+  Result<size_t> DeleteSpend(int64_t from_day, int64_t to_day, std::string_view channel);
 
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}
