@@ -20,7 +20,6 @@ struct SpendRow {
 };
 
 // The spend of the days [from_day, to_day] (both included), in any order.
-using SpendReader =
-    std::function<Result<std::vector<SpendRow>>(int64_t from_day, int64_t to_day)>;
+using SpendReader = std::function<Result<std::vector<SpendRow>>(int64_t from_day, int64_t to_day)>;
 
 }  // namespace rapport::insight
