@@ -76,24 +76,30 @@ Result<ClvRun> FitClv(const warehouse::Snapshot& snapshot, object spec_json,
   ClvSpec& spec = run.spec;
   spec.source.until_us = spec.holdout_end_us ? spec.holdout_end_us : spec.calibration_end_us;
   ASSIGN_OR_RETURN(run.read, ReadPurchases(snapshot, spec.source, options.threads));
+  RETURN_IF_ERROR(FitClvModels(&run));
+  return run;
+}
+
+Status FitClvModels(ClvRun* run) {
+  const ClvSpec& spec = run->spec;
   const int64_t calibration_day = LastDay(spec.calibration_end_us);
-  run.periods = {
+  run->periods = {
       .calibration_end_day = calibration_day,
       .holdout_end_day = spec.holdout_end_us ? LastDay(spec.holdout_end_us) : calibration_day,
       .unit_days = spec.unit_days};
-  ASSIGN_OR_RETURN(run.customers, Summarize(run.read.purchases, run.periods));
-  if (run.customers.empty()) {
+  ASSIGN_OR_RETURN(run->customers, Summarize(run->read.purchases, run->periods));
+  if (run->customers.empty()) {
     return Status::InvalidArgument("no purchases before \"calibration_end\" match \"purchase\"");
   }
-  ASSIGN_OR_RETURN(run.purchases, FitBgNbd(run.customers));
-  auto spend = FitGammaGamma(run.customers);
+  ASSIGN_OR_RETURN(run->purchases, FitBgNbd(run->customers));
+  auto spend = FitGammaGamma(run->customers);
   if (spend.ok()) {
-    run.spend = *spend;
-    run.scores = ScoreCustomers(run.purchases.params, spend->params, run.customers, spec.clv);
+    run->spend = *spend;
+    run->scores = ScoreCustomers(run->purchases.params, spend->params, run->customers, spec.clv);
   } else {
-    run.spend_error = spend.status().message();
+    run->spend_error = spend.status().message();
   }
-  return run;
+  return Status::OK();
 }
 
 std::string ClvTraitsJson(const ClvRun& run, size_t i) {

@@ -54,6 +54,10 @@ struct ClvRun {
 Result<ClvRun> FitClv(const warehouse::Snapshot& snapshot, simdjson::dom::object spec,
                       const warehouse::QueryOptions& options);
 
+// What FitClv does once the purchases are read: summarizes run->read.purchases by run->spec and
+// fits both models (and scores the customers when spend can be modelled).
+Status FitClvModels(ClvRun* run);
+
 // The traits a run gives customer i's profile (docs/kpis.md, "Scores on profiles"), as a JSON
 // object: p_alive, churn_risk, expected_purchases_<H>m and, when spend was modelled,
 // expected_spend and predicted_clv_<H>m (H: the horizon in months).

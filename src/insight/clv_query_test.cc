@@ -119,7 +119,7 @@ TEST(ClvQuery, ClearErrors) {
   EXPECT_EQ(error(R"({"kind":"cohorts"})"),
             "\"kind\" must be one of \"trends\", \"funnel\", \"retention\", \"paths\", "
             "\"events\", \"properties\", \"values\", \"clv\", \"rfm\", \"attribution\", "
-            "\"engagement\", \"nps\", "
+            "\"roi\", \"engagement\", \"nps\", "
             "\"csat\", \"kfactor\"; got \"cohorts\"");
   // The warehouse's kinds still answer.
   EXPECT_EQ(error(R"({"kind":"events","from":"1997-01-01T00:00:00Z","to":"1998-01-01T00:00:00Z"})"),
@@ -137,7 +137,7 @@ TEST(ClvQuery, AsAnInsight) {
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(unknown.status().message(),
             "there is no insight \"ltv\"; the insights are: \"clv\", \"rfm\", \"attribution\", "
-            "\"engagement\", "
+            "\"roi\", \"engagement\", "
             "\"nps\", \"csat\", \"kfactor\"");
   EXPECT_EQ(RunInsight(*snapshot, "clv", "[1]", {}).status().message(),
             "the spec must be a JSON object");

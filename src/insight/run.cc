@@ -9,6 +9,7 @@
 #include "insight/clv_query.h"
 #include "insight/experience_query.h"
 #include "insight/rfm_query.h"
+#include "insight/roi_query.h"
 
 namespace rapport::insight {
 
@@ -16,20 +17,23 @@ using simdjson::dom::object;
 
 namespace {
 
-constexpr std::string_view kInsights[] = {"clv", "rfm",  "attribution", "engagement",
-                                          "nps", "csat", "kfactor"};
+constexpr std::string_view kInsights[] = {"clv",        "rfm", "attribution", "roi",
+                                          "engagement", "nps", "csat",        "kfactor"};
 constexpr char kInsightList[] =
-    "\"clv\", \"rfm\", \"attribution\", \"engagement\", \"nps\", \"csat\", \"kfactor\"";
+    "\"clv\", \"rfm\", \"attribution\", \"roi\", \"engagement\", \"nps\", \"csat\", "
+    "\"kfactor\"";
 
 bool IsInsight(std::string_view kind) {
   return std::find(std::begin(kInsights), std::end(kInsights), kind) != std::end(kInsights);
 }
 
 Result<warehouse::QueryOutput> RunKind(const warehouse::Snapshot& snapshot, std::string_view kind,
-                                       object spec, const warehouse::QueryOptions& options) {
+                                       object spec, const warehouse::QueryOptions& options,
+                                       const InsightInputs& inputs) {
   if (kind == "clv") return RunClvQuery(snapshot, spec, options);
   if (kind == "rfm") return RunRfmQuery(snapshot, spec, options);
   if (kind == "attribution") return RunAttributionQuery(snapshot, spec, options);
+  if (kind == "roi") return RunRoiQuery(snapshot, spec, options, inputs.spend);
   return RunExperienceQuery(snapshot, kind, spec, options);
 }
 
@@ -69,7 +73,7 @@ Result<warehouse::QueryOutput> RunAnyQuery(const warehouse::Snapshot& snapshot,
     std::string_view kind;
     if (parser.parse(text.data(), text.size()).get_object().get(spec) == simdjson::SUCCESS &&
         spec["kind"].get_string().get(kind) == simdjson::SUCCESS) {
-      if (IsInsight(kind)) return RunKind(snapshot, kind, spec, options);
+      if (IsInsight(kind)) return RunKind(snapshot, kind, spec, options, inputs);
       if (std::find(std::begin(kWarehouseKinds), std::end(kWarehouseKinds), kind) ==
           std::end(kWarehouseKinds)) {
         return Status::InvalidArgument(
@@ -89,7 +93,7 @@ Result<warehouse::QueryOutput> RunInsight(const warehouse::Snapshot& snapshot,
   simdjson::dom::parser parser;
   object spec;
   RETURN_IF_ERROR(ParseBody(kind, body, &parser, &spec));
-  return RunKind(snapshot, kind, spec, options);
+  return RunKind(snapshot, kind, spec, options, inputs);
 }
 
 Result<ProfileScores> ScoresFor(const warehouse::Snapshot& snapshot, std::string_view kind,

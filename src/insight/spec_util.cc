@@ -5,6 +5,7 @@
 
 #include "common/time_format.h"
 #include "warehouse/query/common.h"
+#include "warehouse/row.h"
 
 namespace rapport::insight {
 
@@ -49,10 +50,7 @@ Result<PurchaseSource> ParsePurchaseSource(object spec, std::string_view filter_
 }
 
 // The last day an instant's exclusive end leaves in: [.., end) ends on day(end − 1 µs).
-int64_t LastDay(int64_t end_us) {
-  const int64_t t = end_us - 1;
-  return t >= 0 ? t / kDayUs : -((-t + kDayUs - 1) / kDayUs);
-}
+int64_t LastDay(int64_t end_us) { return warehouse::DayOf(end_us - 1); }
 
 void AppendNumber(std::string* out, double x) {
   if (!std::isfinite(x)) {

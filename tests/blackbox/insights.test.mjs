@@ -181,7 +181,7 @@ describe('insights: customer lifetime value', () => {
   test('unknown insights and bad specs are refused, saying why', async () => {
     const unknown = await s.api('/api/v1/insights/ltv', { method: 'POST', body: {} });
     assert.equal(unknown.status, 404, unknown.text);
-    assert.equal(unknown.json.message, 'there is no insight "ltv"; the insights are: "clv", "rfm", "attribution", "engagement", "nps", "csat", "kfactor"');
+    assert.equal(unknown.json.message, 'there is no insight "ltv"; the insights are: "clv", "rfm", "attribution", "roi", "engagement", "nps", "csat", "kfactor"');
     const bad = await s.api('/api/v1/insights/clv', { method: 'POST', body: { ...SPEC, unit: 'month' } });
     assert.equal(bad.status, 400, bad.text);
     assert.equal(bad.json.message, '"unit" must be "week" or "day"');
