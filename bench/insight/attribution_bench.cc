@@ -4,8 +4,9 @@
 // Paths are simulated over 10 channels: each journey is a walk on a fixed channel-to-channel
 // transition matrix, 1–8 touches spread over up to 45 days before the end (so some fall
 // outside the 30-day lookback), values log-normal. Prints one JSON line with seconds per step
-// ("prepare" interns, windows and aggregates the paths; every model then reads that), and with
-// --table the comparison table on stderr.
+// ("prepare" interns, windows and aggregates the paths; every model then reads that; "roi_*"
+// is the channel-ROI report over the same paths under two models), and with --table the
+// comparison table on stderr.
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "insight/attribution/compare.h"
+#include "insight/roi/roi.h"
 
 using namespace rapport::insight;
 
@@ -154,6 +156,36 @@ int main(int argc, char** argv) {
   results.push_back(std::move(exact->attribution));
   json += ",\"distinct_sequences\":" + std::to_string(prepared->sequences.size());
   add("models_total_s", total);
+
+  // Channel ROI over the same paths (as both levels), a year of daily spend per channel and
+  // 40 % of the conversions acquiring a customer.
+  std::vector<RoiConversion> roi_conversions(conv.size());
+  RoiSettings roi;
+  roi.from_day = conv.empty() ? 0 : conv[0].end_us / kMicrosPerDay;
+  for (const ConversionPath& p : conv)
+    roi.from_day = std::min(roi.from_day, p.end_us / kMicrosPerDay);
+  roi.to_day = roi.from_day + 365;
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (size_t i = 0; i < conv.size(); ++i) {
+    RoiConversion& c = roi_conversions[i];
+    c.day = conv[i].end_us / kMicrosPerDay;
+    c.first = unit(rng) < 0.4;
+    if (c.first) c.ltv = 3 * conv[i].value, c.revenue_to_date = conv[i].value, c.months = 3;
+  }
+  std::vector<SpendRow> spend;
+  for (int64_t d = roi.from_day; d <= roi.to_day; ++d) {
+    for (const char* c : kChannels) spend.push_back({d, c, "", 500 * unit(rng)});
+  }
+  for (const char* model : {"linear", "markov_1"}) {
+    roi.model = model;
+    t = std::chrono::steady_clock::now();
+    auto report = ComputeRoi(*prepared, *prepared, roi_conversions, spend, roi);
+    if (!report.ok()) {
+      std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
+      return 1;
+    }
+    add(("roi_" + std::string(model) + "_s").c_str(), Since(t));
+  }
   std::printf("%s}\n", json.c_str());
   if (table) {
     auto tab = MakeTable(results);
