@@ -12,6 +12,7 @@
 #include "activate/outbox.h"
 #include "collect/dedup.h"
 #include "identity/identifier.h"
+#include "import/spend_parse.h"
 #include "log/event_log.h"
 #include "profile/pipeline.h"
 #include "server/admin_api.h"
@@ -28,6 +29,7 @@
 #include "server/profiles_api.h"
 #include "server/query_api.h"
 #include "server/router.h"
+#include "server/spend_api.h"
 #include "server/test_clock_api.h"
 #include "warehouse/feed.h"
 #include "warehouse/store.h"
@@ -148,7 +150,8 @@ Status App::OpenStorage() {
                         .cache_bytes = static_cast<size_t>(config_.warehouse_cache_mb) << 20}));
   warehouse_feed_ = std::make_unique<warehouse::WarehouseFeed>(
       log_.get(), pipeline_->store(), warehouse_.get(), std::move(feed_options));
-  query_api_ = std::make_unique<QueryApi>(warehouse_.get(), clock_);
+  query_api_ =
+      std::make_unique<QueryApi>(warehouse_.get(), clock_, MakeSpendReader(control_.get()));
   profiles_ = std::make_unique<ProfilesApi>(pipeline_.get(), control_.get(), clock_);
   profiles_->SetAudienceNames([control = control_.get()] {
     std::map<uint64_t, std::string> names;
@@ -187,6 +190,7 @@ Status App::OpenStorage() {
                                             ingest_.get(), clock_);
   events_ = std::make_unique<EventsApi>(log_.get(), control_.get(), hub_.get());
   admin_ = std::make_unique<AdminApi>(control_.get(), clock_);
+  spend_ = std::make_unique<SpendApi>(control_.get());
   router_ = std::make_unique<Router>(auth_.get(), &metrics_);
   return Status::OK();
 }
@@ -290,6 +294,12 @@ void App::RegisterRoutes() {
                 method(query_api_.get(), &QueryApi::Insight)});
   router_->Add({"POST", "/api/v1/insights/{kind}/apply", Access::kToken, kWriters,
                 method(insights_.get(), &InsightsApi::Apply)});
+  router_->Add(
+      {"POST", "/api/v1/spend", Access::kToken, kWriters, method(spend_.get(), &SpendApi::Import)});
+  router_->Add(
+      {"GET", "/api/v1/spend", Access::kToken, kAllRoles, method(spend_.get(), &SpendApi::List)});
+  router_->Add({"DELETE", "/api/v1/spend", Access::kToken, kWriters,
+                method(spend_.get(), &SpendApi::Delete)});
   router_->Add({"GET", "/api/v1/audiences", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::List)});
   router_->Add({"POST", "/api/v1/audiences", Access::kToken, kWriters,
@@ -338,8 +348,9 @@ Status App::Start() {
   options.threads = config_.threads;
   options.body_limit = [default_limit = options.max_body_bytes](std::string_view method,
                                                                 std::string_view path) {
-    return method == "PUT" && path.starts_with("/api/v1/imports/") ? ImportsApi::kMaxUploadBytes
-                                                                   : default_limit;
+    if (method == "PUT" && path.starts_with("/api/v1/imports/")) return ImportsApi::kMaxUploadBytes;
+    if (method == "POST" && path == "/api/v1/spend") return kMaxSpendBytes;
+    return default_limit;
   };
   http_ = std::make_unique<HttpServer>(options, [this](HttpRequest& req, Responder respond) {
     router_->Dispatch(req, std::move(respond));

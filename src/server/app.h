@@ -46,6 +46,7 @@ class ProfilePipeline;
 class ProfilesApi;
 class ImportsApi;
 class InsightsApi;
+class SpendApi;
 class Router;
 
 class App {
@@ -102,6 +103,7 @@ class App {
   std::unique_ptr<JourneysApi> journeys_api_;
   std::unique_ptr<ImportsApi> imports_;    // its threads ingest: goes before the log
   std::unique_ptr<InsightsApi> insights_;  // ingests scores: goes before the log
+  std::unique_ptr<SpendApi> spend_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::atomic<bool> ready_{false};

@@ -7,8 +7,9 @@
 
 namespace rapport {
 
-QueryApi::QueryApi(warehouse::Warehouse* warehouse, Clock* clock, int workers)
-    : warehouse_(warehouse), clock_(clock) {
+QueryApi::QueryApi(warehouse::Warehouse* warehouse, Clock* clock, insight::SpendReader spend,
+                   int workers)
+    : warehouse_(warehouse), clock_(clock), spend_(std::move(spend)) {
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
 }
 
@@ -38,10 +39,10 @@ void QueryApi::Work() {
 void QueryApi::Query(HttpRequest& req, Responder respond) {
   const bool table = req.Query("format").value_or("json") == "table";
   Submit(
-      [body = std::move(req.body)](const warehouse::Snapshot& snapshot, int64_t now_us) {
+      [this, body = std::move(req.body)](const warehouse::Snapshot& snapshot, int64_t now_us) {
         warehouse::QueryOptions options;
         options.now_us = now_us;
-        return insight::RunAnyQuery(snapshot, body, options);
+        return insight::RunAnyQuery(snapshot, body, options, insight::InsightInputs{spend_});
       },
       table, std::move(respond));
 }
@@ -49,11 +50,11 @@ void QueryApi::Query(HttpRequest& req, Responder respond) {
 void QueryApi::Insight(HttpRequest& req, Responder respond) {
   const bool table = req.Query("format").value_or("json") == "table";
   Submit(
-      [kind = req.params["kind"], body = std::move(req.body)](const warehouse::Snapshot& snapshot,
-                                                              int64_t now_us) {
+      [this, kind = req.params["kind"], body = std::move(req.body)](
+          const warehouse::Snapshot& snapshot, int64_t now_us) {
         warehouse::QueryOptions options;
         options.now_us = now_us;
-        return insight::RunInsight(snapshot, kind, body, options);
+        return insight::RunInsight(snapshot, kind, body, options, insight::InsightInputs{spend_});
       },
       table, std::move(respond));
 }

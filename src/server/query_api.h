@@ -3,8 +3,9 @@
 // text table, for `rapport query`) — and `POST /api/v1/insights/{kind}`, a model's query
 // (src/insight). Queries run on the API's own `workers` threads (each query itself uses every
 // core), never on an HTTP thread, so ingest is never stuck behind a long query; at most
-// kMaxQueued wait, beyond that the answer is 503 with Retry-After. Thread-safe; the destructor
-// finishes running queries and answers queued ones.
+// kMaxQueued wait, beyond that the answer is 503 with Retry-After. The models read the marketing
+// spend through `spend` (may be empty: no spend). Thread-safe; the destructor finishes running
+// queries and answers queued ones.
 #pragma once
 
 #include <condition_variable>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "insight/roi/spend.h"
 #include "server/http_types.h"
 #include "warehouse/query/run.h"
 #include "warehouse/store.h"
@@ -25,7 +27,8 @@ class QueryApi {
  public:
   static constexpr size_t kMaxQueued = 64;
 
-  QueryApi(warehouse::Warehouse* warehouse, Clock* clock, int workers = 2);
+  QueryApi(warehouse::Warehouse* warehouse, Clock* clock, insight::SpendReader spend = {},
+           int workers = 2);
   ~QueryApi();
   void Query(HttpRequest& req, Responder respond);
   // `POST /api/v1/insights/{kind}` (docs/kpis.md): a model's query, the spec in the body.
@@ -40,6 +43,7 @@ class QueryApi {
 
   warehouse::Warehouse* warehouse_;
   Clock* clock_;
+  insight::SpendReader spend_;  // read by the workers; set once, before them
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
