@@ -8,6 +8,9 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
+# The sanitizer and fuzzing builds: -O1 with line tables only (stack traces keep file:line)
+# compiles in about half the time of -O2 -g and still runs the checks at speed.
+CHECK_FLAGS ?= -O1 -g1 -DNDEBUG
 RAPPORT    := $(BUILD)/src/cli/rapport
 FORMAT_FILES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src bench -name '*.cc' -o -name '*.h')
 
@@ -33,13 +36,13 @@ unit: build
 
 asan: setup
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_SANITIZE=ON -DRAPPORT_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$(CHECK_FLAGS)" -DRAPPORT_SANITIZE=ON -DRAPPORT_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
 fuzz: setup
 	@echo "== fuzzing ($(FUZZ_SECONDS) s per target) =="
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_FUZZ=ON -DRAPPORT_TESTS=OFF -DRAPPORT_BENCH=OFF
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$(CHECK_FLAGS)" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$(CHECK_FLAGS)" -DRAPPORT_FUZZ=ON -DRAPPORT_TESTS=OFF -DRAPPORT_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 	./scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
