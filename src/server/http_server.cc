@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <deque>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <sstream>
@@ -120,7 +121,10 @@ class Session : public std::enable_shared_from_this<Session> {
           [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
       return;
     }
-    // The limit depends on the route: read the head first.
+    // The limit depends on the route: read the head first. The parser checks a Content-Length
+    // against its limit as the head ends, so it has none until the route's is known (not
+    // boost::none: Boost 1.74 compares the length with it as `len > none`, always true).
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     bhttp::async_read_header(
         stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
           if (ec) return self->OnRead(ec);
@@ -128,6 +132,9 @@ class Session : public std::enable_shared_from_this<Session> {
           std::string_view target = head.target();
           self->body_limit_ = self->server_->options.body_limit(head.method_string(),
                                                                 target.substr(0, target.find('?')));
+          if (self->parser_->content_length().value_or(0) > self->body_limit_) {
+            return self->OnRead(bhttp::error::body_limit);
+          }
           self->parser_->body_limit(self->body_limit_);
           bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
                             [self](beast::error_code ec, size_t) { self->OnRead(ec); });

@@ -96,6 +96,25 @@ TEST_F(HttpServerTest, OversizedBodyGets413) {
   EXPECT_NE(res.body().find("1000 bytes"), std::string::npos);
 }
 
+TEST_F(HttpServerTest, PerRouteBodyLimitsAboveTheDefault) {
+  HttpServerOptions options;
+  options.port = 0;
+  options.max_body_bytes = 1000;
+  options.body_limit = [](std::string_view, std::string_view path) -> size_t {
+    return path == "/big" ? 5000 : 1000;
+  };
+  server_ = std::make_unique<HttpServer>(options, Echo());
+  ASSERT_TRUE(server_->Start().ok());
+  TestClient c(server_->port());
+  auto big = c.Send("POST", "/big?x=1", std::string(5000, 'x'));
+  EXPECT_EQ(big.result_int(), 200u) << big.body();
+  auto over = c.Send("POST", "/big", std::string(5001, 'x'));
+  EXPECT_EQ(over.result_int(), 413u);
+  EXPECT_NE(over.body().find("5000 bytes"), std::string::npos) << over.body();
+  TestClient d(server_->port());
+  EXPECT_EQ(d.Send("POST", "/small", std::string(1001, 'x')).result_int(), 413u);
+}
+
 TEST_F(HttpServerTest, StopFinishesInFlightRequests) {
   std::promise<Responder> pending;
   Start([&](HttpRequest&, Responder respond) { pending.set_value(std::move(respond)); });
