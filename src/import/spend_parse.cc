@@ -108,10 +108,8 @@ void CheckCostText(std::string_view text, StoredSpend* row, Issues* issues) {
                      std::all_of(whole.begin(), whole.end(), IsDigit) &&
                      std::all_of(fraction.begin(), fraction.end(), IsDigit);
   if (!plain) {
-    issues->push_back(fmt::format(
-        "cost {} is not a plain decimal number like 120.50 (no currency sign, thousands "
-        "separator or exponent)",
-        Shown(text)));
+    issues->push_back(
+        fmt::format("cost {} is not a plain decimal number like 120.50", Shown(text)));
     return;
   }
   if (negative) {
