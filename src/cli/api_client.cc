@@ -3,6 +3,9 @@
 #include <simdjson.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -38,8 +41,8 @@ Result<Url> ParseUrl(std::string text) {
   return url;
 }
 
-Result<Response> ApiClient::Send(http::verb verb, const std::string& path,
-                                 const std::string& body) {
+Result<Response> ApiClient::Send(http::verb verb, const std::string& path, const std::string& body,
+                                 const std::string& content_type) {
   beast::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!stream_) {
@@ -50,7 +53,7 @@ Result<Response> ApiClient::Send(http::verb verb, const std::string& path,
     req.set(http::field::host, url_.host);
     req.set(http::field::user_agent, user_agent_);
     req.set(http::field::authorization, "Bearer " + token_);
-    if (verb == http::verb::post) req.set(http::field::content_type, "application/json");
+    if (verb == http::verb::post) req.set(http::field::content_type, content_type);
     req.keep_alive(true);
     req.body() = body;
     req.prepare_payload();
@@ -97,6 +100,49 @@ std::string ErrorMessage(const Response& r) {
     return std::string(message);
   }
   return r.body.size() > 200 ? r.body.substr(0, 200) + "…" : r.body;
+}
+
+Outcome JudgeAnswer(const Result<Response>& r) {
+  if (!r.ok()) return {3, r.status().message() + " (is `rapport serve` running there?)"};
+  if (r->status == 401 || r->status == 403) {
+    return {3, fmt::format("the server refused the token ({}: {})", r->status, ErrorMessage(*r))};
+  }
+  if (r->status != 200) return {1, fmt::format("{} ({})", ErrorMessage(*r), r->status)};
+  return {0, ""};
+}
+
+Result<std::string> ReadFileOrStdin(const std::string& path, std::string_view flag) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::InvalidArgument(fmt::format("cannot read {} {}", flag, path));
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+Result<ServerTarget> ResolveServerTarget(const std::string& server, const std::string& config_file,
+                                         const std::string& token, std::string_view roles) {
+  std::string address = server;
+  if (address.empty()) {
+    auto s = DefaultServerUrl(config_file);
+    if (!s.ok()) return s.status().WithContext("configuration");
+    address = *s;
+  }
+  ASSIGN_OR_RETURN(Url url, ParseUrl(address));
+  std::string secret = token;
+  if (secret.empty()) {
+    if (const char* env = std::getenv("RAPPORT_TOKEN")) secret = env;  // NOLINT
+  }
+  if (secret.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("an API token is needed: --token or RAPPORT_TOKEN ({}; create one with "
+                    "`rapport admin token create --role {}`)",
+                    roles, roles.starts_with("any") ? "analyst" : "marketer"));
+  }
+  return ServerTarget{std::move(url), std::move(secret)};
 }
 
 Result<std::string> DefaultServerUrl(const std::string& config_file) {

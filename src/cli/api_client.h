@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -44,8 +45,10 @@ class ApiClient {
 
   const Url& url() const { return url_; }
 
-  // kUnavailable when the server cannot be reached (after one reconnect).
-  Result<Response> Send(http::verb verb, const std::string& path, const std::string& body);
+  // kUnavailable when the server cannot be reached (after one reconnect). A POST's body is sent
+  // with `content_type`.
+  Result<Response> Send(http::verb verb, const std::string& path, const std::string& body,
+                        const std::string& content_type = "application/json");
 
  private:
   beast::error_code Connect();
@@ -60,6 +63,27 @@ class ApiClient {
 
 // The "message" of an API error body, else the body itself (shortened).
 std::string ErrorMessage(const Response& r);
+
+// What a server command makes of an answer: exit 0 for a 200; 3 when the server cannot be
+// reached or refuses the token (401, 403); 1 for any other refusal; with the message to print.
+struct Outcome {
+  int exit_code = 0;
+  std::string message;
+};
+Outcome JudgeAnswer(const Result<Response>& r);
+
+// Where a server command talks to and with which token: --server (else DefaultServerUrl of
+// --config) and --token (else RAPPORT_TOKEN). kInvalidArgument (a usage error) saying what is
+// wrong or missing; `roles` names the roles that may run the command, for that message.
+struct ServerTarget {
+  Url url;
+  std::string token;
+};
+Result<ServerTarget> ResolveServerTarget(const std::string& server, const std::string& config_file,
+                                         const std::string& token, std::string_view roles);
+
+// The whole of file `path`, or of stdin for "-"; kInvalidArgument naming `flag` when unreadable.
+Result<std::string> ReadFileOrStdin(const std::string& path, std::string_view flag);
 
 // "http://" + the [server] http setting of the config file (`config_file`, else RAPPORT_CONFIG)
 // and the environment: where `rapport serve` listens with the same settings.

@@ -10,6 +10,7 @@
 
 #include "cli/import_command.h"
 #include "cli/query_command.h"
+#include "cli/spend_command.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/time_format.h"
@@ -22,6 +23,7 @@ namespace {
 
 ImportOptions import_options;       // `rapport import` keeps its own flags
 QueryCommandOptions query_options;  // so does `rapport query`
+SpendCommandOptions spend_options;  // and `rapport spend`
 
 void AddDataFlags(CLI::App* cmd, Options* o) {
   cmd->add_option("--config", o->config_file, "TOML config file (or RAPPORT_CONFIG)");
@@ -178,12 +180,15 @@ void Register(CLI::App& app, Options* o) {
 
   RegisterImport(app, &import_options);
   RegisterQuery(app, &query_options);
+  RegisterSpend(app, &spend_options);
   app.add_subcommand("version", "print the version");
 }
 
 int Run(CLI::App& app, const Options& o) {
   if (app.got_subcommand("import")) return RunImport(import_options);  // resolves its own config
   if (app.got_subcommand("query")) return RunQueryCommand(query_options);
+  if (app.got_subcommand("spend"))
+    return RunSpendCommand(app.get_subcommand("spend"), spend_options);
   auto config = ResolveConfig(o);
   if (!config.ok()) {
     std::cerr << "rapport: configuration: " << config.status().message() << "\n";

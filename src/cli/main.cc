@@ -1,5 +1,5 @@
-// rapport: the one binary. Subcommands: serve, import, admin (sources, tokens, log verify),
-// version. Exit codes: 0 success, 1 a runtime error (message on stderr), 2 bad usage.
+// rapport: the one binary. Subcommands: serve, import, query, spend, admin (sources, tokens,
+// log verify), version. Exit codes: 0 success, 1 a runtime error (message on stderr), 2 bad usage.
 #include <csignal>
 #include <cstdlib>
 #include <iostream>

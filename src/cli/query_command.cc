@@ -1,9 +1,7 @@
 #include "cli/query_command.h"
 
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
+#include <utility>
 
 #include "cli/api_client.h"
 
@@ -11,7 +9,7 @@ namespace rapport::cli {
 
 namespace {
 
-constexpr int kExitOk = 0, kExitRefused = 1, kExitUsage = 2, kExitServer = 3;
+constexpr int kExitOk = 0, kExitUsage = 2, kExitServer = 3;
 
 int Fail(int code, const std::string& message) {
   std::cerr << "rapport query: " << message << "\n";
@@ -39,46 +37,17 @@ int RunQueryCommand(const QueryCommandOptions& o) {
       return Fail(kExitUsage, "give the query with exactly one of --spec or --file");
     }
     if (!o.file.empty()) {
-      std::stringstream text;
-      if (o.file == "-") {
-        text << std::cin.rdbuf();
-      } else {
-        std::ifstream in(o.file);
-        if (!in) return Fail(kExitUsage, "cannot read --file " + o.file);
-        text << in.rdbuf();
-      }
-      spec = text.str();
+      auto text = ReadFileOrStdin(o.file, "--file");
+      if (!text.ok()) return Fail(kExitUsage, text.status().message());
+      spec = std::move(*text);
     }
-    std::string server = o.server;
-    if (server.empty()) {
-      auto s = DefaultServerUrl(o.config_file);
-      if (!s.ok()) return Fail(kExitUsage, "configuration: " + s.status().message());
-      server = *s;
-    }
-    auto url = ParseUrl(server);
-    if (!url.ok()) return Fail(kExitUsage, url.status().message());
-    std::string token = o.token;
-    if (token.empty()) {
-      if (const char* env = std::getenv("RAPPORT_TOKEN")) token = env;  // NOLINT
-    }
-    if (token.empty()) {
-      return Fail(kExitUsage,
-                  "an API token is needed: --token or RAPPORT_TOKEN (any role; create one with "
-                  "`rapport admin token create --role analyst`)");
-    }
-    ApiClient client(*url, token, "rapport-query/0.1.0");
+    auto target = ResolveServerTarget(o.server, o.config_file, o.token, "any role");
+    if (!target.ok()) return Fail(kExitUsage, target.status().message());
+    ApiClient client(target->url, target->token, "rapport-query/0.1.0");
     auto r = client.Send(http::verb::post, o.json ? "/api/v1/query" : "/api/v1/query?format=table",
                          spec);
-    if (!r.ok()) {
-      return Fail(kExitServer, r.status().message() + " (is `rapport serve` running there?)");
-    }
-    if (r->status == 401 || r->status == 403) {
-      return Fail(kExitServer, "the server refused the token (" + std::to_string(r->status) + ": " +
-                                   ErrorMessage(*r) + ")");
-    }
-    if (r->status != 200) {
-      return Fail(kExitRefused, ErrorMessage(*r) + " (" + std::to_string(r->status) + ")");
-    }
+    if (Outcome out = JudgeAnswer(r); out.exit_code != kExitOk)
+      return Fail(out.exit_code, out.message);
     std::cout << r->body;
     if (!r->body.empty() && r->body.back() != '\n') std::cout << "\n";
     return kExitOk;
