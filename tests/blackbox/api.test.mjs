@@ -33,6 +33,9 @@ describe('management API', () => {
       // No purchases in this workspace: past the token check, the model says so (400).
       { method: 'POST', path: '/api/v1/insights/clv', body: () => ({}), allowed: ALL, ok: 400 },
       { method: 'POST', path: '/api/v1/insights/clv/apply', body: () => ({}), allowed: ['admin', 'marketer'], ok: 400 },
+      { method: 'POST', path: '/api/v1/spend', body: () => ({ rows: [{ date: '2026-01-31', channel: 'Email', cost: 1 }] }), allowed: ['admin', 'marketer'], ok: 200 },
+      { method: 'GET', path: '/api/v1/spend', allowed: ALL, ok: 200 },
+      { method: 'DELETE', path: '/api/v1/spend?from=2026-01-01&to=2026-01-31', allowed: ['admin', 'marketer'], ok: 200 },
     ];
     const callers = () => [
       ['no token', null, 401, 'unauthenticated'],
