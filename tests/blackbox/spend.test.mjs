@@ -5,11 +5,11 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, RapportServer, cli, request } from '../lib/server.mjs';
+import { REPO, RapportServer, cli, request, stopAndRemove } from '../lib/server.mjs';
 import { assertError, assertStatus } from '../lib/assert-http.mjs';
 
 const SAMPLE = path.join(REPO, 'examples', 'spend.csv');
@@ -38,15 +38,7 @@ describe('marketing spend', () => {
   before(async () => {
     s = await RapportServer.start({ sources: ['web'] });
   });
-  after(async () => {
-    try {
-      const r = await s?.stop();
-      if (r) assert.equal(r.code, 0, `SIGTERM: ${JSON.stringify(r)}`);
-    } finally {
-      await s?.destroy();
-      rmSync(work, { recursive: true, force: true });
-    }
-  });
+  after(() => stopAndRemove(s, work));
 
   test('rapport spend import of a CSV; importing it again replaces, never doubles', async () => {
     for (let round = 0; round < 2; round++) {

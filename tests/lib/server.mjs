@@ -413,3 +413,17 @@ export async function profilesCaughtUp(s, { key = s.key, timeoutMs = 20000 } = {
   );
   return { id: p.id, anonymousId };
 }
+
+/**
+ * For a suite's after(): stops `s` with SIGTERM (throwing unless it exits 0), then removes its
+ * data dir and the other `dirs`, also when the stop failed.
+ */
+export async function stopAndRemove(s, ...dirs) {
+  try {
+    const r = await s?.stop();
+    if (r && r.code !== 0) throw new Error(`SIGTERM: expected exit 0, got ${JSON.stringify(r)}`);
+  } finally {
+    await s?.destroy();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
