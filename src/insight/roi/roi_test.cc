@@ -252,6 +252,18 @@ TEST(ComputeRoi, DegenerateInputsGiveNoNaN) {
   }
   EXPECT_TRUE(r.channel_ranking.empty());
   EXPECT_FALSE(r.total.cac);
+  // Orders without revenue: ROAS 0, LTV:CAC 0, and no payback (it would never come).
+  Example free;
+  free.by_channel = Prepare({MakePath({{"Paid Search", -1}}, 0, 0)});
+  free.by_campaign = Prepare({MakePath({{CampaignLabel("Paid Search", "brand"), -1}}, 0, 0)});
+  free.conversions = {{.day = 0, .first = true, .months = 1}};
+  r = free.Run();
+  const RoiLine* search = Find(r.channels, "Paid Search");
+  ASSERT_NE(search, nullptr);
+  EXPECT_DOUBLE_EQ(*search->roas, 0);
+  EXPECT_DOUBLE_EQ(*search->cac, 100);
+  EXPECT_DOUBLE_EQ(*search->ltv_cac, 0);
+  EXPECT_FALSE(search->payback_months);
   // No conversions at all, one channel with spend: ROAS 0, not NaN.
   Example none;
   none.by_channel = Prepare({});
