@@ -1,0 +1,368 @@
+// The KPI glossary as data: one entry per KPI or term the console shows, in plain words,
+// adapted from docs/kpis.md, docs/queries.md and docs/identity.md. Pages link a term to its
+// entry with glossaryHref(id) (`#/glossary/<id>`); pages/Glossary.tsx renders every entry with
+// its id as the anchor. Add an entry here before showing a new figure anywhere.
+
+export interface GlossaryEntry {
+  id: string; // the anchor: lower-case words joined by "-"
+  term: string;
+  short: string; // one sentence, for tooltips and the top of the entry
+  body: string[]; // paragraphs: how it is computed
+  read?: string; // how to read it
+  related?: string[]; // other entries' ids
+}
+
+export interface GlossarySection {
+  title: string;
+  entries: GlossaryEntry[];
+}
+
+export const GLOSSARY: readonly GlossarySection[] = [
+  {
+    title: 'Data basics',
+    entries: [
+      {
+        id: 'events',
+        term: 'Events',
+        short: 'Everything a customer or a system did that Rapport received: a page view, an order, a sign-up, a support ticket.',
+        body: [
+          'Every call of the Segment tracking API (track, page, screen, identify, group, alias) is one event, stored with the time it happened (corrected for the sender’s clock) and the time it arrived.',
+          'The Overview counts events by the day they happened (UTC), whether or not a customer is known for them.',
+        ],
+        read: 'A sudden drop usually means a website or app stopped sending, not that customers left: look at Live events.',
+        related: ['profiles', 'active-customers'],
+      },
+      {
+        id: 'profiles',
+        term: 'Profiles (customers)',
+        short: 'One record per customer, stitched from every identifier they used: user id, email, phone, anonymous device ids.',
+        body: [
+          'When two identifiers appear on the same event (an anonymous visitor signs in), their profiles are merged into one; limits per identifier type stop wrong merges, such as two people sharing a computer.',
+          'Traits (plan, email, …) keep the value with the latest event time; computed traits (lifetime revenue, orders in 30 days, …) are kept current as events arrive.',
+        ],
+        read: 'Every customer count in the console counts profiles as they are now: a visitor merged into a customer later counts as that customer.',
+        related: ['identified-share', 'computed-traits'],
+      },
+      {
+        id: 'active-customers',
+        term: 'Active customers',
+        short: 'Different customers (profiles) with at least one event in the period.',
+        body: [
+          'Per day: the customers with an event that day. Over a range: each customer once, however many days they were active — so the range’s figure is less than the sum of the days.',
+          'Events sent without any identifier are not counted here.',
+        ],
+        related: ['profiles', 'identified-share'],
+      },
+      {
+        id: 'identified-share',
+        term: 'Identified share',
+        short: 'Of the active customers, the share known by a user id (they signed in or were identified) rather than by an anonymous device id only.',
+        body: [
+          'Identified customers are the active customers with at least one event in the period that carries a userId; the share is identified ÷ active customers, per day and over the range.',
+          'It is a share of the customers active in the period, not of every profile ever seen.',
+        ],
+        read: 'A higher share means more of the audience can be reached and measured across devices; it rises with sign-ins, newsletter sign-ups and checkouts.',
+        related: ['active-customers', 'profiles'],
+      },
+      {
+        id: 'orders',
+        term: 'Orders',
+        short: 'The number of “Order Completed” events (Segment’s e-commerce spec) in the period.',
+        body: ['Each Order Completed event counts once; a duplicate sent with the same messageId within a day is stored once.'],
+        related: ['revenue', 'average-order-value'],
+      },
+      {
+        id: 'revenue',
+        term: 'Revenue',
+        short: 'The sum of properties.revenue over the “Order Completed” events in the period.',
+        body: [
+          'Orders whose revenue is missing or not a number count as orders but add nothing. Amounts are added as sent: Rapport does not convert currencies, so the console shows a currency only when every order names the same one.',
+        ],
+        related: ['orders', 'average-order-value', 'clv'],
+      },
+      {
+        id: 'average-order-value',
+        term: 'Average order value',
+        short: 'Revenue ÷ orders in the period.',
+        body: ['Shown as a dash on days without orders (there is nothing to average).'],
+        related: ['revenue', 'orders'],
+      },
+      {
+        id: 'audiences',
+        term: 'Audiences',
+        short: 'Groups of customers defined by rules (“bought twice in 30 days and on the pro plan”), kept current as events arrive and time passes.',
+        body: [
+          'Entering and leaving an audience is recorded on the customer’s timeline and can be sent to destinations such as a CRM or an ad platform.',
+        ],
+        related: ['profiles'],
+      },
+      {
+        id: 'computed-traits',
+        term: 'Computed traits',
+        short: 'Figures kept on every profile from its events: counts, sums, last seen, favourite category — over all time or the last N days.',
+        body: ['They are defined once and recomputed over all history, then updated with every event; windows expire as time passes.'],
+        related: ['profiles'],
+      },
+    ],
+  },
+  {
+    title: 'Customer value',
+    entries: [
+      {
+        id: 'clv',
+        term: 'Customer lifetime value (CLV)',
+        short: 'How much money a customer is expected to bring in over the next months (12 by default), money promised later counting a little less today.',
+        body: [
+          'From each customer’s purchase history — how often they bought again after the first purchase, when they last bought, and how long ago the first purchase was — two statistical models are fitted to all customers at once: BG/NBD for how often and for how long they buy, Gamma-Gamma for how much per purchase.',
+          'CLV adds, month by month, the purchases expected that month × the expected spend per purchase, discounted by 1 % a month by default.',
+        ],
+        read: 'A ranking more than a promise: customers with a high CLV are the ones to protect. For one customer it is an average over what could happen. Check the holdout report before trusting it.',
+        related: ['p-alive', 'expected-purchases', 'expected-spend', 'holdout-report'],
+      },
+      {
+        id: 'p-alive',
+        term: 'Probability alive (P(alive))',
+        short: 'The chance that a customer has not quietly left.',
+        body: [
+          'Someone who bought every week and stopped two months ago is probably gone; someone who buys twice a year and bought last month is probably still there. Computed by the BG/NBD model; a customer who bought only once counts as alive (1).',
+        ],
+        related: ['churn-risk', 'clv'],
+      },
+      {
+        id: 'churn-risk',
+        term: 'Churn risk',
+        short: '1 − P(alive): the chance that a customer has already left.',
+        body: ['Written to profiles as the trait churn_risk, so that an audience such as “churn risk above 0.7 and predicted CLV above 100” finds valuable customers about to be lost.'],
+        related: ['p-alive', 'clv'],
+      },
+      {
+        id: 'expected-purchases',
+        term: 'Expected purchases',
+        short: 'How many purchases to expect from a customer over a coming period (12 months by default).',
+        body: ['BG/NBD’s expectation given the customer’s history; it already accounts for the chance that the customer has left.'],
+        related: ['clv', 'p-alive'],
+      },
+      {
+        id: 'expected-spend',
+        term: 'Expected spend per purchase',
+        short: 'What a customer’s next purchase is likely to be worth.',
+        body: ['Close to what they usually spend if they have bought many times; closer to what everyone spends if they have bought only once or twice (the Gamma-Gamma model).'],
+        related: ['clv'],
+      },
+      {
+        id: 'holdout-report',
+        term: 'Holdout report',
+        short: 'A check of the purchase model: fit it on history up to a date, predict the period after, compare with what really happened.',
+        body: ['Shown overall and per group of customers by how often they had bought.'],
+        read: 'Groups in the right order and totals within 10–15 % mean the model can be trusted for ranking customers. A prediction far below the actual says customers buy more than their history suggested (a campaign, a season); far above, that many have left.',
+        related: ['clv'],
+      },
+    ],
+  },
+  {
+    title: 'RFM',
+    entries: [
+      {
+        id: 'rfm',
+        term: 'RFM (recency, frequency, monetary value)',
+        short: 'Three scores from 1 to 5 per customer: how recently they bought, how often, and how much in all.',
+        body: [
+          'Recency is the days since the last purchase, frequency the days with a purchase, monetary the total spend. Each is scored by fifths among your customers: 5 is the best fifth, 1 the worst; equal values share a score.',
+        ],
+        read: 'Scores are relative to your own customers: “5” is your best fifth, whatever the absolute numbers.',
+        related: ['rfm-segments'],
+      },
+      {
+        id: 'rfm-segments',
+        term: 'RFM segments',
+        short: 'A name for each group of customers by their recency and frequency scores.',
+        body: [
+          'Champions: bought recently and often. Loyal: buy often, fairly recently. Potential loyalists: recent, a few purchases. New customers: recent, one purchase. Promising: fairly recent, one purchase. Need attention: middling on both. About to sleep: middling recency, few purchases.',
+          'At risk: used to buy often, not lately. Can’t lose them: bought very often, not lately. Hibernating: bought rarely, long ago.',
+        ],
+        read: 'Act on the movements: thank and keep champions and loyal customers; win back at-risk and can’t-lose-them customers before they are gone.',
+        related: ['rfm'],
+      },
+    ],
+  },
+  {
+    title: 'Attribution',
+    entries: [
+      {
+        id: 'attribution',
+        term: 'Attribution',
+        short: 'Which marketing channels deserve the credit for the orders.',
+        body: [
+          'A touchpoint is an event carrying campaign fields (utm_source, utm_medium, utm_campaign or Segment’s context.campaign). Its channel comes from grouping rules (google / cpc → Paid Search, newsletter → Email, no source → Direct, …).',
+          'Each conversion is credited over its customer’s touchpoints in the 30 days before it; every model credits each conversion exactly once, so credits add up to the conversions and the revenue.',
+        ],
+        read: 'Where first touch is high, a channel brings new people in; where last touch is high, it closes. Markov and Shapley look at whole journeys and are the fairest basis for budget.',
+        related: ['first-touch', 'last-touch', 'linear', 'time-decay', 'position-based', 'markov', 'shapley', 'channel-roi'],
+      },
+      {
+        id: 'first-touch',
+        term: 'First touch',
+        short: 'All the credit to the first touchpoint in the window: the channel that started the journey.',
+        body: ['Favours channels that bring new people in (ads, social, referrals).'],
+        related: ['attribution'],
+      },
+      {
+        id: 'last-touch',
+        term: 'Last touch',
+        short: 'All the credit to the last touchpoint before the conversion: the channel that closed.',
+        body: ['What most analytics tools show by default; it undervalues the channels that started the journey.'],
+        related: ['attribution'],
+      },
+      {
+        id: 'linear',
+        term: 'Linear',
+        short: 'The credit shared equally between every touchpoint of the journey.',
+        body: ['A journey of an ad, a newsletter and a search gives each a third of the order.'],
+        related: ['attribution'],
+      },
+      {
+        id: 'time-decay',
+        term: 'Time decay',
+        short: 'Every touchpoint gets credit, halving with each half-life (7 days by default) before the conversion.',
+        body: ['Touchpoints just before the order weigh most; old ones still count a little.'],
+        related: ['attribution'],
+      },
+      {
+        id: 'position-based',
+        term: 'Position-based',
+        short: '40 % of the credit to the first touchpoint, 40 % to the last, 20 % shared by those in between.',
+        body: ['One touchpoint takes everything; two share it half and half.'],
+        related: ['attribution'],
+      },
+      {
+        id: 'markov',
+        term: 'Markov (removal effect)',
+        short: 'Credit in proportion to how much less likely customers would be to convert if that channel were removed.',
+        body: [
+          'Journeys, converting and not, form a chain of steps between channels; removing a channel from it shows how many conversions depend on it. Higher orders look at the last 2–4 channels instead of one.',
+        ],
+        read: 'A channel that looks weak under last touch but strong here is one you would miss if you cut it.',
+        related: ['attribution', 'shapley'],
+      },
+      {
+        id: 'shapley',
+        term: 'Shapley value',
+        short: 'Each channel’s average contribution over every order in which the channels could be added to a journey.',
+        body: ['From game theory: a set of channels is worth the conversions of journeys that used only channels of that set; the credit is each channel’s fair share of that worth.'],
+        related: ['attribution', 'markov'],
+      },
+    ],
+  },
+  {
+    title: 'Channel ROI',
+    entries: [
+      {
+        id: 'channel-roi',
+        term: 'Channel ROI',
+        short: 'For every channel and campaign: what it cost, what it brought back, and whether the next euro is better spent there or elsewhere.',
+        body: [
+          'Spend is imported per day, channel and campaign from the ad platforms’ exports; revenue and new customers are credited to channels under the attribution model you choose.',
+          'A line without spend on record has no CAC, ROAS, LTV:CAC or payback (shown as a dash): no spend on record is not the same as free.',
+        ],
+        related: ['spend', 'cac', 'roas', 'ltv-cac', 'payback', 'marginal-roas', 'attribution'],
+      },
+      {
+        id: 'spend',
+        term: 'Spend',
+        short: 'What was paid for marketing per day, channel and campaign, as imported.',
+        body: ['Use the channel names the attribution shows (Paid Search, Paid Social, Email, …) so that costs and credited revenue meet.'],
+        related: ['channel-roi'],
+      },
+      {
+        id: 'cac',
+        term: 'CAC (customer acquisition cost)',
+        short: 'What one new customer cost: spend ÷ new customers.',
+        body: ['New customers are first purchases ever, credited to channels by the attribution model; a customer who had bought before is not new.'],
+        related: ['ltv-cac', 'payback', 'channel-roi'],
+      },
+      {
+        id: 'roas',
+        term: 'ROAS (return on ad spend)',
+        short: 'Revenue per unit spent: revenue ÷ spend. 3 means 3 back for every 1 spent.',
+        body: ['Revenue is what the attribution model credits to the channel or campaign.'],
+        read: 'Below 1 the channel does not pay for itself in revenue, before any margin.',
+        related: ['marginal-roas', 'channel-roi'],
+      },
+      {
+        id: 'ltv-cac',
+        term: 'LTV:CAC',
+        short: 'Lifetime value per unit spent to acquire customers: margin × LTV ÷ spend.',
+        body: ['LTV is the new customers’ revenue to date plus the CLV predicted over the horizon; the margin (1 by default) turns revenue into profit.'],
+        read: 'With a real margin, about 3 or more is usually considered healthy; below 1 the customers cost more than they will bring.',
+        related: ['cac', 'clv', 'channel-roi'],
+      },
+      {
+        id: 'payback',
+        term: 'Payback (months)',
+        short: 'How long until a new customer has paid back what they cost to acquire.',
+        body: ['CAC ÷ (margin × the new customers’ monthly revenue since they were acquired; each counts at least a month).'],
+        related: ['cac', 'channel-roi'],
+      },
+      {
+        id: 'marginal-roas',
+        term: 'Marginal ROAS',
+        short: 'What the next unit of spend returns: elasticity × ROAS.',
+        body: [
+          'Spending twice as much rarely brings twice the revenue. The elasticity (0: more spend brings nothing more; 1: revenue grows in proportion) is fitted over the days of the range; it needs at least 14 days with spend and revenue, else the average ROAS stands in.',
+        ],
+        read: 'A channel at ROAS 4 with elasticity 0.3 returns about 1.2 for its next unit — less than one at ROAS 2 with elasticity 0.9 (1.8). Confirm big shifts with a holdout test.',
+        related: ['roas', 'channel-roi'],
+      },
+    ],
+  },
+  {
+    title: 'Engagement and surveys',
+    entries: [
+      {
+        id: 'engagement-score',
+        term: 'Engagement score',
+        short: 'How actively a customer has engaged lately: every action earns points, and points fade with time.',
+        body: ['Each event is worth its weight (an order more than a page view), halving every half-life (30 days by default) since it happened. Events without a weight count 0.'],
+        read: 'A customer very active a year ago and silent since scores low.',
+        related: ['rfm'],
+      },
+      {
+        id: 'nps',
+        term: 'NPS (Net Promoter Score)',
+        short: 'Of the customers who answered “how likely are you to recommend us, 0 to 10?”, the percentage of fans (9–10) minus the percentage of critics (0–6).',
+        body: ['From −100 to 100. Every answer counts; answers off the scale are counted as invalid and left out.'],
+        related: ['csat'],
+      },
+      {
+        id: 'csat',
+        term: 'CSAT (customer satisfaction)',
+        short: 'The percentage of satisfied answers (4 or 5 out of 5 by default) to “how satisfied were you?”.',
+        body: ['Every answer counts; answers off the scale are counted as invalid and left out.'],
+        related: ['nps'],
+      },
+      {
+        id: 'k-factor',
+        term: 'Referral k-factor',
+        short: 'How many new customers each customer brings in by inviting others.',
+        body: ['k = invites sent per active customer × the share of invites that became a sign-up.'],
+        read: 'Above 1, growth feeds itself; 0.2 means five customers bring one more.',
+        related: ['active-customers'],
+      },
+    ],
+  },
+];
+
+/** Every entry, in glossary order. */
+export const ENTRIES: readonly GlossaryEntry[] = GLOSSARY.flatMap((s) => s.entries);
+
+const BY_ID = new Map(ENTRIES.map((e) => [e.id, e]));
+
+/** The entry with this id, or undefined. */
+export function glossaryEntry(id: string): GlossaryEntry | undefined {
+  return BY_ID.get(id);
+}
+
+/** The console link to an entry: `#/glossary/<id>`. */
+export function glossaryHref(id: string): string {
+  return `#/glossary/${id}`;
+}

@@ -1,0 +1,67 @@
+// Tests of router.ts: hashes to routes and back, and the one-click sign-in fragment.
+import { describe, expect, it } from 'vitest';
+import { href, parseHash, parseTokenFragment, type Route } from './router';
+
+describe('parseHash', () => {
+  it.each<[string, Route]>([
+    ['', { page: 'overview' }],
+    ['#', { page: 'overview' }],
+    ['#/', { page: 'overview' }],
+    ['#/overview', { page: 'overview' }],
+    ['#overview', { page: 'overview' }],
+    ['#/profiles', { page: 'profiles' }],
+    ['#/profiles/p42', { page: 'profiles', profileId: 'p42' }],
+    ['#/profiles/', { page: 'profiles' }],
+    ['#/profiles?identifier=email%3Aada%40example.com', { page: 'profiles', identifier: 'email:ada@example.com' }],
+    ['#/profiles?identifier=phone:%2B33%206%2012', { page: 'profiles', identifier: 'phone:+33 6 12' }],
+    ['#/profiles?identifier=user_id:a+b', { page: 'profiles', identifier: 'user_id:a b' }],
+    ['#/profiles/p7?identifier=user_id%3Au1', { page: 'profiles', profileId: 'p7', identifier: 'user_id:u1' }],
+    ['#/events', { page: 'events' }],
+    ['#/glossary', { page: 'glossary' }],
+    ['#/glossary/clv', { page: 'glossary', entry: 'clv' }],
+    ['#/signin', { page: 'signin' }],
+    ['#/nope', { page: 'notfound', path: '/nope' }],
+    ['#/events/1', { page: 'notfound', path: '/events/1' }],
+    ['#/profiles/p1/events/x', { page: 'notfound', path: '/profiles/p1/events/x' }],
+    ['#/profiles/%E0%A4%A', { page: 'profiles', profileId: '%E0%A4%A' }],
+  ])('%s', (hash, route) => {
+    expect(parseHash(hash)).toEqual(route);
+  });
+});
+
+describe('href', () => {
+  const routes: Route[] = [
+    { page: 'overview' },
+    { page: 'events' },
+    { page: 'signin' },
+    { page: 'profiles' },
+    { page: 'profiles', profileId: 'p42' },
+    { page: 'profiles', identifier: 'email:a+b&c@x.io' },
+    { page: 'profiles', profileId: 'p1', identifier: 'phone:+33 6' },
+    { page: 'glossary' },
+    { page: 'glossary', entry: 'p-alive' },
+  ];
+  it.each(routes)('round-trips %j', (route) => {
+    expect(parseHash(href(route))).toEqual(route);
+  });
+  it('encodes what the hash cannot hold', () => {
+    expect(href({ page: 'profiles', identifier: 'email:a&b@x.io' })).toBe('#/profiles?identifier=email%3Aa%26b%40x.io');
+  });
+});
+
+describe('parseTokenFragment', () => {
+  it('reads the token of a sign-in link', () => {
+    expect(parseTokenFragment('#token=rpt_abc123')).toEqual({ token: 'rpt_abc123', next: '#/overview' });
+    expect(parseTokenFragment('token=rpt_x&next=/profiles/p1')).toEqual({ token: 'rpt_x', next: '#/profiles/p1' });
+  });
+  it('ignores other fragments and empty tokens', () => {
+    expect(parseTokenFragment('#/overview')).toBeNull();
+    expect(parseTokenFragment('#token=')).toBeNull();
+    expect(parseTokenFragment('#token=a%20b')).toBeNull();
+    expect(parseTokenFragment('#/profiles?token=rpt_x')).toBeNull();
+  });
+  it('never sends the user outside the console', () => {
+    expect(parseTokenFragment('#token=t&next=https://evil.example')?.next).toBe('#/overview');
+    expect(parseTokenFragment('#token=t&next=//evil.example')?.next).toBe('#/overview');
+  });
+});

@@ -1,0 +1,32 @@
+// Vite configuration for the console: React, a build into dist/ served by `rapport serve` at /,
+// a development proxy of the API to a running server (RAPPORT_API, default 127.0.0.1:8080),
+// and Vitest's settings (pure logic tests in Node, no DOM).
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+
+// Node's `process`, declared here rather than pulling in @types/node for one line.
+declare const process: { env: Record<string, string | undefined> };
+
+const api = process.env.RAPPORT_API ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2020',
+    chunkSizeWarningLimit: 800,
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    proxy: {
+      '/api': { target: api, changeOrigin: true },
+      '/v1': { target: api, changeOrigin: true },
+    },
+  },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+  },
+});
