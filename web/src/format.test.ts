@@ -12,6 +12,7 @@ import {
   formatPercent,
   formatRelative,
   formatValue,
+  plural,
   ratio,
 } from './format';
 
@@ -145,5 +146,15 @@ describe('formatValue', () => {
     expect(formatValue(null)).toBe(DASH);
     expect(formatValue(undefined)).toBe(DASH);
     expect(formatValue(NaN)).toBe(DASH);
+  });
+});
+
+describe('plural', () => {
+  it('agrees with the count', () => {
+    expect(plural(1, 'customer')).toBe('1 customer');
+    expect(plural(0, 'customer')).toBe('0 customers');
+    expect(plural(1204, 'customer')).toBe('1,204 customers');
+    expect(plural(2, 'identity', 'identities')).toBe('2 identities');
+    expect(plural(undefined, 'event')).toBe(`${DASH} events`);
   });
 });

@@ -174,3 +174,9 @@ export function formatValue(value: unknown): string {
     return DASH;
   }
 }
+
+/** "1 customer", "1,204 customers", "– customers" for no count. */
+export function plural(count: unknown, singular: string, pluralForm = `${singular}s`): string {
+  const n = finite(count);
+  return `${formatNumber(n, 0)} ${n === 1 ? singular : pluralForm}`;
+}

@@ -1,0 +1,152 @@
+// The console's only way to the server: the documented /api/v1 API (docs/api.md) on the same
+// origin, every request with `Authorization: Bearer <token>`. Errors come back as ApiError
+// (the server's message plus a hint); a 401 also calls the handler App installs, which signs
+// the user out with the message. The live stream is read with fetch() and the SSE parser,
+// because EventSource cannot send the Authorization header.
+import { loadToken } from './auth';
+import { ApiError, errorFromResponse, networkError } from './errors';
+import { SseParser } from './sse';
+import type { Audience, EventsPage, Profile, QueryAnswer, Source, StoredEvent, WhoAmI } from './types';
+
+type UnauthorizedHandler = (message: string) => void;
+let onUnauthorized: UnauthorizedHandler | null = null;
+
+/** Called with the server's message whenever a request answers 401. */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): void {
+  onUnauthorized = handler;
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  body?: unknown;
+  token?: string; // default: the stored token
+  signal?: AbortSignal;
+}
+
+function headers(token: string | null, json: boolean): Headers {
+  const h = new Headers({ Accept: 'application/json' });
+  if (token) h.set('Authorization', `Bearer ${token}`);
+  if (json) h.set('Content-Type', 'application/json');
+  return h;
+}
+
+async function send(path: string, opts: RequestOptions, accept?: string): Promise<Response> {
+  const token = opts.token ?? loadToken();
+  const h = headers(token, opts.body !== undefined);
+  if (accept) h.set('Accept', accept);
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? 'GET',
+      headers: h,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw networkError(err);
+  }
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    const error = errorFromResponse(res.status, text, res.headers.get('Retry-After'));
+    // A token given explicitly (sign-in) is being tried: its page shows the error itself.
+    if (res.status === 401 && opts.token === undefined && onUnauthorized) onUnauthorized(error.message);
+    throw error;
+  }
+  return res;
+}
+
+/** One JSON request to the API. */
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(path, opts);
+  const text = await res.text();
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(res.status, 'bad_answer', `The server answered ${path} with something that is not JSON.`);
+  }
+}
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+const seg = encodeURIComponent;
+
+export const api = {
+  whoami: (token?: string, signal?: AbortSignal) => request<WhoAmI>('/api/v1/whoami', { token, signal }),
+
+  events: (p: { limit?: number; source?: string; after?: string | null }, signal?: AbortSignal) =>
+    request<EventsPage>(`/api/v1/events${query({ limit: p.limit, source: p.source, after: p.after })}`, { signal }),
+
+  sources: (signal?: AbortSignal) => request<{ sources: Source[] }>('/api/v1/sources', { signal }),
+
+  createSource: (name: string) =>
+    request<{ id: string; name: string; writeKey: string }>('/api/v1/sources', { method: 'POST', body: { name } }),
+
+  /** A /v1/batch body into a source, by id or name (admin, marketer). */
+  sendBatch: (source: string, batch: Array<Record<string, unknown>>) =>
+    request<{ success: boolean }>(`/api/v1/sources/${seg(source)}/batch`, { method: 'POST', body: { batch } }),
+
+  /** `path` from identifiers.profileLookupPath. */
+  profileByIdentifier: (path: string, signal?: AbortSignal) => request<Profile>(path, { signal }),
+
+  profile: (id: string, signal?: AbortSignal) => request<Profile>(`/api/v1/profiles/${seg(id)}`, { signal }),
+
+  profileEvents: (id: string, p: { limit?: number; after?: string | null }, signal?: AbortSignal) =>
+    request<EventsPage>(`/api/v1/profiles/${seg(id)}/events${query({ limit: p.limit, after: p.after })}`, { signal }),
+
+  audiences: (signal?: AbortSignal) => request<{ audiences: Audience[] }>('/api/v1/audiences', { signal }),
+
+  computedTraits: (signal?: AbortSignal) =>
+    request<{ computedTraits: Array<{ definition: Record<string, unknown>; status: string }> }>(
+      '/api/v1/computed-traits',
+      { signal },
+    ),
+
+  query: <T>(spec: object, signal?: AbortSignal) =>
+    request<QueryAnswer<T>>('/api/v1/query', { method: 'POST', body: spec, signal }),
+};
+
+/**
+ * Reads GET /api/v1/events/stream until `signal` aborts or the server ends the stream; calls
+ * `onEvent` for every event. Resolves when the stream ends, rejects with an ApiError.
+ */
+export async function streamEvents(opts: {
+  source?: string;
+  signal: AbortSignal;
+  onOpen?: () => void;
+  onEvent: (event: StoredEvent) => void;
+}): Promise<void> {
+  const res = await send(`/api/v1/events/stream${query({ source: opts.source })}`, { signal: opts.signal }, 'text/event-stream');
+  if (!res.body) throw new ApiError(0, 'client', 'This browser cannot read streamed answers.');
+  opts.onOpen?.();
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = new SseParser();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      for (const message of parser.feed(value)) {
+        let event: StoredEvent;
+        try {
+          event = JSON.parse(message.data) as StoredEvent;
+        } catch {
+          continue; // not an event: skip it
+        }
+        opts.onEvent(event);
+      }
+    }
+  } catch (err) {
+    if (opts.signal.aborted) return;
+    throw networkError(err);
+  } finally {
+    reader.releaseLock();
+  }
+}
