@@ -19,6 +19,7 @@ describe('errorFromResponse', () => {
     expect(errorFromResponse(502, '<html>Bad Gateway</html>').message).toBe(
       'HTTP 502: no answer from the Rapport server (is it running?)',
     );
+    expect(errorFromResponse(502, '').hint).toMatch(/rapport serve/);
     expect(errorFromResponse(404, '').message).toBe('HTTP 404');
     expect(errorFromResponse(418, '{"error":"teapot"}').message).toBe('HTTP 418 (teapot)');
   });

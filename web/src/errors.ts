@@ -21,7 +21,7 @@ export class ApiError extends Error {
 /** What to do next after an error with this status and code. */
 export function hintFor(status: number, code: string, retryAfter: number | null = null): string {
   if (status === 0 && code === 'client') return 'Reload the page; if it happens again, report it with this message.';
-  if (status === 0) {
+  if (status === 0 || ((status === 502 || status === 504) && code === '')) {
     return 'The server did not answer. Check that `rapport serve` is running and reachable from this browser, then retry.';
   }
   if (status === 401 || code === 'unauthenticated') return 'Sign in again with a valid API token.';

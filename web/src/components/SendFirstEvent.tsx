@@ -7,6 +7,7 @@ import { ApiError, asApiError } from '../errors';
 import { can } from '../roles';
 import { useSession } from '../session';
 import { useAsync } from '../useAsync';
+import { invalidateSources } from '../useSources';
 import { CodeBlock } from './CodeBlock';
 import { ErrorNotice } from './ErrorNotice';
 
@@ -42,7 +43,7 @@ export function SendFirstEvent({ onSent }: { onSent?: () => void }) {
           prints its key).
         </p>
       )}
-      {can(role, 'events.send') ? <SendTestEvent onSent={onSent} /> : null}
+      {can(role, 'events.send') ? <SendTestEvent key={created?.name ?? ''} onSent={onSent} /> : null}
     </div>
   );
 }
@@ -57,6 +58,7 @@ function CreateSource({ onCreated }: { onCreated: (s: { name: string; writeKey: 
     setError(null);
     try {
       const s = await api.createSource(name.trim());
+      invalidateSources();
       onCreated({ name: s.name, writeKey: s.writeKey });
     } catch (err) {
       setError(asApiError(err));
