@@ -103,7 +103,7 @@ function SearchForm({ initial }: { initial?: string }) {
 function NotFoundHelp({ message }: { message: string }) {
   return (
     <Empty title="No profile found.">
-      <p>{message}.</p>
+      <p>{/[.!?]$/.test(message) ? message : `${message}.`}</p>
       <ul>
         <li>Values are compared after normalising: emails in lower case, phone numbers by their digits, spaces trimmed.</li>
         <li>Try another identifier of the same person: a visitor who never signed in is found only by their anonymous id.</li>
