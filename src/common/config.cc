@@ -88,7 +88,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
       error = fmt::format("{}: [{}] {} must be an integer", path, section, key);
   };
   static const std::map<std::string, std::set<std::string>> kKnown = {
-      {"server", {"http", "data", "threads", "log_level"}},
+      {"server", {"http", "data", "threads", "log_level", "console"}},
       {"log", {"partitions", "segment_mb", "retention_hours"}},
       {"collect", {"dedup_window_hours"}},
       {"warehouse", {"cache_mb"}},
@@ -109,6 +109,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   str("server", "http", &config->http);
   str("server", "data", &config->data_dir);
   str("server", "log_level", &config->log_level);
+  str("server", "console", &config->console_dir);
   integer("server", "threads", &config->threads);
   integer("log", "partitions", &config->partitions);
   integer("log", "segment_mb", &config->segment_mb);
@@ -172,6 +173,7 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, C
   text("RAPPORT_HTTP", &config->http);
   text("RAPPORT_DATA", &config->data_dir);
   text("RAPPORT_LOG_LEVEL", &config->log_level);
+  text("RAPPORT_CONSOLE", &config->console_dir);
   integer("RAPPORT_THREADS", &config->threads);
   integer("RAPPORT_LOG_PARTITIONS", &config->partitions);
   integer("RAPPORT_LOG_SEGMENT_MB", &config->segment_mb);

@@ -36,7 +36,9 @@ struct Config {
   int64_t warehouse_cache_mb = 0;  // [warehouse] cache_mb RAPPORT_WAREHOUSE_CACHE_MB (0: a quarter
                                    // of the machine's memory)
   std::string log_level = "info";  // [server] log_level RAPPORT_LOG_LEVEL
-  IdentityConfig identity;         // [identity] (file only)
+  std::string console_dir;  // [server] console RAPPORT_CONSOLE: the built console (web/dist);
+                            // "" finds it beside the binary or in ./web/dist
+  IdentityConfig identity;  // [identity] (file only)
 
   // Checks ranges and formats; the message names the offending setting.
   Status Validate() const;

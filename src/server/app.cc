@@ -18,6 +18,7 @@
 #include "server/admin_api.h"
 #include "server/audiences_api.h"
 #include "server/auth.h"
+#include "server/console.h"
 #include "server/destinations_api.h"
 #include "server/event_hub.h"
 #include "server/events_api.h"
@@ -54,6 +55,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, Clock* clock, Env* 
   std::unique_ptr<App> app(new App(config, clock, env));
   RETURN_IF_ERROR(app->OpenStorage());
   app->RegisterRoutes();
+  RETURN_IF_ERROR(app->LoadConsole());
   return app;
 }
 

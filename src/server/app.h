@@ -47,6 +47,7 @@ class ProfilesApi;
 class ImportsApi;
 class InsightsApi;
 class SpendApi;
+class ConsoleFiles;
 class Router;
 
 class App {
@@ -61,11 +62,16 @@ class App {
   uint16_t port() const;
   Registry* metrics() { return &metrics_; }
   Router* router() { return router_.get(); }
+  // On a first start (no API token exists yet): creates an admin token and returns its secret,
+  // for `rapport serve` to print once with the console's sign-in address; "" otherwise.
+  Result<std::string> FirstStartToken();
 
  private:
   App(const Config& config, Clock* clock, Env* env);
   Status OpenStorage();
   void RegisterRoutes();
+  // The console at `/` (app_console.cc): kNotFound when a configured console dir is not one.
+  Status LoadConsole();
   void Upkeep();
 
   Config config_;
@@ -104,6 +110,7 @@ class App {
   std::unique_ptr<ImportsApi> imports_;    // its threads ingest: goes before the log
   std::unique_ptr<InsightsApi> insights_;  // ingests scores: goes before the log
   std::unique_ptr<SpendApi> spend_;
+  std::unique_ptr<ConsoleFiles> console_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
   std::atomic<bool> ready_{false};

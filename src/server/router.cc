@@ -35,6 +35,7 @@ std::string RoleList(const std::vector<Role>& roles) {
 
 Router::Router(Authenticator* auth, Registry* metrics) : auth_(auth), metrics_(metrics) {
   unmatched_.route.pattern = "unmatched";
+  fallback_entry_.route.pattern = "console";
 }
 
 void Router::Add(Route route) {
@@ -90,13 +91,16 @@ void Router::Dispatch(HttpRequest& req, Responder respond) {
     if (!allowed.empty()) allowed += ", ";
     allowed += e->route.method;
   }
-  Entry* entry = matched ? matched : &unmatched_;
+  const bool fallback = !matched && allowed.empty() && fallback_ && req.method == "GET" &&
+                        req.path.rfind("/api/", 0) != 0 && req.path.rfind("/v1/", 0) != 0;
+  Entry* entry = matched ? matched : fallback ? &fallback_entry_ : &unmatched_;
   auto counted = [this, entry, cors = ingest_path, respond = std::move(respond)](HttpResponse r) {
     if (cors) AddCors(&r);
     CounterFor(entry, entry->route.pattern, r.status)->Inc();
     respond(std::move(r));
   };
 
+  if (fallback) return fallback_(req, std::move(counted));
   if (!matched) {
     if (req.method == "OPTIONS" && ingest_path) {  // CORS preflight from a browser SDK
       HttpResponse r;

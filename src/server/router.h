@@ -34,6 +34,9 @@ class Router {
  public:
   Router(Authenticator* auth, Registry* metrics);
   void Add(Route route);
+  // Answers GET requests no route matches whose path is outside /api/ and /v1/ (the console);
+  // public. Set before serving.
+  void SetFallback(Handler handler) { fallback_ = std::move(handler); }
   // The HttpServer's dispatch function.
   void Dispatch(HttpRequest& req, Responder respond);
   // Every route, for the access-control test matrix and docs.
@@ -53,6 +56,8 @@ class Router {
   Registry* metrics_;
   std::vector<std::unique_ptr<Entry>> entries_;
   Entry unmatched_;
+  Entry fallback_entry_;  // counts the fallback's answers
+  Handler fallback_;
 };
 
 }  // namespace rapport

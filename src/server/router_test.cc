@@ -78,6 +78,19 @@ TEST_F(RouterTest, NotFoundMethodNotAllowedAndPreflight) {
   EXPECT_EQ(r.status, 405u);
 }
 
+TEST_F(RouterTest, TheFallbackAnswersOnlyUnmatchedGetsOutsideTheApi) {
+  router_->SetFallback([](HttpRequest& req, Responder respond) {
+    respond(HttpResponse::Json(200, "{\"console\":\"" + req.path + "\"}"));
+  });
+  EXPECT_EQ(Call("GET", "/").body, "{\"console\":\"/\"}");
+  EXPECT_EQ(Call("GET", "/assets/app.js").body, "{\"console\":\"/assets/app.js\"}");
+  EXPECT_EQ(Call("GET", "/api/v1/nope", admin_).status, 404u);  // the API keeps its 404s
+  EXPECT_EQ(Call("GET", "/v1/nope").status, 404u);
+  EXPECT_EQ(Call("GET", "/v1/track").status, 405u);
+  EXPECT_EQ(Call("POST", "/").status, 404u);
+  EXPECT_EQ(Call("GET", "/api/v1/things/7", admin_).body, "{\"id\":\"7\"}");
+}
+
 TEST_F(RouterTest, CountsResponsesByRouteAndStatus) {
   Call("GET", "/api/v1/things/1", admin_);
   Call("GET", "/api/v1/things/2", admin_);
