@@ -41,6 +41,7 @@ Result<Config> ResolveConfig(const Options& o) {
   RETURN_IF_ERROR(ApplyEnvironment([](const char* n) { return std::getenv(n); }, &c));  // NOLINT
   if (o.data_dir) c.data_dir = *o.data_dir;
   if (o.http) c.http = *o.http;
+  if (o.console) c.console_dir = *o.console;
   if (o.threads) c.threads = *o.threads;
   if (o.partitions) c.partitions = *o.partitions;
   RETURN_IF_ERROR(c.Validate());
@@ -79,9 +80,23 @@ int Serve(const Config& c) {
   }
   auto app = App::Open(c, test_clock.get());
   if (!app.ok()) return Fail(app.status());
+  // Before listening, so the token works as soon as the server answers.
+  auto token = (*app)->FirstStartToken();
+  if (!token.ok()) return Fail(token.status());
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
-  spdlog::info("rapport listening on http://{} (data in {})",
-               fmt::format("{}:{}", ParseHostPort(c.http)->host, (*app)->port()), c.data_dir);
+  const std::string base = fmt::format("http://{}:{}", ParseHostPort(c.http)->host, (*app)->port());
+  spdlog::info("rapport listening on {} (data in {})", base, c.data_dir);
+  if (!token->empty()) {
+    // Shown once: only the token's hash is stored.
+    std::cout << fmt::format(
+                     "\n  First start: created an admin API token (shown only now):\n"
+                     "    {}\n"
+                     "  Open the console, signed in:\n"
+                     "    {}/#token={}\n"
+                     "  More tokens: rapport admin token create --role marketer --data {}\n\n",
+                     *token, base, *token, c.data_dir)
+              << std::flush;
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("received {}, stopping: finishing in-flight requests", strsignal(sig));
@@ -154,6 +169,8 @@ void Register(CLI::App& app, Options* o) {
   serve->add_option("--http", o->http, "listen address HOST:PORT (default 127.0.0.1:8080)");
   serve->add_option("--threads", o->threads, "I/O threads (default: one per core)");
   serve->add_option("--partitions", o->partitions, "event log partitions (default 4)");
+  serve->add_option("--console", o->console,
+                    "the built console to serve at / (default: web/dist beside the binary)");
 
   auto* admin = app.add_subcommand("admin", "manage sources, tokens and storage");
   admin->require_subcommand(1);

@@ -15,7 +15,8 @@ struct Options {
   std::optional<std::string> http;
   std::optional<int> threads;
   std::optional<int> partitions;
-  std::string name;  // source name / token name
+  std::optional<std::string> console;  // serve --console: the built console directory
+  std::string name;                    // source name / token name
   std::string role;
 };
 
