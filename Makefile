@@ -1,7 +1,8 @@
 # Rapport — the two commands a newcomer needs:
 #   make run    install dependencies, build, start the server on 127.0.0.1:8080 with data in ./data
 #   make test   install dependencies, build, and run every test (what CI runs)
-# Other targets: build, unit, asan, fuzz, blackbox, crosscheck, bench, bench-smoke, fmt, fmt-check, clean.
+# Other targets: build, web, web-test, unit, asan, fuzz, blackbox, crosscheck, bench, bench-smoke,
+# fmt, fmt-check, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -14,12 +15,14 @@ CHECK_FLAGS ?= -O1 -g1 -DNDEBUG
 RAPPORT    := $(BUILD)/src/cli/rapport
 FORMAT_FILES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src bench -name '*.cc' -o -name '*.h')
 
-.PHONY: run test setup build unit asan fuzz blackbox crosscheck bench bench-smoke fmt fmt-check clean
+WEB_SOURCES = $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json web/package.json -type f 2>/dev/null)
+
+.PHONY: run test setup build web web-test unit asan fuzz blackbox crosscheck bench bench-smoke fmt fmt-check clean
 
 run: build
 	./scripts/run $(RAPPORT)
 
-test: setup fmt-check build unit asan fuzz bench-smoke blackbox crosscheck
+test: setup fmt-check build unit web-test asan fuzz bench-smoke blackbox crosscheck
 
 setup:
 	./scripts/setup
@@ -27,8 +30,17 @@ setup:
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
-build: setup $(BUILD)/build.ninja
+build: setup $(BUILD)/build.ninja web
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The console (web/): built into web/dist, which `rapport serve` serves at /.
+web: web/dist/index.html
+web/dist/index.html: $(WEB_SOURCES) web/package-lock.json | setup
+	cd web && npm run build
+
+web-test: setup
+	@echo "== console unit tests (Vitest) =="
+	cd web && npm test
 
 unit: build
 	@echo "== unit tests =="
@@ -82,4 +94,4 @@ fmt-check:
 	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format ok"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) web/dist

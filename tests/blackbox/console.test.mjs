@@ -1,0 +1,120 @@
+// The console end to end (web/, served by `rapport serve` at /): Debian's chromium, driven by
+// playwright-core, against a real server. A first start prints a sign-in link that opens the
+// console signed in; a token can be pasted; a profile is found by email with its merged
+// identities; a bad token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
+// build/console-screenshots); a failing step names its page and step.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { REPO, RapportServer, pollUntil, profilesCaughtUp, stopAndRemove } from '../lib/server.mjs';
+
+const SHOTS = process.env.CONSOLE_SHOTS || path.join(REPO, 'build', 'console-screenshots');
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+
+describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scripts/setup installs it)' }, () => {
+  let browser;
+  let s;
+  let page;
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    // A first start: no token exists, so `rapport serve` creates one and prints the link.
+    s = new RapportServer();
+    s.dataDir = mkdtempSync(path.join(tmpdir(), 'rapport-console-'));
+    s.env = {};
+    await s.launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await stopAndRemove(s);
+  });
+
+  // Runs one step of a page; on failure saves a screenshot and names the page and step.
+  async function step(name, fn) {
+    const file = path.join(SHOTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+    try {
+      await fn();
+      await page.screenshot({ path: file });
+    } catch (e) {
+      await page?.screenshot({ path: file }).catch(() => {});
+      throw new Error(`console step "${name}" failed on ${page?.url()} (screenshot: ${file}): ${e.message}`);
+    }
+  }
+
+  test('the first start prints a link that opens the console signed in as admin', async () => {
+    const link = await pollUntil(() => s.log.match(/http:\/\/127\.0\.0\.1:\d+\/#token=(rpt_[A-Za-z0-9_-]+)/) ?? undefined, {
+      timeoutMs: 5000,
+      describe: () => `no sign-in link in the server's output:\n${s.log}`,
+    });
+    s.tokens = { admin: link[1] };
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await step('overview after the sign-in link', async () => {
+      await page.goto(link[0]);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 15000 });
+      await page.getByText('Signed in as').waitFor();
+      assert.equal(await page.locator('.whoami strong').textContent(), 'admin');
+      assert.doesNotMatch(page.url(), /token=/, 'the token stays in the address bar');
+    });
+    assert.deepEqual(errors, []);
+    // A second start creates no other token.
+    await s.restart();
+    assert.doesNotMatch(s.log, /#token=/);
+  });
+
+  test('find a profile by email and see its merged identities', async () => {
+    const source = await s.api('/api/v1/sources', { method: 'POST', body: { name: 'web' }, token: s.tokens.admin });
+    assert.equal(source.status, 201, source.text);
+    s.key = source.json.writeKey;
+    const r = await s.ingest('/v1/batch', {
+      batch: [
+        { type: 'page', anonymousId: 'visitor-7', name: 'Pricing' },
+        { type: 'identify', anonymousId: 'visitor-7', userId: 'u7', traits: { email: 'Ada@Example.com', plan: 'pro' } },
+      ],
+    });
+    assert.equal(r.status, 200, r.text);
+    await profilesCaughtUp(s);
+    await step('profiles search by email', async () => {
+      // The restart moved the server to another port: another origin, so sign in there.
+      await page.goto(`${s.base}/#token=${s.tokens.admin}`);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 15000 });
+      await page.goto(`${s.base}/#/profiles`);
+      await page.getByRole('heading', { name: 'Profiles' }).waitFor();
+      await page.selectOption('#id-type', 'email');
+      await page.fill('#id-value', 'ada@example.com');
+      await page.getByRole('button', { name: 'Find' }).click();
+    });
+    await step('profile 360 view with merged identities', async () => {
+      const identities = page.locator('section[aria-labelledby="h-identities"]');
+      await identities.waitFor({ timeout: 10000 });
+      let text = '';
+      await pollUntil(async () => {
+        text = await identities.textContent();
+        return text.includes('u7') && text.includes('visitor-7') && text.includes('ada@example.com');
+      }, { timeoutMs: 10000, describe: () => `identities: ${text}` });
+    });
+  });
+
+  test('a pasted token signs in; a wrong one is refused, saying so', async () => {
+    await page.evaluate(() => localStorage.clear());
+    await step('sign-in page', async () => {
+      await page.goto(s.base);
+      await page.getByRole('heading', { name: 'Sign in to Rapport' }).waitFor();
+    });
+    await step('wrong token refused', async () => {
+      await page.fill('#token', 'rpt_not_a_token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('This server does not know that token.').waitFor({ timeout: 10000 });
+    });
+    await step('right token signs in', async () => {
+      await page.fill('#token', s.tokens.admin);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 10000 });
+    });
+  });
+});
