@@ -19,7 +19,14 @@ export default defineConfig({
     rollupOptions: {
       output: {
         // React apart from the console's code: it changes less often, so browsers keep it cached.
-        manualChunks: (id) => (/node_modules\/(react|react-dom|scheduler)\//.test(id) ? 'react' : undefined),
+        // ECharts (and its renderer, zrender) in one chunk of its own, shared by every chart and
+        // loaded when the first chart is drawn.
+        manualChunks: (id) =>
+          /node_modules\/(react|react-dom|scheduler)\//.test(id)
+            ? 'react'
+            : /node_modules\/(echarts|zrender|tslib)\//.test(id)
+              ? 'echarts'
+              : undefined,
       },
     },
   },

@@ -9,6 +9,7 @@ import { Loading } from './components/Loading';
 import { Shell } from './components/Shell';
 import { asApiError, type ApiError } from './errors';
 import { Glossary } from './pages/Glossary';
+import { Insights } from './pages/Insights';
 import { LiveEvents } from './pages/LiveEvents';
 import { NotFound } from './pages/NotFound';
 import { Overview } from './pages/Overview';
@@ -27,6 +28,7 @@ type Auth =
 const TITLES: Record<Route['page'], string> = {
   overview: 'Overview',
   profiles: 'Profiles',
+  insights: 'Insights',
   events: 'Live events',
   glossary: 'Glossary',
   signin: 'Sign in',
@@ -181,6 +183,8 @@ function Page({ route }: { route: Route }) {
       return <Overview />;
     case 'profiles':
       return <Profiles key={route.profileId ?? 'search'} profileId={route.profileId} identifier={route.identifier} />;
+    case 'insights':
+      return <Insights section={route.section} />;
     case 'events':
       return <LiveEvents />;
     case 'glossary':

@@ -6,7 +6,19 @@
 import { loadToken } from './auth';
 import { ApiError, errorFromResponse, networkError } from './errors';
 import { SseParser } from './sse';
-import type { Audience, EventsPage, Profile, QueryAnswer, Source, StoredEvent, WhoAmI } from './types';
+import type {
+  AttributionResult,
+  Audience,
+  ClvResult,
+  EventsPage,
+  Profile,
+  QueryAnswer,
+  RfmResult,
+  RoiResult,
+  Source,
+  StoredEvent,
+  WhoAmI,
+} from './types';
 
 type UnauthorizedHandler = (message: string) => void;
 let onUnauthorized: UnauthorizedHandler | null = null;
@@ -112,6 +124,22 @@ export const api = {
 
   query: <T>(spec: object, signal?: AbortSignal) =>
     request<QueryAnswer<T>>('/api/v1/query', { method: 'POST', body: spec, signal }),
+
+  /** POST /api/v1/insights/clv: BG/NBD and Gamma-Gamma; 400 with a message when they cannot be fitted. */
+  clv: (spec: object, signal?: AbortSignal) =>
+    request<QueryAnswer<ClvResult>>('/api/v1/insights/clv', { method: 'POST', body: spec, signal }),
+
+  /** POST /api/v1/insights/rfm: customers per segment and per R×F cell. */
+  rfm: (spec: object, signal?: AbortSignal) =>
+    request<QueryAnswer<RfmResult>>('/api/v1/insights/rfm', { method: 'POST', body: spec, signal }),
+
+  /** POST /api/v1/insights/attribution: conversions and revenue per channel under every model. */
+  attribution: (spec: object, signal?: AbortSignal) =>
+    request<QueryAnswer<AttributionResult>>('/api/v1/insights/attribution', { method: 'POST', body: spec, signal }),
+
+  /** POST /api/v1/insights/roi: spend, CAC, ROAS, LTV:CAC, payback and marginal ROAS per channel. */
+  roi: (spec: object, signal?: AbortSignal) =>
+    request<QueryAnswer<RoiResult>>('/api/v1/insights/roi', { method: 'POST', body: spec, signal }),
 };
 
 /**

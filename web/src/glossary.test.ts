@@ -8,7 +8,7 @@ const REQUIRED = [
   'events', 'active-customers', 'identified-share', 'orders', 'revenue', 'average-order-value', 'audiences',
   'profiles', 'computed-traits',
   // docs/kpis.md
-  'clv', 'p-alive', 'churn-risk', 'expected-purchases', 'expected-spend', 'holdout-report',
+  'clv', 'repeat-buyers', 'p-alive', 'churn-risk', 'expected-purchases', 'expected-spend', 'holdout-report',
   'rfm', 'rfm-segments',
   'attribution', 'first-touch', 'last-touch', 'linear', 'time-decay', 'position-based', 'markov', 'shapley',
   'channel-roi', 'spend', 'cac', 'roas', 'ltv-cac', 'payback', 'marginal-roas',

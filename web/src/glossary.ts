@@ -120,6 +120,16 @@ export const GLOSSARY: readonly GlossarySection[] = [
         related: ['p-alive', 'expected-purchases', 'expected-spend', 'holdout-report'],
       },
       {
+        id: 'repeat-buyers',
+        term: 'Repeat buyers',
+        short: 'Customers who bought again after their first purchase, on another day, before the calibration end.',
+        body: [
+          'Purchases of one customer on the same day count as one. The lifetime value models learn how often customers buy and when they stop from the repeat buyers: with none, they cannot be fitted.',
+        ],
+        read: 'Often a third or less of customers; the more there are, the steadier the predictions.',
+        related: ['clv', 'p-alive'],
+      },
+      {
         id: 'p-alive',
         term: 'Probability alive (P(alive))',
         short: 'The chance that a customer has not quietly left.',

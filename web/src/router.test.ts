@@ -17,6 +17,13 @@ describe('parseHash', () => {
     ['#/profiles?identifier=user_id:a+b', { page: 'profiles', identifier: 'user_id:a b' }],
     ['#/profiles/p7?identifier=user_id%3Au1', { page: 'profiles', profileId: 'p7', identifier: 'user_id:u1' }],
     ['#/events', { page: 'events' }],
+    ['#/insights', { page: 'insights' }],
+    ['#/insights/', { page: 'insights' }],
+    ['#/insights/clv', { page: 'insights', section: 'clv' }],
+    ['#/insights/roi', { page: 'insights', section: 'roi' }],
+    ['#/insights/attribution?x=1', { page: 'insights', section: 'attribution' }],
+    ['#/insights/nps', { page: 'notfound', path: '/insights/nps' }],
+    ['#/insights/rfm/x', { page: 'notfound', path: '/insights/rfm/x' }],
     ['#/glossary', { page: 'glossary' }],
     ['#/glossary/clv', { page: 'glossary', entry: 'clv' }],
     ['#/signin', { page: 'signin' }],
@@ -40,6 +47,11 @@ describe('href', () => {
     { page: 'profiles', profileId: 'p1', identifier: 'phone:+33 6' },
     { page: 'glossary' },
     { page: 'glossary', entry: 'p-alive' },
+    { page: 'insights' },
+    { page: 'insights', section: 'clv' },
+    { page: 'insights', section: 'rfm' },
+    { page: 'insights', section: 'attribution' },
+    { page: 'insights', section: 'roi' },
   ];
   it.each(routes)('round-trips %j', (route) => {
     expect(parseHash(href(route))).toEqual(route);

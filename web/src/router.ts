@@ -1,11 +1,20 @@
 // The console's hash router, as pure functions: the address bar's fragment (`#/overview`,
-// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/glossary/clv`) to a Route and
+// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/glossary/clv`) to a Route and
 // back, and the one-click sign-in fragment `#token=rpt_...`. No history library: App listens to
 // `hashchange` and renders the Route that parseHash returns.
+
+/** The Insights page's sections, in their tab order (`#/insights/<section>`; the first by default). */
+export const INSIGHT_SECTIONS = ['clv', 'rfm', 'attribution', 'roi'] as const;
+export type InsightSection = (typeof INSIGHT_SECTIONS)[number];
+
+function isInsightSection(s: string): s is InsightSection {
+  return (INSIGHT_SECTIONS as readonly string[]).includes(s);
+}
 
 export type Route =
   | { page: 'overview' }
   | { page: 'profiles'; profileId?: string; identifier?: string }
+  | { page: 'insights'; section?: InsightSection }
   | { page: 'events' }
   | { page: 'glossary'; entry?: string }
   | { page: 'signin' }
@@ -55,6 +64,9 @@ export function parseHash(hash: string): Route {
     }
     case 'events':
       return second === undefined ? { page: 'events' } : { page: 'notfound', path: '/' + parts.join('/') };
+    case 'insights':
+      if (second === undefined) return { page: 'insights' };
+      return isInsightSection(second) ? { page: 'insights', section: second } : { page: 'notfound', path: '/' + parts.join('/') };
     case 'glossary':
       return second === undefined ? { page: 'glossary' } : { page: 'glossary', entry: second };
     case 'signin':
@@ -77,6 +89,8 @@ export function href(route: Route): string {
       if (route.identifier) h += '?identifier=' + encodeURIComponent(route.identifier);
       return h;
     }
+    case 'insights':
+      return route.section ? `#/insights/${route.section}` : '#/insights';
     case 'glossary':
       return route.entry ? `#/glossary/${encodeURIComponent(route.entry)}` : '#/glossary';
     case 'notfound':

@@ -84,3 +84,112 @@ export interface QueryAnswer<T = unknown> {
   took_ms: number;
   result: T;
 }
+
+// ---- Insights (docs/kpis.md): the `result` of POST /api/v1/insights/{clv,rfm,attribution,roi}.
+
+export interface ClvTopCustomer {
+  profile: string;
+  clv: number | null;
+  p_alive: number;
+  expected_purchases: number;
+  expected_spend: number | null;
+  repeat_purchases: number;
+  average_spend: number;
+}
+
+export interface ClvResult {
+  customers: number;
+  repeat_buyers: number;
+  purchases: number;
+  purchases_without_revenue: number;
+  calibration_end: string;
+  unit: string;
+  bgnbd: { r: number; alpha: number; a: number; b: number; log_likelihood: number };
+  gamma_gamma: { p: number; q: number; gamma: number; log_likelihood: number; customers: number } | null;
+  spend_model_error?: string;
+  holdout: {
+    units: number;
+    actual: number;
+    predicted: number;
+    by_repeat_purchases: Array<{ x: number; customers: number; actual: number; predicted: number }>;
+  } | null;
+  p_alive: { mean: number; below_half: number };
+  clv: {
+    horizon_months: number;
+    monthly_discount: number;
+    total: number;
+    mean: number;
+    p50: number;
+    p90: number;
+    p99: number;
+  } | null;
+  top: ClvTopCustomer[];
+}
+
+export interface RfmSegment {
+  segment: string;
+  customers: number;
+  share: number;
+  recency_days: number;
+  frequency: number;
+  monetary: number;
+}
+
+export interface RfmResult {
+  customers: number;
+  as_of: string;
+  segments: RfmSegment[];
+  grid: number[][]; // rows r = 5 down to 1, columns f = 1 to 5
+}
+
+export interface AttributionChannel {
+  channel: string;
+  conversions: Record<string, number>; // per model
+  value: Record<string, number>; // per model
+}
+
+export interface AttributionResult {
+  conversions: number;
+  value: number;
+  no_touch_conversions: number;
+  journeys: number;
+  models: string[];
+  channels: AttributionChannel[];
+}
+
+export interface RoiLine {
+  channel: string;
+  campaign?: string; // on campaign lines
+  spend: number;
+  conversions: number;
+  revenue: number;
+  new_customers: number;
+  ltv: number;
+  cac: number | null;
+  roas: number | null;
+  ltv_cac: number | null;
+  payback_months: number | null;
+  marginal_roas: number | null;
+  elasticity: number | null;
+  basis: 'response curve' | 'average' | null;
+  response_days: number;
+}
+
+export interface RoiRanked {
+  channel: string;
+  campaign?: string;
+  marginal_roas: number | null;
+  basis: 'response curve' | 'average';
+}
+
+export interface RoiResult {
+  model: string;
+  margin: number;
+  ltv_basis: string;
+  spend_rows: number;
+  note?: string;
+  total: RoiLine;
+  channels: RoiLine[];
+  campaigns: RoiLine[];
+  next_budget: { channels: RoiRanked[]; campaigns: RoiRanked[] };
+}

@@ -1,0 +1,41 @@
+// Insights: the KPI models of docs/kpis.md, one section per tab — customer lifetime value, RFM,
+// attribution and channel ROI — each from its documented route (POST /api/v1/insights/{kind}),
+// readable by every role. The tabs are links (`#/insights/<section>`), so Back, bookmarks and the
+// keyboard work as for any page; only the open section asks the server.
+import { INSIGHT_SECTIONS, href, type InsightSection } from '../router';
+import { ClvSection } from './insights/ClvSection';
+
+const SECTIONS: Record<InsightSection, { tab: string; title: string }> = {
+  clv: { tab: 'Lifetime value', title: 'Customer lifetime value' },
+  rfm: { tab: 'RFM', title: 'RFM segments' },
+  attribution: { tab: 'Attribution', title: 'Attribution' },
+  roi: { tab: 'Channel ROI', title: 'Channel ROI' },
+};
+
+const BUILT: readonly InsightSection[] = ['clv'];
+
+export function Insights({ section }: { section?: InsightSection }) {
+  const current: InsightSection = section && BUILT.includes(section) ? section : BUILT[0];
+  return (
+    <>
+      <header className="page-header">
+        <h1>Insights</h1>
+      </header>
+      <nav className="tabs" aria-label="Insights">
+        <ul>
+          {INSIGHT_SECTIONS.filter((s) => BUILT.includes(s)).map((s) => (
+            <li key={s}>
+              <a href={href({ page: 'insights', section: s })} aria-current={s === current ? 'page' : undefined}>
+                {SECTIONS[s].tab}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <section className="insight" aria-labelledby="insight-title">
+        <h2 id="insight-title">{SECTIONS[current].title}</h2>
+        {current === 'clv' ? <ClvSection /> : null}
+      </section>
+    </>
+  );
+}
