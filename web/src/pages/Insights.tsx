@@ -4,6 +4,7 @@
 // keyboard work as for any page; only the open section asks the server.
 import { INSIGHT_SECTIONS, href, type InsightSection } from '../router';
 import { ClvSection } from './insights/ClvSection';
+import { RfmSection } from './insights/RfmSection';
 
 const SECTIONS: Record<InsightSection, { tab: string; title: string }> = {
   clv: { tab: 'Lifetime value', title: 'Customer lifetime value' },
@@ -12,7 +13,7 @@ const SECTIONS: Record<InsightSection, { tab: string; title: string }> = {
   roi: { tab: 'Channel ROI', title: 'Channel ROI' },
 };
 
-const BUILT: readonly InsightSection[] = ['clv'];
+const BUILT: readonly InsightSection[] = ['clv', 'rfm'];
 
 export function Insights({ section }: { section?: InsightSection }) {
   const current: InsightSection = section && BUILT.includes(section) ? section : BUILT[0];
@@ -35,6 +36,7 @@ export function Insights({ section }: { section?: InsightSection }) {
       <section className="insight" aria-labelledby="insight-title">
         <h2 id="insight-title">{SECTIONS[current].title}</h2>
         {current === 'clv' ? <ClvSection /> : null}
+        {current === 'rfm' ? <RfmSection /> : null}
       </section>
     </>
   );
