@@ -290,6 +290,23 @@ export const GLOSSARY: readonly GlossarySection[] = [
         related: ['first-touch', 'last-touch', 'linear', 'time-decay', 'position-based', 'markov', 'shapley', 'channel-roi'],
       },
       {
+        id: 'conversions',
+        term: 'Conversions (attributed)',
+        short: 'The orders (by default “Order Completed” events) in the period, each shared between the channels that led to it.',
+        body: [
+          'A model may give a channel part of an order, so a channel’s conversions can be a fraction (56.3). Every model shares each conversion exactly once: the channels’ conversions add up to the orders, and their revenue to the orders’ revenue.',
+          'Orders without any touchpoint in the 30 days before them are credited to “(none)”.',
+        ],
+        related: ['attribution', 'journeys'],
+      },
+      {
+        id: 'journeys',
+        term: 'Journeys (without conversion)',
+        short: 'Customers with campaign touchpoints in the period who did not convert.',
+        body: ['They do not change the first-touch, last-touch, linear, time-decay or position-based credits, but Markov and Shapley use them: a channel that appears in many journeys that never convert earns less.'],
+        related: ['attribution', 'markov', 'shapley'],
+      },
+      {
         id: 'first-touch',
         term: 'First touch',
         short: 'All the credit to the first touchpoint in the window: the channel that started the journey.',
