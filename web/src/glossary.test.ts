@@ -11,7 +11,7 @@ const REQUIRED = [
   'clv', 'repeat-buyers', 'p-alive', 'churn-risk', 'expected-purchases', 'expected-spend', 'holdout-report',
   'rfm', 'rfm-segments',
   'attribution', 'first-touch', 'last-touch', 'linear', 'time-decay', 'position-based', 'markov', 'shapley',
-  'channel-roi', 'spend', 'cac', 'roas', 'ltv-cac', 'payback', 'marginal-roas',
+  'channel-roi', 'spend', 'new-customers', 'ltv', 'cac', 'roas', 'ltv-cac', 'payback', 'elasticity', 'marginal-roas',
   'engagement-score', 'nps', 'csat', 'k-factor',
 ];
 

@@ -381,6 +381,20 @@ export const GLOSSARY: readonly GlossarySection[] = [
         related: ['channel-roi'],
       },
       {
+        id: 'new-customers',
+        term: 'New customers (acquired)',
+        short: 'Customers whose first purchase ever fell in the period, credited to channels by the attribution model.',
+        body: ['A customer who had bought before the period is not new, whatever channel brought them back. Under a model that shares credit, a channel can acquire half a customer.'],
+        related: ['cac', 'ltv', 'channel-roi'],
+      },
+      {
+        id: 'ltv',
+        term: 'LTV (of acquired customers)',
+        short: 'What the new customers a channel acquired are worth: their revenue to date plus the CLV predicted for them.',
+        body: ['The prediction is the customer lifetime value over the horizon (12 months by default). When the lifetime value models cannot be fitted (too few repeat buyers), LTV is the revenue to date, and the answer says so.'],
+        related: ['ltv-cac', 'clv', 'new-customers'],
+      },
+      {
         id: 'cac',
         term: 'CAC (customer acquisition cost)',
         short: 'What one new customer cost: spend ÷ new customers.',
@@ -409,6 +423,14 @@ export const GLOSSARY: readonly GlossarySection[] = [
         short: 'How long until a new customer has paid back what they cost to acquire.',
         body: ['CAC ÷ (margin × the new customers’ monthly revenue since they were acquired; each counts at least a month).'],
         related: ['cac', 'channel-roi'],
+      },
+      {
+        id: 'elasticity',
+        term: 'Elasticity (response curve)',
+        short: 'How much a channel’s revenue grows when its spend grows: 0 = more spend brings nothing more, 1 = revenue grows in proportion.',
+        body: ['The slope of log(credited revenue of the day) against log(spend of the day), over the days of the period with both, clamped to 0–1. It needs at least 14 such days and spend that varies; otherwise the marginal ROAS uses the average ROAS (basis “average”).'],
+        read: 'A reading of your own history, not an experiment: seasons that move spend and sales together inflate it.',
+        related: ['marginal-roas', 'roas'],
       },
       {
         id: 'marginal-roas',

@@ -1,6 +1,6 @@
 // Tests of insights/figures.ts: the Insights page's number formats.
 import { describe, expect, it } from 'vitest';
-import { formatAxis, formatCredit, formatMoney, formatMonths, formatParameter, formatProbability, formatRatio } from './figures';
+import { formatAxis, formatCredit, formatMoney, formatMonths, formatParameter, formatProbability, formatRatio, sentence } from './figures';
 
 describe('figures', () => {
   it('formats money with cents, no currency', () => {
@@ -47,5 +47,10 @@ describe('figures', () => {
     expect(formatParameter(0.001652666856)).toBe('0.001653');
     expect(formatParameter(0)).toBe('0');
     expect(formatParameter('x')).toBe('–');
+  });
+  it('turns a server message into a sentence', () => {
+    expect(sentence('no spend is on record for the range: import it')).toBe('No spend is on record for the range: import it.');
+    expect(sentence('Done!')).toBe('Done!');
+    expect(sentence('  ')).toBe('');
   });
 });

@@ -56,3 +56,11 @@ export function formatParameter(value: unknown): string {
   const digits = Math.max(0, Math.min(6, 3 - Math.floor(Math.log10(Math.abs(n)))));
   return formatNumber(n, digits);
 }
+
+/** A server's message as a sentence: first letter capitalised, ending with a full stop. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (t === '') return t;
+  const first = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}

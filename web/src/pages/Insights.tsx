@@ -10,6 +10,7 @@ import { resolvePeriod, type PeriodChoice } from '../insights/specs';
 import { AttributionSection } from './insights/AttributionSection';
 import { ClvSection } from './insights/ClvSection';
 import { RfmSection } from './insights/RfmSection';
+import { RoiSection } from './insights/RoiSection';
 
 const SECTIONS: Record<InsightSection, { tab: string; title: string }> = {
   clv: { tab: 'Lifetime value', title: 'Customer lifetime value' },
@@ -18,10 +19,9 @@ const SECTIONS: Record<InsightSection, { tab: string; title: string }> = {
   roi: { tab: 'Channel ROI', title: 'Channel ROI' },
 };
 
-const BUILT: readonly InsightSection[] = ['clv', 'rfm', 'attribution'];
 
 export function Insights({ section }: { section?: InsightSection }) {
-  const current: InsightSection = section && BUILT.includes(section) ? section : BUILT[0];
+  const current: InsightSection = section ?? INSIGHT_SECTIONS[0];
   const [period, setPeriod] = useState<PeriodChoice>({ kind: 'last', days: 30 });
   // The picker only hands over valid periods; "last N days" is counted from when it was picked.
   const range = useMemo(() => {
@@ -35,7 +35,7 @@ export function Insights({ section }: { section?: InsightSection }) {
       </header>
       <nav className="tabs" aria-label="Insights">
         <ul>
-          {INSIGHT_SECTIONS.filter((s) => BUILT.includes(s)).map((s) => (
+          {INSIGHT_SECTIONS.map((s) => (
             <li key={s}>
               <a href={href({ page: 'insights', section: s })} aria-current={s === current ? 'page' : undefined}>
                 {SECTIONS[s].tab}
@@ -49,6 +49,7 @@ export function Insights({ section }: { section?: InsightSection }) {
         {current === 'clv' ? <ClvSection /> : null}
         {current === 'rfm' ? <RfmSection /> : null}
         {current === 'attribution' ? <AttributionSection period={period} range={range} onPeriod={setPeriod} /> : null}
+        {current === 'roi' ? <RoiSection period={period} range={range} onPeriod={setPeriod} /> : null}
       </section>
     </>
   );
