@@ -1,7 +1,7 @@
 // The console's root: signs in (stored token, a #token= link, or the sign-in page), asks
 // GET /api/v1/whoami for the role, follows the hash route and renders the page in the shell.
 // A 401 from any request signs out and explains why on the sign-in page.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, setUnauthorizedHandler } from './api';
 import { clearToken, loadToken, saveToken, takeTokenFromAddress } from './auth';
 import { ErrorNotice } from './components/ErrorNotice';
@@ -9,7 +9,6 @@ import { Loading } from './components/Loading';
 import { Shell } from './components/Shell';
 import { asApiError, type ApiError } from './errors';
 import { Glossary } from './pages/Glossary';
-import { Insights } from './pages/Insights';
 import { LiveEvents } from './pages/LiveEvents';
 import { NotFound } from './pages/NotFound';
 import { Overview } from './pages/Overview';
@@ -18,6 +17,9 @@ import { SignIn } from './pages/SignIn';
 import { parseRole, type Role } from './roles';
 import { parseHash, type Route } from './router';
 import { SessionContext, type Session } from './session';
+
+// The Insights page (its models' views and charts) is loaded when first opened, in its own chunk.
+const Insights = lazy(() => import('./pages/Insights').then((m) => ({ default: m.Insights })));
 
 type Auth =
   | { phase: 'checking' }
@@ -184,7 +186,11 @@ function Page({ route }: { route: Route }) {
     case 'profiles':
       return <Profiles key={route.profileId ?? 'search'} profileId={route.profileId} identifier={route.identifier} />;
     case 'insights':
-      return <Insights section={route.section} />;
+      return (
+        <Suspense fallback={<Loading what="the Insights page" />}>
+          <Insights section={route.section} />
+        </Suspense>
+      );
     case 'events':
       return <LiveEvents />;
     case 'glossary':

@@ -76,8 +76,9 @@ export function RfmSection() {
 }
 
 function NoPurchases({ message }: { message: string }) {
+  const none = /no (purchases|customer)/i.test(message);
   return (
-    <Empty title="No purchases to score yet.">
+    <Empty title={none ? 'No purchases to score yet.' : 'The RFM scores cannot be computed from these purchases.'}>
       <p>
         The server says: <q>{message}</q>
       </p>
