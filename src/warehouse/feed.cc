@@ -166,6 +166,12 @@ Status WarehouseFeed::CatchUp() {
 
 void WarehouseFeed::Start() {
   if (thread_.joinable()) return;
+  // The merges journaled before a restart, before any query runs: a snapshot without them would
+  // count a merged customer as two until the thread's first step.
+  if (Status s = ReadMerges(); !s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    error_ = s;  // the thread's steps read them again
+  }
   stop_ = false;
   thread_ = std::thread([this] { Run(); });
 }

@@ -47,6 +47,8 @@ class WarehouseFeed {
   // Steps until everything the pipeline has committed is stored, then flushes.
   Status CatchUp();
 
+  // Start reads the journaled merges before it returns (queries see merged customers as one
+  // at once), then steps on its own thread.
   void Start();
   void Stop();
   Status last_error() const;
