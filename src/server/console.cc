@@ -106,16 +106,12 @@ std::string ConsoleFiles::Locate(const std::string& configured) {
 }
 
 HttpResponse ConsoleFiles::Serve(const std::string& path) const {
-  std::string key = path == "/" ? "/index.html" : path;
+  // The app routes itself in the URL fragment (#/profiles/p42): only `/` is the app.
+  const std::string key = path == "/" ? "/index.html" : path;
   auto it = files_.find(key);
-  // The app's own routes (no extension) get the app; a missing file is a 404.
-  if (it == files_.end() && fs::path(key).extension().empty()) {
-    it = files_.find("/index.html");
-    key = "/index.html";
-  }
   HttpResponse r;
   if (it == files_.end()) {
-    r = HttpResponse::Error(404, "not_found", fmt::format("no such file: {}", path));
+    r = HttpResponse::Error(404, "not_found", fmt::format("no such endpoint: GET {}", path));
   } else {
     r.status = built_ ? 200 : 503;
     r.content_type = it->second.content_type;

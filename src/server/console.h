@@ -1,11 +1,11 @@
 // ConsoleFiles: the web console (web/, built into web/dist) served at `/`. Every file of the
 // built directory is read into memory when the server starts (a few hundred KB) and answered
-// with its content type; `/` and paths without a file extension answer index.html (the app
-// routes itself), files under /assets/ (names carry a content hash) may be cached for a year,
-// index.html must be revalidated. Security headers on every answer: nosniff, a Content Security
-// Policy allowing only this origin (inline styles for the charts), no referrer, no framing.
-// When the console was not built, `/` answers a page saying how to build it.
-// Immutable after Load; thread-safe.
+// with its content type; `/` answers index.html (the app routes itself in the URL fragment),
+// any other path that is not a file is the API's JSON 404; files under /assets/ (names carry a
+// content hash) may be cached for a year, index.html must be revalidated. Security headers on every
+// answer: nosniff, a Content Security Policy allowing only this origin (inline styles for the
+// charts), no referrer, no framing. When the console was not built, `/` answers a page saying how
+// to build it. Immutable after Load; thread-safe.
 #pragma once
 
 #include <map>

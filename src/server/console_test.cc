@@ -52,12 +52,14 @@ TEST_F(ConsoleTest, ServesTheBuiltFilesWithTypesAndCaching) {
   EXPECT_EQ((*console)->Serve("/assets/index-4d5e6f.css").content_type, "text/css; charset=utf-8");
 }
 
-TEST_F(ConsoleTest, AppRoutesGetTheAppAndMissingFilesAre404) {
+TEST_F(ConsoleTest, OnlyFilesAndTheRootAnswer) {
   auto console = ConsoleFiles::Load(dir_.string());
   ASSERT_TRUE(console.ok());
-  HttpResponse page = (*console)->Serve("/profiles/p42");
-  EXPECT_EQ(page.status, 200u);
-  EXPECT_EQ(page.body, "<!doctype html><div id=root></div>");
+  EXPECT_EQ((*console)->Serve("/index.html").status, 200u);
+  HttpResponse missing = (*console)->Serve("/no/such/path");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_EQ(missing.body,
+            "{\"error\":\"not_found\",\"message\":\"no such endpoint: GET /no/such/path\"}");
   EXPECT_EQ((*console)->Serve("/assets/gone-123.js").status, 404u);
   EXPECT_EQ((*console)->Serve("/../../etc/passwd.txt").status, 404u);
 }
