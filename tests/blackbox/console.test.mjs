@@ -100,6 +100,33 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
     });
   });
 
+  test('channel ROI on the insights page: spend and credited revenue per channel', async () => {
+    const now = new Date();
+    const r = await s.ingest('/v1/batch', {
+      batch: [
+        { type: 'page', userId: 'u7', name: 'Landing', timestamp: new Date(now - 3600e3).toISOString(), context: { campaign: { source: 'google', medium: 'cpc', name: 'brand' } } },
+        { type: 'track', userId: 'u7', event: 'Order Completed', timestamp: now.toISOString(), properties: { revenue: 120 } },
+      ],
+    });
+    assert.equal(r.status, 200, r.text);
+    const spend = await s.api('/api/v1/spend', { method: 'POST', body: { rows: [{ date: now.toISOString().slice(0, 10), channel: 'Paid Search', campaign: 'brand', cost: 40 }] } });
+    assert.equal(spend.status, 200, spend.text);
+    await profilesCaughtUp(s);
+    await step('insights: channel ROI', async () => {
+      await page.goto(`${s.base}/#/insights/roi`);
+      await page.getByRole('heading', { name: 'Channel ROI' }).waitFor({ timeout: 15000 });
+      await page.getByRole('heading', { name: 'Where the next unit of budget returns most' }).waitFor({ timeout: 15000 });
+      // The order reaches the warehouse a moment after the pipeline: refresh until it shows.
+      await pollUntil(async () => {
+        const text = await page.locator('main').textContent();
+        if (text.includes('Paid Search') && text.includes('120')) return true;
+        await page.reload();
+        await page.getByRole('heading', { name: 'Channel ROI' }).waitFor({ timeout: 15000 });
+        return false;
+      }, { timeoutMs: 20000, intervalMs: 500 });
+    });
+  });
+
   test('a pasted token signs in; a wrong one is refused, saying so', async () => {
     await page.evaluate(() => localStorage.clear());
     await step('sign-in page', async () => {
