@@ -20,6 +20,8 @@ import { SessionContext, type Session } from './session';
 
 // The Insights page (its models' views and charts) is loaded when first opened, in its own chunk.
 const Insights = lazy(() => import('./pages/Insights').then((m) => ({ default: m.Insights })));
+// So is the Analytics page (trends, funnel, retention).
+const Analytics = lazy(() => import('./pages/Analytics').then((m) => ({ default: m.Analytics })));
 
 type Auth =
   | { phase: 'checking' }
@@ -31,6 +33,7 @@ const TITLES: Record<Route['page'], string> = {
   overview: 'Overview',
   profiles: 'Profiles',
   insights: 'Insights',
+  analytics: 'Analytics',
   events: 'Live events',
   glossary: 'Glossary',
   signin: 'Sign in',
@@ -189,6 +192,12 @@ function Page({ route }: { route: Route }) {
       return (
         <Suspense fallback={<Loading what="the Insights page" />}>
           <Insights section={route.section} />
+        </Suspense>
+      );
+    case 'analytics':
+      return (
+        <Suspense fallback={<Loading what="the Analytics page" />}>
+          <Analytics tab={route.tab} />
         </Suspense>
       );
     case 'events':

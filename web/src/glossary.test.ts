@@ -13,6 +13,9 @@ const REQUIRED = [
   'attribution', 'first-touch', 'last-touch', 'linear', 'time-decay', 'position-based', 'markov', 'shapley',
   'channel-roi', 'spend', 'new-customers', 'ltv', 'cac', 'roas', 'ltv-cac', 'payback', 'elasticity', 'marginal-roas',
   'engagement-score', 'nps', 'csat', 'k-factor',
+  // the Analytics page
+  'trends', 'unique-customers', 'funnel', 'funnel-conversion', 'step-conversion', 'drop-off', 'time-to-convert',
+  'retention', 'cohort',
 ];
 
 describe('glossary', () => {

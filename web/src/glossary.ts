@@ -445,6 +445,91 @@ export const GLOSSARY: readonly GlossarySection[] = [
     ],
   },
   {
+    title: 'Analytics',
+    entries: [
+      {
+        id: 'trends',
+        term: 'Trends',
+        short: 'How much of an event happened per day or week: events, different customers, or the sum or average of a number the events carry.',
+        body: [
+          'Events count by the day (UTC) or the week (Monday to Sunday, UTC) they happened, not when they arrived. Every period of the range is shown, empty ones as 0.',
+          'A breakdown splits the line by the value a property has on each event (a category, a campaign source): the values with the largest totals get a line each, the others are summed into “(other)”, and events without the property form “(no value)”.',
+        ],
+        read: 'The first week of a weekly chart may start before the period does: only its days inside the period count, so it can look low.',
+        related: ['unique-customers', 'events'],
+      },
+      {
+        id: 'unique-customers',
+        term: 'Unique customers',
+        short: 'Different customers with at least one of the events in a day or week; each counts once however many events they had.',
+        body: [
+          'Customers are profiles as they are now: a visitor identified and merged later counts as the customer, also for the days before the merge. Events without any identifier never count here.',
+          'The total over the whole period counts each customer once, so it is less than the sum of the days.',
+        ],
+        related: ['active-customers', 'trends'],
+      },
+      {
+        id: 'funnel',
+        term: 'Funnel',
+        short: 'Of the customers who did the first step, how many then did each next step, in order, within the conversion window.',
+        body: [
+          'A customer reaches step k when they have events of steps 1 … k in that order (each strictly later than the one before), the last within the window from the first. Other events in between do not matter.',
+          'Only events in the period count, for every step. Customers are counted once, at the furthest step they reached.',
+        ],
+        related: ['funnel-conversion', 'step-conversion', 'drop-off', 'time-to-convert'],
+      },
+      {
+        id: 'funnel-conversion',
+        term: 'Conversion (from step 1)',
+        short: 'The customers who reached a step, as a share of those who did the first step.',
+        body: ['100% for step 1. The last step’s conversion is the funnel’s overall conversion rate.'],
+        related: ['funnel', 'step-conversion'],
+      },
+      {
+        id: 'step-conversion',
+        term: 'Step conversion',
+        short: 'The customers who reached a step, as a share of those who reached the step before.',
+        body: ['Shows which single step loses the most people, whatever happened before it.'],
+        related: ['funnel', 'drop-off'],
+      },
+      {
+        id: 'drop-off',
+        term: 'Drop-off',
+        short: 'How many customers reached the step before but not this one (within the window).',
+        body: ['The previous step’s customers minus this step’s.'],
+        related: ['funnel', 'step-conversion'],
+      },
+      {
+        id: 'time-to-convert',
+        term: 'Time between steps',
+        short: 'The median time customers took from the previous step to this one, and from the first step to the last.',
+        body: [
+          'The median: half the customers took less, half took more. It is measured on each customer’s best chain of steps (the one that went furthest, starting latest).',
+        ],
+        related: ['funnel'],
+      },
+      {
+        id: 'retention',
+        term: 'Retention',
+        short: 'Of the customers who first did the start event in a day or week (a cohort), the share who did the return event in each following day or week.',
+        body: [
+          'A customer’s cohort is the period of their first start event ever. Week 1 is the calendar week after the cohort’s week (not “7 days after”); week 0 is the cohort itself, always 100%.',
+          'A return counts once per customer and period. Periods that have not started yet are left blank: they are not 0%, just not known. The current period counts what happened so far.',
+          'The average row weighs each cohort by its size, over the cohorts where that period is known.',
+        ],
+        read: 'Read a column down to compare cohorts at the same age, a row across to follow one cohort over time.',
+        related: ['cohort', 'active-customers'],
+      },
+      {
+        id: 'cohort',
+        term: 'Cohort',
+        short: 'The customers whose first start event fell in the same day or week.',
+        body: ['A customer belongs to one cohort only, the one of their very first start event, even when it happened before the period shown (then they are in none of the rows).'],
+        related: ['retention'],
+      },
+    ],
+  },
+  {
     title: 'Engagement and surveys',
     entries: [
       {

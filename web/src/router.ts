@@ -1,5 +1,5 @@
 // The console's hash router, as pure functions: the address bar's fragment (`#/overview`,
-// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/glossary/clv`) to a Route and
+// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/glossary/clv`) to a Route and
 // back, and the one-click sign-in fragment `#token=rpt_...`. No history library: App listens to
 // `hashchange` and renders the Route that parseHash returns.
 
@@ -11,10 +11,19 @@ function isInsightSection(s: string): s is InsightSection {
   return (INSIGHT_SECTIONS as readonly string[]).includes(s);
 }
 
+/** The Analytics page's tabs, in their order (`#/analytics/<tab>`; the first by default). */
+export const ANALYTICS_TABS = ['trends', 'funnel', 'retention'] as const;
+export type AnalyticsTab = (typeof ANALYTICS_TABS)[number];
+
+function isAnalyticsTab(s: string): s is AnalyticsTab {
+  return (ANALYTICS_TABS as readonly string[]).includes(s);
+}
+
 export type Route =
   | { page: 'overview' }
   | { page: 'profiles'; profileId?: string; identifier?: string }
   | { page: 'insights'; section?: InsightSection }
+  | { page: 'analytics'; tab?: AnalyticsTab }
   | { page: 'events' }
   | { page: 'glossary'; entry?: string }
   | { page: 'signin' }
@@ -67,6 +76,9 @@ export function parseHash(hash: string): Route {
     case 'insights':
       if (second === undefined) return { page: 'insights' };
       return isInsightSection(second) ? { page: 'insights', section: second } : { page: 'notfound', path: '/' + parts.join('/') };
+    case 'analytics':
+      if (second === undefined) return { page: 'analytics' };
+      return isAnalyticsTab(second) ? { page: 'analytics', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
     case 'glossary':
       return second === undefined ? { page: 'glossary' } : { page: 'glossary', entry: second };
     case 'signin':
@@ -91,6 +103,8 @@ export function href(route: Route): string {
     }
     case 'insights':
       return route.section ? `#/insights/${route.section}` : '#/insights';
+    case 'analytics':
+      return route.tab ? `#/analytics/${route.tab}` : '#/analytics';
     case 'glossary':
       return route.entry ? `#/glossary/${encodeURIComponent(route.entry)}` : '#/glossary';
     case 'notfound':

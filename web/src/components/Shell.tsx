@@ -9,6 +9,7 @@ const NAV: Array<{ page: PageName; href: string; label: string }> = [
   { page: 'overview', href: '#/overview', label: 'Overview' },
   { page: 'profiles', href: '#/profiles', label: 'Profiles' },
   { page: 'insights', href: '#/insights', label: 'Insights' },
+  { page: 'analytics', href: '#/analytics', label: 'Analytics' },
   { page: 'events', href: '#/events', label: 'Live events' },
   { page: 'glossary', href: '#/glossary', label: 'Glossary' },
 ];

@@ -11,8 +11,8 @@ export const MAX_RANGE_DAYS = 3700;
 export const PRESET_DAYS = [30, 90, 180] as const;
 export type PresetDays = (typeof PRESET_DAYS)[number];
 
-/** The period picker's state: one of the presets, or two calendar days (both included). */
-export type PeriodChoice = { kind: 'last'; days: PresetDays } | { kind: 'between'; from: string; to: string };
+/** The period picker's state: the last N days (a preset), or two calendar days (both included). */
+export type PeriodChoice = { kind: 'last'; days: number } | { kind: 'between'; from: string; to: string };
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -63,10 +63,13 @@ export function describePeriod(choice: PeriodChoice): string {
   return `${fmt(choice.from)} – ${fmt(choice.to)}`;
 }
 
-/** The period picker's choice from a select value ("30", "90", "180", "between") and two days. */
-export function periodFromPicker(value: string, from: string, to: string): PeriodChoice {
+/**
+ * The period picker's choice from a select value (one of `presets`, by default "30", "90",
+ * "180"; or "between") and two days.
+ */
+export function periodFromPicker(value: string, from: string, to: string, presets: readonly number[] = PRESET_DAYS): PeriodChoice {
   const n = Number(value);
-  if ((PRESET_DAYS as readonly number[]).includes(n)) return { kind: 'last', days: n as PresetDays };
+  if (presets.includes(n)) return { kind: 'last', days: n };
   return { kind: 'between', from, to };
 }
 
