@@ -50,8 +50,17 @@ export function FunnelTab({
   const key = spec.ok ? JSON.stringify(spec.value) : '';
   const state = useAsync((signal) => (key ? api.query<unknown>(JSON.parse(key) as object, signal) : Promise.resolve(null)), [key]);
   const setStep = (i: number, name: string) => onPicker({ ...picker, steps: picker.steps.map((s, k) => (k === i ? name : s)) });
-  const removeStep = (i: number) => onPicker({ ...picker, steps: picker.steps.filter((_, k) => k !== i) });
-  const addStep = () => onPicker({ ...picker, steps: [...picker.steps, ''] });
+  // The keyboard focus goes to the step select that takes the place of a removed step, or to the
+  // new step's select, rather than being lost with the button.
+  const focusStep = (i: number) => window.setTimeout(() => document.getElementById(`fn-step-${i}`)?.focus(), 0);
+  const removeStep = (i: number) => {
+    onPicker({ ...picker, steps: picker.steps.filter((_, k) => k !== i) });
+    focusStep(Math.min(i, picker.steps.length - 2));
+  };
+  const addStep = () => {
+    onPicker({ ...picker, steps: [...picker.steps, ''] });
+    focusStep(picker.steps.length);
+  };
 
   return (
     <>

@@ -89,7 +89,7 @@ export function TrendsTab({
         <label htmlFor="tr-interval">per</label>
         <select id="tr-interval" value={picker.interval} onChange={(e) => set({ interval: e.target.value === 'week' ? 'week' : 'day' })}>
           <option value="day">day</option>
-          <option value="week">week (Monday to Sunday)</option>
+          <option value="week">week (from Monday)</option>
         </select>
         <label htmlFor="tr-breakdown">split by</label>
         <select id="tr-breakdown" value={picker.breakdown} onChange={(e) => set({ breakdown: e.target.value })}>
