@@ -1,7 +1,7 @@
 // The console end to end (web/, served by `rapport serve` at /): Debian's chromium, driven by
 // playwright-core, against a real server. A first start prints a sign-in link that opens the
 // console signed in; a token can be pasted; a profile is found by email with its merged
-// identities; a bad token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
+// identities; channel ROI, a funnel and a retention table show; a bad token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
 // build/console-screenshots); a failing step names its page and step.
 
 import { after, before, describe, test } from 'node:test';
@@ -124,6 +124,25 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
         await page.getByRole('heading', { name: 'Channel ROI' }).waitFor({ timeout: 15000 });
         return false;
       }, { timeoutMs: 20000, intervalMs: 500 });
+    });
+  });
+
+  test('analytics: a funnel chart and a retention table from the events sent', async () => {
+    await step('analytics: funnel', async () => {
+      await page.goto(`${s.base}/#/analytics/funnel`);
+      await page.locator('#fn-step-1').waitFor({ timeout: 15000 });
+      await page.selectOption('#fn-step-0', 'Landing');
+      await page.selectOption('#fn-step-1', 'Order Completed');
+      await page.getByRole('heading', { name: 'Customers reaching each step' }).waitFor({ timeout: 15000 });
+      const text = await page.locator('main').textContent();
+      assert.match(text, /Landing[\s\S]*Order Completed/, text);
+    });
+    await step('analytics: retention', async () => {
+      await page.goto(`${s.base}/#/analytics/retention`);
+      await page.locator('#rt-start').waitFor({ timeout: 15000 });
+      await page.selectOption('#rt-start', 'Pricing');
+      await page.selectOption('#rt-return', 'Order Completed');
+      await page.getByRole('heading', { name: /Customers who came back, per (day|week) after their first “Pricing”/ }).waitFor({ timeout: 15000 });
     });
   });
 
