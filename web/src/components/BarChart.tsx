@@ -1,7 +1,7 @@
 // An Apache ECharts bar chart (insights/charts.ts builds its option) with a text description for
 // screen readers. Only the bar chart, grid, legend, tooltip and canvas renderer are bundled; it is
 // loaded through components/Bars.tsx, in the same lazy chunk as the Overview's sparklines.
-import { useEffect, useRef } from 'react';
+import { useEChart } from './useEChart';
 import * as echarts from 'echarts/core';
 import { BarChart as EBarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
@@ -19,25 +19,7 @@ export interface BarChartProps {
 }
 
 export function BarChart({ data, format, axisFormat, horizontal = false, description }: BarChartProps) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const observer = new ResizeObserver(() => c.resize());
-    observer.observe(el.current);
-    return () => {
-      observer.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption(barOption(data, { horizontal, format, axisFormat }), true);
-  }, [data, format, axisFormat, horizontal]);
+  const el = useEChart(() => barOption(data, { horizontal, format, axisFormat }), [data, format, axisFormat, horizontal]);
 
   return (
     <div className="bar-chart" ref={el} role="img" aria-label={description} style={{ height: chartHeight(data, horizontal) }} />

@@ -1,7 +1,7 @@
 // An Apache ECharts line chart over time (analytics/trends.ts builds its option) with a text
 // description for screen readers. Loaded through components/Lines.tsx, in the same lazy ECharts
 // chunk as the bar charts and sparklines.
-import { useEffect, useRef } from 'react';
+import { useEChart } from './useEChart';
 import * as echarts from 'echarts/core';
 import { LineChart as ELineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
@@ -20,25 +20,7 @@ export interface LineChartProps {
 export const LINE_CHART_HEIGHT = 300;
 
 export function LineChart({ data, format, axisFormat, description }: LineChartProps) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const observer = new ResizeObserver(() => c.resize());
-    observer.observe(el.current);
-    return () => {
-      observer.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption(lineOption(data, format, axisFormat), true);
-  }, [data, format, axisFormat]);
+  const el = useEChart(() => lineOption(data, format, axisFormat), [data, format, axisFormat]);
 
   return <div className="bar-chart" ref={el} role="img" aria-label={description} style={{ height: LINE_CHART_HEIGHT }} />;
 }

@@ -1,6 +1,6 @@
 // A small Apache ECharts line (no axes) for a KPI card, with a text description for screen
 // readers. Only the line chart, the tooltip and the canvas renderer are bundled.
-import { useEffect, useRef } from 'react';
+import { useEChart } from './useEChart';
 import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
@@ -24,25 +24,8 @@ export function Sparkline({
   description: string;
   color?: string;
 }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const observer = new ResizeObserver(() => c.resize());
-    observer.observe(el.current);
-    return () => {
-      observer.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption(
-      {
+  const el = useEChart(
+    () => ({
         animation: false,
         grid: { left: 2, right: 2, top: 4, bottom: 2 },
         xAxis: { type: 'category', show: false, data: points.map((p) => p.label), boundaryGap: false },
@@ -67,10 +50,9 @@ export function Sparkline({
             areaStyle: { color, opacity: 0.12 },
           },
         ],
-      },
-      true,
-    );
-  }, [points, format, color]);
+    }),
+    [points, format, color],
+  );
 
   return <div className="sparkline" ref={el} role="img" aria-label={description} />;
 }
