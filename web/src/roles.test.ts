@@ -12,7 +12,7 @@ describe('roles', () => {
     }
   });
   it('never lets an analyst write', () => {
-    for (const action of ['events.send', 'audiences.write', 'computedTraits.write', 'insights.apply', 'spend.write', 'imports', 'sources.create', 'tokens.manage'] as const) {
+    for (const action of ['events.send', 'audiences.write', 'computedTraits.write', 'insights.apply', 'spend.write', 'imports', 'sources.create', 'tokens.manage', 'destinations.test', 'deadLetters.manage', 'destinations.create'] as const) {
       expect(can('analyst', action)).toBe(false);
     }
   });
@@ -23,6 +23,12 @@ describe('roles', () => {
     expect(can('admin', 'sources.create')).toBe(true);
     expect(rolesFor('sources.create')).toEqual(['admin']);
     expect(rolesFor('audiences.write')).toEqual(['admin', 'marketer']);
+  });
+  it('follows the destinations routes of src/server/app.cc', () => {
+    expect(rolesFor('destinations.read')).toEqual(['admin', 'marketer', 'analyst']);
+    expect(rolesFor('destinations.test')).toEqual(['admin', 'marketer']);
+    expect(rolesFor('deadLetters.manage')).toEqual(['admin', 'marketer']);
+    expect(rolesFor('destinations.create')).toEqual(['admin']);
   });
   it('gives nothing to an unknown role', () => {
     expect(parseRole('root')).toBeNull();

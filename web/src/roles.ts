@@ -16,10 +16,14 @@ export type Action =
   | 'insights.apply' // POST /api/v1/insights/{kind}/apply
   | 'spend.write' // POST/DELETE /api/v1/spend
   | 'imports' // /api/v1/imports…
+  | 'destinations.read' // GET /api/v1/destinations, /destinations/{name}
+  | 'destinations.test' // POST /api/v1/destinations/{name}/test
+  | 'deadLetters.manage' // GET, POST …/dead-letters/replay, DELETE …/dead-letters/{id}
   | 'sources.create' // POST /api/v1/sources
+  | 'destinations.create' // POST, DELETE /api/v1/destinations
   | 'tokens.manage'; // GET/POST /api/v1/tokens
 
-const READ: Action[] = ['events.read', 'profiles.read', 'query', 'audiences.read', 'sources.read'];
+const READ: Action[] = ['events.read', 'profiles.read', 'query', 'audiences.read', 'sources.read', 'destinations.read'];
 const WRITE: Action[] = [
   'events.send',
   'audiences.write',
@@ -27,8 +31,10 @@ const WRITE: Action[] = [
   'insights.apply',
   'spend.write',
   'imports',
+  'destinations.test',
+  'deadLetters.manage', // dead letters hold personal data: not for analysts (the server refuses them)
 ];
-const ADMIN: Action[] = ['sources.create', 'tokens.manage'];
+const ADMIN: Action[] = ['sources.create', 'destinations.create', 'tokens.manage'];
 
 export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   admin: new Set([...READ, ...WRITE, ...ADMIN]),
@@ -37,8 +43,8 @@ export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
 };
 
 export const ROLE_SUMMARY: Readonly<Record<Role, string>> = {
-  admin: 'everything, including sources and API tokens',
-  marketer: 'reads everything, builds audiences, computed traits and imports; no sources or tokens',
+  admin: 'everything, including sources, destinations and API tokens',
+  marketer: 'reads everything, builds audiences, computed traits and imports, tests destinations and replays dead letters; no new sources, destinations or tokens',
   analyst: 'reads and queries everything; changes nothing',
 };
 

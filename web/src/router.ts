@@ -1,5 +1,5 @@
 // The console's hash router, as pure functions: the address bar's fragment (`#/overview`,
-// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/glossary/clv`) to a Route and
+// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
 // back, and the one-click sign-in fragment `#token=rpt_...`. No history library: App listens to
 // `hashchange` and renders the Route that parseHash returns.
 
@@ -19,12 +19,21 @@ function isAnalyticsTab(s: string): s is AnalyticsTab {
   return (ANALYTICS_TABS as readonly string[]).includes(s);
 }
 
+/** The Sources & destinations page's tabs (`#/connections/<tab>`; the first by default). */
+export const CONNECTIONS_TABS = ['sources', 'destinations'] as const;
+export type ConnectionsTab = (typeof CONNECTIONS_TABS)[number];
+
+function isConnectionsTab(s: string): s is ConnectionsTab {
+  return (CONNECTIONS_TABS as readonly string[]).includes(s);
+}
+
 export type Route =
   | { page: 'overview' }
   | { page: 'profiles'; profileId?: string; identifier?: string }
   | { page: 'insights'; section?: InsightSection }
   | { page: 'analytics'; tab?: AnalyticsTab }
   | { page: 'events' }
+  | { page: 'connections'; tab?: ConnectionsTab }
   | { page: 'glossary'; entry?: string }
   | { page: 'signin' }
   | { page: 'notfound'; path: string };
@@ -79,6 +88,9 @@ export function parseHash(hash: string): Route {
     case 'analytics':
       if (second === undefined) return { page: 'analytics' };
       return isAnalyticsTab(second) ? { page: 'analytics', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
+    case 'connections':
+      if (second === undefined) return { page: 'connections' };
+      return isConnectionsTab(second) ? { page: 'connections', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
     case 'glossary':
       return second === undefined ? { page: 'glossary' } : { page: 'glossary', entry: second };
     case 'signin':
@@ -105,6 +117,8 @@ export function href(route: Route): string {
       return route.section ? `#/insights/${route.section}` : '#/insights';
     case 'analytics':
       return route.tab ? `#/analytics/${route.tab}` : '#/analytics';
+    case 'connections':
+      return route.tab ? `#/connections/${route.tab}` : '#/connections';
     case 'glossary':
       return route.entry ? `#/glossary/${encodeURIComponent(route.entry)}` : '#/glossary';
     case 'notfound':
