@@ -22,6 +22,8 @@ import { SessionContext, type Session } from './session';
 const Insights = lazy(() => import('./pages/Insights').then((m) => ({ default: m.Insights })));
 // So is the Analytics page (trends, funnel, retention).
 const Analytics = lazy(() => import('./pages/Analytics').then((m) => ({ default: m.Analytics })));
+// And the Sources & destinations page (SDK snippets, delivery health, dead letters).
+const Connections = lazy(() => import('./pages/Connections').then((m) => ({ default: m.Connections })));
 
 type Auth =
   | { phase: 'checking' }
@@ -35,6 +37,7 @@ const TITLES: Record<Route['page'], string> = {
   insights: 'Insights',
   analytics: 'Analytics',
   events: 'Live events',
+  connections: 'Sources & destinations',
   glossary: 'Glossary',
   signin: 'Sign in',
   notfound: 'Not found',
@@ -202,6 +205,12 @@ function Page({ route }: { route: Route }) {
       );
     case 'events':
       return <LiveEvents />;
+    case 'connections':
+      return (
+        <Suspense fallback={<Loading what="the Sources & destinations page" />}>
+          <Connections tab={route.tab} />
+        </Suspense>
+      );
     case 'glossary':
       return <Glossary entry={route.entry} />;
     case 'notfound':

@@ -10,6 +10,8 @@ import type {
   AttributionResult,
   Audience,
   ClvResult,
+  DeadLetter,
+  Destination,
   EventsPage,
   Profile,
   QueryAnswer,
@@ -136,6 +138,37 @@ export const api = {
   /** POST /api/v1/insights/attribution: conversions and revenue per channel under every model. */
   attribution: (spec: object, signal?: AbortSignal) =>
     request<QueryAnswer<AttributionResult>>('/api/v1/insights/attribution', { method: 'POST', body: spec, signal }),
+
+  /** GET /api/v1/destinations: every destination with its delivery health, by name. */
+  destinations: (signal?: AbortSignal) => request<{ destinations: Destination[] }>('/api/v1/destinations', { signal }),
+
+  /** GET /api/v1/destinations/{name}: the definition (no secret) and its health now. */
+  destination: (name: string, signal?: AbortSignal) => request<Destination>(`/api/v1/destinations/${seg(name)}`, { signal }),
+
+  /** POST /api/v1/destinations (admin): 201 with the signing secret, the only time it is shown. */
+  createDestination: (definition: Record<string, unknown>) =>
+    request<Destination>('/api/v1/destinations', { method: 'POST', body: definition }),
+
+  /** POST /api/v1/destinations/{name}/test (admin, marketer): enqueues a sample message. */
+  testDestination: (name: string) =>
+    request<{ enqueued: boolean; id: number; idempotencyKey: string; body: string }>(`/api/v1/destinations/${seg(name)}/test`, {
+      method: 'POST',
+    }),
+
+  /** GET /api/v1/destinations/{name}/dead-letters?limit=N&after=ID (admin, marketer), oldest first. */
+  deadLetters: (name: string, p: { limit?: number; after?: number | null }, signal?: AbortSignal) =>
+    request<{ deadLetters: DeadLetter[]; next: number | null }>(
+      `/api/v1/destinations/${seg(name)}/dead-letters${query({ limit: p.limit, after: p.after })}`,
+      { signal },
+    ),
+
+  /** POST /api/v1/destinations/{name}/dead-letters/replay (admin, marketer): {"ids":[…]} or {"all":true}. */
+  replayDeadLetters: (name: string, body: { ids: number[] } | { all: true }) =>
+    request<{ replayed: number }>(`/api/v1/destinations/${seg(name)}/dead-letters/replay`, { method: 'POST', body }),
+
+  /** DELETE /api/v1/destinations/{name}/dead-letters/{id} (admin, marketer): 404 when it is gone. */
+  deleteDeadLetter: (name: string, id: number) =>
+    request<{ deleted: boolean }>(`/api/v1/destinations/${seg(name)}/dead-letters/${seg(String(id))}`, { method: 'DELETE' }),
 
   /** POST /api/v1/insights/roi: spend, CAC, ROAS, LTV:CAC, payback and marginal ROAS per channel. */
   roi: (spec: object, signal?: AbortSignal) =>

@@ -16,6 +16,8 @@ const REQUIRED = [
   // the Analytics page
   'trends', 'unique-customers', 'funnel', 'funnel-conversion', 'step-conversion', 'drop-off', 'time-to-convert',
   'retention', 'cohort',
+  // the Sources & destinations page
+  'write-key', 'destinations', 'queued', 'delivered', 'failed-attempts', 'dead-letters',
 ];
 
 describe('glossary', () => {

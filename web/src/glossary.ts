@@ -564,6 +564,67 @@ export const GLOSSARY: readonly GlossarySection[] = [
       },
     ],
   },
+  {
+    title: 'Sources and destinations',
+    entries: [
+      {
+        id: 'write-key',
+        term: 'Write key',
+        short: 'The secret a source puts in every request it sends, so Rapport knows which website, app or server the events come from.',
+        body: [
+          'Each source has one. SDKs send it as the Basic-auth user name; it only lets them send events, never read anything.',
+          'It is shown once, when the source is created: keep it in the website’s or app’s settings. A lost key means creating a new source.',
+        ],
+        related: ['events'],
+      },
+      {
+        id: 'destinations',
+        term: 'Destinations',
+        short: 'Webhooks Rapport sends messages to — an audience entered or exited, a journey step, a test — signed, from a queue of their own.',
+        body: [
+          'Every destination keeps its messages in a persisted queue (the outbox): nothing is lost when Rapport or the receiver goes down, and a slow destination never holds up the others.',
+          'Each request is signed with the destination’s secret (X-Rapport-Signature), shown once when it is created.',
+        ],
+        related: ['queued', 'delivered', 'failed-attempts', 'dead-letters', 'audiences'],
+      },
+      {
+        id: 'queued',
+        term: 'Queued',
+        short: 'Messages waiting for delivery to a destination, or in flight now.',
+        body: ['A message leaves the queue when the receiver answers 2xx, or when it becomes a dead letter.'],
+        read: 'A queue that keeps growing means the receiver is slow, down or rate-limited.',
+        related: ['delivered', 'dead-letters'],
+      },
+      {
+        id: 'delivered',
+        term: 'Delivered',
+        short: 'Messages the receiver acknowledged with a 2xx answer, ever.',
+        body: ['Delivery is at least once: after a crash or a lost answer the same message can come again with the same Idempotency-Key.'],
+        related: ['queued', 'failed-attempts'],
+      },
+      {
+        id: 'failed-attempts',
+        term: 'Failed attempts',
+        short: 'Requests to the destination that did not get a 2xx answer, ever: no answer, a timeout, 429 or 5xx are retried; other answers end the message at once.',
+        body: [
+          'Retries wait a random, growing delay (or the receiver’s Retry-After). After the destination’s maximum number of attempts the message becomes a dead letter.',
+          'While a receiver does not answer at all, the destination is “down”: Rapport probes it and those probes do not use up attempts.',
+        ],
+        related: ['dead-letters', 'delivered'],
+      },
+      {
+        id: 'dead-letters',
+        term: 'Dead letters',
+        short: 'Messages Rapport gave up on: refused by the receiver (a 4xx such as 400 or 422) or failed too many times.',
+        body: [
+          'Each keeps its body, the last status and error, and its attempts, so the cause can be read and fixed.',
+          'Replay puts them back at the end of the queue with fresh attempts; Delete drops them for good. They hold personal data, so only admins and marketers see them.',
+        ],
+        read: 'Fix the receiver (or the template) first, then replay: replaying into the same error makes new dead letters.',
+        related: ['failed-attempts', 'destinations'],
+      },
+    ],
+  },
 ];
 
 /** Every entry, in glossary order. */

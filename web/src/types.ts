@@ -193,3 +193,53 @@ export interface RoiResult {
   campaigns: RoiLine[];
   next_budget: { channels: RoiRanked[]; campaigns: RoiRanked[] };
 }
+
+/** A destination's delivery health (docs/destinations.md, "Health"). */
+export interface DestinationHealth {
+  state: 'up' | 'down' | 'paused' | string;
+  queued: number;
+  inFlight: number;
+  delivered: number;
+  failedAttempts: number;
+  deadLetters: number;
+  deadLettered: number;
+  oldestQueuedAt: string | null;
+  latencyMs?: { p50: number; p90: number; p99: number; samples: number };
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastSuccessAt: string | null;
+  downSince: string | null;
+}
+
+/** A destination's definition as read back (header values masked; `secret` only in the create answer). */
+export interface DestinationDefinition {
+  name: string;
+  type: string;
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  template?: string;
+  purpose?: string;
+  max_attempts?: number;
+  secret?: string;
+  [key: string]: unknown;
+}
+
+export interface Destination {
+  definition: DestinationDefinition;
+  health: DestinationHealth;
+}
+
+/** A message given up on (GET /api/v1/destinations/{name}/dead-letters). */
+export interface DeadLetter {
+  id: number;
+  idempotencyKey: string;
+  profileKey: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deadAt: string;
+  body: string;
+}
