@@ -67,6 +67,41 @@ double Quantile(std::vector<double> v, double q) {
   return v[k];
 }
 
+// A "round" bin width at least x: 1, 2, 2.5 or 5 times a power of ten.
+double NiceWidth(double x) {
+  if (!(x > 0) || !std::isfinite(x)) return 1;
+  const double base = std::pow(10.0, std::floor(std::log10(x)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (m * base >= x) return m * base;
+  }
+  return 10 * base;
+}
+
+// ,"histogram":[{"from","to","customers"}…]: `bins` bins of `width` from 0; with `open_tail` a
+// last bin from bins × width with "to": null takes what lies beyond, else the last bin takes it.
+void AppendHistogram(std::string* j, const std::vector<double>& values, double width, size_t bins,
+                     bool open_tail) {
+  std::vector<size_t> counts(bins + (open_tail ? 1 : 0), 0);
+  for (double v : values) {
+    const double at = std::floor(std::max(0.0, v) / width);
+    ++counts[std::min(counts.size() - 1, static_cast<size_t>(std::min(at, 1e9)))];
+  }
+  *j += ",\"histogram\":[";
+  for (size_t b = 0; b < counts.size(); ++b) {
+    if (b) *j += ',';
+    *j += "{\"from\":";
+    AppendNumber(j, static_cast<double>(b) * width);
+    *j += ",\"to\":";
+    if (b == bins) {
+      *j += "null";
+    } else {
+      AppendNumber(j, static_cast<double>(b + 1) * width);
+    }
+    *j += ",\"customers\":" + std::to_string(counts[b]) + "}";
+  }
+  *j += ']';
+}
+
 }  // namespace
 
 Result<ClvRun> FitClv(const warehouse::Snapshot& snapshot, object spec_json,
@@ -210,6 +245,7 @@ Result<warehouse::QueryOutput> RunClvQuery(const warehouse::Snapshot& snapshot, 
   j += ",";
   field("below_half", static_cast<double>(std::count_if(alive.begin(), alive.end(),
                                                         [](double a) { return a < 0.5; })));
+  AppendHistogram(&j, alive, 0.1, 10, false);
   j += "}";
   if (scores.empty()) {
     j += ",\"clv\":null,\"top\":[]}";
@@ -223,7 +259,13 @@ Result<warehouse::QueryOutput> RunClvQuery(const warehouse::Snapshot& snapshot, 
   field("monthly_discount", spec.clv.monthly_discount), j += ",", field("total", total), j += ",";
   field("mean", total / static_cast<double>(clv.size())), j += ",";
   field("p50", Quantile(clv, 0.5)), j += ",", field("p90", Quantile(clv, 0.9)), j += ",";
-  field("p99", Quantile(clv, 0.99)), j += "}";
+  const double p99 = Quantile(clv, 0.99);
+  field("p99", p99);
+  // Ten round bins up to the 99th percentile, and the tail beyond it in one open bin.
+  const double width = NiceWidth(p99 / 10);
+  AppendHistogram(&j, clv, width, static_cast<size_t>(std::ceil(p99 / width)) + (p99 > 0 ? 0 : 1),
+                  true);
+  j += "}";
   row("CLV mean", total / static_cast<double>(clv.size()));
   row("CLV total", total);
   std::vector<size_t> order(scores.size());

@@ -67,6 +67,22 @@ TEST(ClvQuery, ReproducesCdnowFromWarehouseEvents) {
   EXPECT_NEAR(double(j["holdout"]["predicted"]), 1653.4, 0.5);
   EXPECT_EQ(simdjson::dom::array(j["top"]).size(), 3u);
   EXPECT_GT(double(j["clv"]["mean"]), 0);
+  // Histograms: contiguous round bins that hold every customer; CLV's last bin is open.
+  for (const char* what : {"clv", "p_alive"}) {
+    simdjson::dom::array bins = j[what]["histogram"];
+    ASSERT_GE(bins.size(), 2u) << what;
+    double customers = 0, edge = 0;
+    for (simdjson::dom::element b : bins) {
+      EXPECT_DOUBLE_EQ(double(b["from"]), edge) << what;
+      if (!b["to"].is_null()) edge = double(b["to"]);
+      customers += double(b["customers"]);
+    }
+    EXPECT_EQ(customers, double(j["customers"])) << what;
+  }
+  EXPECT_TRUE(simdjson::dom::array(j["clv"]["histogram"])
+                  .at(simdjson::dom::array(j["clv"]["histogram"]).size() - 1)["to"]
+                  .is_null());
+  EXPECT_DOUBLE_EQ(double(simdjson::dom::array(j["p_alive"]["histogram"]).at(9)["to"]), 1);
   // The most valuable customer first, with an external profile id.
   std::string_view first = j["top"].at(0)["profile"];
   EXPECT_EQ(first.substr(0, 1), "p");
