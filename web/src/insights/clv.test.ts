@@ -2,7 +2,7 @@
 // (calibration end 1997-10-01, holdout end 1998-07-01, top 2).
 import { describe, expect, it } from 'vitest';
 import type { ClvResult } from '../types';
-import { clvDistribution, clvFitProblem, holdoutError, pAliveDistribution, repeatShare, topRows } from './clv';
+import { clvDistribution, clvFitProblem, clvHistogram, holdoutError, pAliveDistribution, pAliveHistogram, repeatShare, topRows } from './clv';
 
 const CDNOW: ClvResult = {
   customers: 2357,
@@ -88,5 +88,26 @@ describe('clvFitProblem', () => {
   it('has a general answer for other refusals', () => {
     expect(clvFitProblem('the best BG/NBD fit has a + b <= 1').title).toBe('The models cannot be fitted on this data.');
     expect(clvFitProblem('"holdout_end" must be after "calibration_end"').title).toBe('The settings cannot be used.');
+  });
+});
+
+describe('the histograms', () => {
+  const bins = [
+    { from: 0, to: 50, customers: 7 },
+    { from: 50, to: 100, customers: 2 },
+    { from: 100, to: null, customers: 1 },
+  ];
+  it('labels CLV bands and the open last one, counting customers', () => {
+    const bars = clvHistogram({ customers: 10, clv: { mean: 30, histogram: bins } } as never, (v: number) => String(v));
+    expect(bars?.categories).toEqual(['0–50', '50–100', '≥ 100']);
+    expect(bars?.series[0].values).toEqual([7, 2, 1]);
+  });
+  it('labels P(alive) tenths in percent', () => {
+    const bars = pAliveHistogram({ p_alive: { mean: 0.5, histogram: [{ from: 0, to: 0.1, customers: 3 }, { from: 0.9, to: 1, customers: 4 }] } } as never);
+    expect(bars?.categories).toEqual(['0%–10%', '90%–100%']);
+  });
+  it('is absent from an answer without one, or with a malformed one', () => {
+    expect(clvHistogram({ clv: { mean: 1 } } as never, String)).toBeNull();
+    expect(pAliveHistogram({ p_alive: { histogram: [{ from: 'x', customers: 1 }] } } as never)).toBeNull();
   });
 });

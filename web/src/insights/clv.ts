@@ -1,6 +1,6 @@
 // The customer lifetime value answer (POST /api/v1/insights/clv, docs/kpis.md) as the Insights
-// page shows it: the distribution fields the answer has — CLV's mean and percentiles, and
-// P(alive) as customers more likely active or gone — as bar chart data; the top customers as
+// page shows it: the histograms of predicted CLV and P(alive) as bar chart data (or, from an
+// answer without them, CLV's mean and percentiles and P(alive) split at one half); the top customers as
 // rows linking to their profiles; and, when the models cannot be fitted (a 400 with a plain
 // message), what data they need.
 import { finite } from '../format';
@@ -9,8 +9,8 @@ import type { ClvResult, ClvTopCustomer } from '../types';
 import type { BarData } from './charts';
 
 /**
- * Predicted CLV per customer: the median, the mean and the 90th and 99th percentiles, which is
- * the distribution the answer carries (no histogram). Null when there is no CLV (the spend model
+ * Predicted CLV per customer: the median, the mean and the 90th and 99th percentiles (for an
+ * answer without a histogram). Null when there is no CLV (the spend model
  * could not be fitted: `spend_model_error` says why).
  */
 export function clvDistribution(r: ClvResult): BarData | null {
@@ -19,6 +19,40 @@ export function clvDistribution(r: ClvResult): BarData | null {
     categories: ['median (p50)', 'mean', '90th percentile', '99th percentile'],
     series: [{ name: 'predicted CLV', values: [finite(r.clv.p50), finite(r.clv.mean), finite(r.clv.p90), finite(r.clv.p99)] }],
   };
+}
+
+/** One bin of the answer's histograms: [from, to), `to` null for the open last bin. */
+export interface HistogramBin {
+  from: number;
+  to: number | null;
+  customers: number;
+}
+
+function histogramOf(x: unknown): HistogramBin[] | null {
+  const h = (x as { histogram?: unknown } | null | undefined)?.histogram;
+  if (!Array.isArray(h) || h.length === 0) return null;
+  const bins = h as HistogramBin[];
+  return bins.every((b) => finite(b.from) !== null && finite(b.customers) !== null) ? bins : null;
+}
+
+/** Bars of customers per bin, labelled "from–to" ("≥ from" for the open bin) by `edge`. */
+function histogramBars(bins: HistogramBin[], edge: (v: number) => string): BarData {
+  return {
+    categories: bins.map((b) => (b.to === null ? `≥ ${edge(b.from)}` : `${edge(b.from)}–${edge(b.to)}`)),
+    series: [{ name: 'customers', values: bins.map((b) => b.customers) }],
+  };
+}
+
+/** Customers per band of predicted CLV, from the answer's histogram; null without one. */
+export function clvHistogram(r: ClvResult, edge: (v: number) => string): BarData | null {
+  const bins = histogramOf(r.clv);
+  return bins ? histogramBars(bins, edge) : null;
+}
+
+/** Customers per tenth of P(alive), from the answer's histogram; null without one. */
+export function pAliveHistogram(r: ClvResult): BarData | null {
+  const bins = histogramOf(r.p_alive);
+  return bins ? histogramBars(bins, (v) => `${Math.round(v * 100)}%`) : null;
 }
 
 /** Customers by P(alive): at least one half (more likely still buying) and below (more likely gone). */

@@ -13,7 +13,7 @@ import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
 import { formatDateTime, formatNumber, formatPercent, plural } from '../../format';
 import { describeBars } from '../../insights/charts';
-import { clvDistribution, clvFitProblem, holdoutError, pAliveDistribution, repeatShare, topRows } from '../../insights/clv';
+import { clvDistribution, clvFitProblem, clvHistogram, holdoutError, pAliveDistribution, pAliveHistogram, repeatShare, topRows } from '../../insights/clv';
 import { formatAxis, formatCredit, formatMoney, formatParameter, formatProbability } from '../../insights/figures';
 import { CLV_TOP_CHOICES, clvSpec, type ClvPicker } from '../../insights/specs';
 import type { ClvResult } from '../../types';
@@ -110,8 +110,11 @@ function CannotFit({ message }: { message: string }) {
 }
 
 function ClvView({ r }: { r: ClvResult }) {
-  const clvBars = useMemo(() => clvDistribution(r), [r]);
-  const aliveBars = useMemo(() => pAliveDistribution(r), [r]);
+  // Customers per band when the answer has histograms; else its summary figures.
+  const clvHist = useMemo(() => clvHistogram(r, formatAxis), [r]);
+  const clvBars = useMemo(() => clvHist ?? clvDistribution(r), [r, clvHist]);
+  const clvFormat = clvHist ? count : formatMoney;
+  const aliveBars = useMemo(() => pAliveHistogram(r) ?? pAliveDistribution(r), [r]);
   const rows = useMemo(() => topRows(r), [r]);
   const horizon = r.clv?.horizon_months ?? 12;
   return (
@@ -147,11 +150,18 @@ function ClvView({ r }: { r: ClvResult }) {
             <Term id="clv">Predicted CLV</Term> per customer, next {horizon} months
           </h3>
           {clvBars ? (
-            <Bars data={clvBars} format={formatMoney} axisFormat={formatAxis} description={describeBars('Predicted CLV per customer', clvBars, formatMoney)} />
+            <Bars
+              data={clvBars}
+              format={clvFormat}
+              axisFormat={formatAxis}
+              description={describeBars(clvHist ? 'Customers per band of predicted CLV' : 'Predicted CLV per customer', clvBars, clvFormat)}
+            />
           ) : (
             <p className="muted">No CLV to show.</p>
           )}
-          <p className="muted small">Half of the customers are below the median; the mean is pulled up by the few most valuable.</p>
+          <p className="muted small">
+            Median {formatMoney(r.clv?.p50)}, mean {formatMoney(r.clv?.mean)}: the mean is pulled up by the few most valuable.
+          </p>
         </section>
         <section className="card" aria-labelledby="clv-alive">
           <h3 id="clv-alive">
