@@ -1,12 +1,14 @@
 // The console end to end (web/, served by `rapport serve` at /): Debian's chromium, driven by
 // playwright-core, against a real server. A first start prints a sign-in link that opens the
 // console signed in; a token can be pasted; a profile is found by email with its merged
-// identities; channel ROI, a funnel and a retention table show; a bad token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
+// identities; channel ROI, a funnel and a retention table show; a dead letter is replayed; a bad
+// token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
 // build/console-screenshots); a failing step names its page and step.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -144,6 +146,43 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
       await page.selectOption('#rt-return', 'Order Completed');
       await page.getByRole('heading', { name: /Customers who came back, per (day|week) after their first “Pricing”/ }).waitFor({ timeout: 15000 });
     });
+  });
+
+  test('a dead letter is replayed from the destinations page once the receiver is back', async () => {
+    // A receiver that refuses (400: a dead letter at once) until told otherwise.
+    let status = 400;
+    let received = 0;
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (status === 200) received += 1;
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+      const created = await s.api('/api/v1/destinations', { method: 'POST', body: { name: 'crm', type: 'webhook', url } });
+      assert.equal(created.status, 201, created.text);
+      const sent = await s.api('/api/v1/destinations/crm/test', { method: 'POST', body: {} });
+      assert.equal(sent.status, 202, sent.text);
+      const letter = await pollUntil(async () => (await s.api('/api/v1/destinations/crm/dead-letters')).json?.deadLetters?.[0], {
+        timeoutMs: 15000,
+        describe: () => 'the test message did not become a dead letter',
+      });
+      status = 200;
+      await step('destinations: dead letter listed', async () => {
+        await page.goto(`${s.base}/#/connections/destinations`);
+        await page.locator(`#dl-crm-${letter.id}`).waitFor({ timeout: 15000 });
+      });
+      await step('destinations: dead letter replayed', async () => {
+        await page.getByRole('button', { name: `Replay dead letter ${letter.id}` }).click();
+        await page.locator('#dest-crm-status').getByText(/Replayed 1 dead letter/).waitFor({ timeout: 10000 });
+        await pollUntil(() => received >= 1, { timeoutMs: 15000, describe: () => 'the replayed message never reached the receiver' });
+      });
+    } finally {
+      receiver.close();
+    }
   });
 
   test('a pasted token signs in; a wrong one is refused, saying so', async () => {
