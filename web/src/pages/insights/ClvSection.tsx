@@ -17,28 +17,17 @@ import { clvDistribution, clvFitProblem, clvHistogram, holdoutError, pAliveDistr
 import { formatAxis, formatCredit, formatMoney, formatParameter, formatProbability } from '../../insights/figures';
 import { CLV_TOP_CHOICES, clvSpec, type ClvPicker } from '../../insights/specs';
 import type { ClvResult } from '../../types';
-import { useAsync } from '../../useAsync';
+import { useAppliedSpec } from '../../useAppliedSpec';
 
 const DEFAULT: ClvPicker = { calibrationEnd: '', holdoutEnd: '', top: 10 };
 const count = (v: number | null) => formatNumber(v, 0);
 
 export function ClvSection() {
   const [draft, setDraft] = useState<ClvPicker>(DEFAULT);
-  const [applied, setApplied] = useState<Record<string, unknown>>({});
-  const [problem, setProblem] = useState('');
-  const key = JSON.stringify(applied);
-  const state = useAsync((signal) => api.clv(applied, signal), [key]);
-
+  const { state, problem, apply } = useAppliedSpec(api.clv);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const spec = clvSpec(draft);
-    if (!spec.ok) {
-      setProblem(spec.problem);
-      return;
-    }
-    setProblem('');
-    if (JSON.stringify(spec.value) === key) state.reload();
-    else setApplied(spec.value);
+    apply(clvSpec(draft));
   };
 
   return (

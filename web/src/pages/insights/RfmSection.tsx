@@ -14,27 +14,16 @@ import { formatAxis, formatMoney } from '../../insights/figures';
 import { cellColors, gridRows, isEmptyRfm, segmentBars, segmentRows } from '../../insights/rfm';
 import { rfmSpec } from '../../insights/specs';
 import type { RfmResult } from '../../types';
-import { useAsync } from '../../useAsync';
+import { useAppliedSpec } from '../../useAppliedSpec';
 
 const count = (v: number | null) => formatNumber(v, 0);
 
 export function RfmSection() {
   const [asOf, setAsOf] = useState('');
-  const [applied, setApplied] = useState<Record<string, unknown>>({});
-  const [problem, setProblem] = useState('');
-  const key = JSON.stringify(applied);
-  const state = useAsync((signal) => api.rfm(applied, signal), [key]);
-
+  const { state, problem, apply } = useAppliedSpec(api.rfm);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const spec = rfmSpec(asOf);
-    if (!spec.ok) {
-      setProblem(spec.problem);
-      return;
-    }
-    setProblem('');
-    if (JSON.stringify(spec.value) === key) state.reload();
-    else setApplied(spec.value);
+    apply(rfmSpec(asOf));
   };
 
   return (
