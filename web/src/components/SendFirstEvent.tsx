@@ -1,14 +1,14 @@
 // The way out of an empty workspace: a curl command that sends an event, and — for the roles
 // that may — creating a source to get its write key (admin: POST /api/v1/sources) and sending
 // a test event from the console (admin, marketer: POST /api/v1/sources/{source}/batch).
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api';
 import { ApiError, asApiError } from '../errors';
 import { can } from '../roles';
 import { useSession } from '../session';
 import { useAsync } from '../useAsync';
-import { invalidateSources } from '../useSources';
 import { CodeBlock } from './CodeBlock';
+import { CreateSourceForm } from './CreateSourceForm';
 import { ErrorNotice } from './ErrorNotice';
 
 function curlSnippet(origin: string, key: string): string {
@@ -36,7 +36,7 @@ export function SendFirstEvent({ onSent }: { onSent?: () => void }) {
           <strong>only now</strong>: copy it into your website&apos;s or app&apos;s settings.
         </p>
       ) : can(role, 'sources.create') ? (
-        <CreateSource onCreated={setCreated} />
+        <CreateSourceForm inputId="source-name" label="Create a source to get its write key:" initialName="website" onCreated={setCreated} />
       ) : (
         <p>
           No write key? Ask an admin to create a source for you (<code>rapport admin source create web --data DIR</code>
@@ -45,36 +45,6 @@ export function SendFirstEvent({ onSent }: { onSent?: () => void }) {
       )}
       {can(role, 'events.send') ? <SendTestEvent key={created?.name ?? ''} onSent={onSent} /> : null}
     </div>
-  );
-}
-
-function CreateSource({ onCreated }: { onCreated: (s: { name: string; writeKey: string }) => void }) {
-  const [name, setName] = useState('website');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const s = await api.createSource(name.trim());
-      invalidateSources();
-      onCreated({ name: s.name, writeKey: s.writeKey });
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form className="inline-form" onSubmit={submit}>
-      <label htmlFor="source-name">Create a source to get its write key:</label>
-      <input id="source-name" value={name} onChange={(e) => setName(e.target.value)} required />
-      <button type="submit" disabled={busy || name.trim() === ''}>
-        {busy ? 'Creating…' : 'Create source'}
-      </button>
-      {error ? <ErrorNotice error={error} /> : null}
-    </form>
   );
 }
 

@@ -1,20 +1,19 @@
 // The Sources tab: every source (GET /api/v1/sources) with copy-paste SDK snippets pointed at this
 // server; admins create one (POST /api/v1/sources), whose write key is shown once, with the
 // snippets filled in. Keys are never listed again, so other snippets carry a placeholder.
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { api } from '../../api';
 import { CodeBlock } from '../../components/CodeBlock';
+import { CreateSourceForm } from '../../components/CreateSourceForm';
 import { Empty } from '../../components/Empty';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
 import { buildSnippets, KEY_PLACEHOLDER, parseOrigin, type SnippetId } from '../../connections/snippets';
-import { asApiError, type ApiError } from '../../errors';
 import { formatDateTime } from '../../format';
 import { can } from '../../roles';
 import { useSession } from '../../session';
 import { useAsync } from '../../useAsync';
-import { invalidateSources } from '../../useSources';
 
 export function SourcesTab() {
   const { role } = useSession();
@@ -31,9 +30,10 @@ export function SourcesTab() {
       {created ? <CreatedSource source={created} onDone={() => setCreated(null)} /> : null}
       {mayCreate ? (
         <CreateSourceForm
+          inputId="new-source-name"
+          label="New source"
           onCreated={(s) => {
             setCreated(s);
-            invalidateSources();
             list.reload();
           }}
         />
@@ -88,36 +88,6 @@ function CreatedSource({ source, onDone }: { source: { name: string; writeKey: s
         I have copied the key
       </button>
     </div>
-  );
-}
-
-function CreateSourceForm({ onCreated }: { onCreated: (s: { id: string; name: string; writeKey: string }) => void }) {
-  const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const s = await api.createSource(name.trim());
-      setName('');
-      onCreated(s);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form className="inline-form" onSubmit={submit} aria-label="Create a source">
-      <label htmlFor="new-source-name">New source</label>
-      <input id="new-source-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="website" required />
-      <button type="submit" disabled={busy || name.trim() === ''}>
-        {busy ? 'Creating…' : 'Create source'}
-      </button>
-      {error ? <ErrorNotice error={error} title="The source was not created." /> : null}
-    </form>
   );
 }
 
