@@ -148,6 +148,17 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
     });
   });
 
+  test('an admin creates a source and gets its write key with SDK snippets', async () => {
+    await step('sources: create one', async () => {
+      await page.goto(`${s.base}/#/connections/sources`);
+      await page.fill('#new-source-name', 'mobile-app');
+      await page.getByRole('button', { name: 'Create source' }).click();
+      await page.getByText(/wk_[A-Za-z0-9_-]{8,}/).first().waitFor({ timeout: 10000 });
+    });
+    const sources = await s.api('/api/v1/sources');
+    assert.ok(sources.json.sources.some((x) => x.name === 'mobile-app'), sources.text);
+  });
+
   test('a dead letter is replayed from the destinations page once the receiver is back', async () => {
     // A receiver that refuses (400: a dead letter at once) until told otherwise.
     let status = 400;
