@@ -22,6 +22,8 @@ import { SessionContext, type Session } from './session';
 const Insights = lazy(() => import('./pages/Insights').then((m) => ({ default: m.Insights })));
 // So is the Analytics page (trends, funnel, retention).
 const Analytics = lazy(() => import('./pages/Analytics').then((m) => ({ default: m.Analytics })));
+// And the Audiences page (list, builder, one audience).
+const Audiences = lazy(() => import('./pages/Audiences').then((m) => ({ default: m.Audiences })));
 // And the Sources & destinations page (SDK snippets, delivery health, dead letters).
 const Connections = lazy(() => import('./pages/Connections').then((m) => ({ default: m.Connections })));
 
@@ -36,6 +38,7 @@ const TITLES: Record<Route['page'], string> = {
   profiles: 'Profiles',
   insights: 'Insights',
   analytics: 'Analytics',
+  audiences: 'Audiences',
   events: 'Live events',
   connections: 'Sources & destinations',
   glossary: 'Glossary',
@@ -201,6 +204,12 @@ function Page({ route }: { route: Route }) {
       return (
         <Suspense fallback={<Loading what="the Analytics page" />}>
           <Analytics tab={route.tab} />
+        </Suspense>
+      );
+    case 'audiences':
+      return (
+        <Suspense fallback={<Loading what="the Audiences page" />}>
+          <Audiences key={route.name ?? 'list'} name={route.name} />
         </Suspense>
       );
     case 'events':

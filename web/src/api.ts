@@ -9,6 +9,8 @@ import { SseParser } from './sse';
 import type {
   AttributionResult,
   Audience,
+  AudienceMembers,
+  AudiencePreview,
   ClvResult,
   DeadLetter,
   Destination,
@@ -117,6 +119,28 @@ export const api = {
     request<EventsPage>(`/api/v1/profiles/${seg(id)}/events${query({ limit: p.limit, after: p.after })}`, { signal }),
 
   audiences: (signal?: AbortSignal) => request<{ audiences: Audience[] }>('/api/v1/audiences', { signal }),
+
+  /** GET /api/v1/audiences/{name}. */
+  audience: (name: string, signal?: AbortSignal) => request<Audience>(`/api/v1/audiences/${seg(name)}`, { signal }),
+
+  /** POST /api/v1/audiences (admin, marketer): `{"name","description"?,"tree"}`; 201 AUDIENCE; 409 if the name is taken. */
+  createAudience: (body: { name: string; description?: string; tree: unknown }) =>
+    request<Audience>('/api/v1/audiences', { method: 'POST', body }),
+
+  /** POST /api/v1/audiences/preview (every role): the size now; 400 says what is wrong with the definition. */
+  previewAudience: (body: { tree: unknown } | { definition: string }, signal?: AbortSignal) =>
+    request<AudiencePreview>('/api/v1/audiences/preview', { method: 'POST', body, signal }),
+
+  /** DELETE /api/v1/audiences/{name} (admin, marketer): 409 while another audience reads it. */
+  deleteAudience: (name: string) => request<unknown>(`/api/v1/audiences/${seg(name)}`, { method: 'DELETE' }),
+
+  /** GET /api/v1/audiences/{name}/members?limit=N&after=ID: profile ids, by id. */
+  audienceMembers: (name: string, p: { limit?: number; after?: string | null }, signal?: AbortSignal) =>
+    request<AudienceMembers>(`/api/v1/audiences/${seg(name)}/members${query({ limit: p.limit, after: p.after })}`, { signal }),
+
+  /** PUT /api/v1/audiences/{name}/destinations (admin, marketer): answers AUDIENCE; 400 for an unknown destination. */
+  setAudienceDestinations: (name: string, destinations: string[]) =>
+    request<Audience>(`/api/v1/audiences/${seg(name)}/destinations`, { method: 'PUT', body: { destinations } }),
 
   computedTraits: (signal?: AbortSignal) =>
     request<{ computedTraits: Array<{ definition: Record<string, unknown>; status: string }> }>(

@@ -17,7 +17,9 @@ const REQUIRED = [
   'trends', 'unique-customers', 'funnel', 'funnel-conversion', 'step-conversion', 'drop-off', 'time-to-convert',
   'retention', 'cohort',
   // the Sources & destinations page
-  'write-key', 'destinations', 'queued', 'delivered', 'failed-attempts', 'dead-letters',
+  'write-key', 'destinations',
+  // the Audiences page
+  'audience-size', 'audience-status', 'queued', 'delivered', 'failed-attempts', 'dead-letters',
 ];
 
 describe('glossary', () => {

@@ -94,7 +94,26 @@ export const GLOSSARY: readonly GlossarySection[] = [
         body: [
           'Entering and leaving an audience is recorded on the customer’s timeline and can be sent to destinations such as a CRM or an ad platform.',
         ],
-        related: ['profiles'],
+        related: ['profiles', 'audience-size', 'audience-status'],
+      },
+      {
+        id: 'audience-size',
+        term: 'Audience size',
+        short: 'How many customers are in the audience now.',
+        body: [
+          'In the builder it is a preview: the description evaluated over every profile right now, before saving (over 100,000 profiles an even sample gives an estimate).',
+          'A saved audience’s size changes by itself as events arrive and as time windows (“within 7 days”) move on.',
+        ],
+        related: ['audiences'],
+      },
+      {
+        id: 'audience-status',
+        term: 'Audience status',
+        short: 'Computing, evaluating or live: whether a new audience has been worked out over every customer’s history yet.',
+        body: [
+          'A new audience is first computed over the history (computing), then evaluated over the existing profiles (evaluating, with its progress), then kept current (live). Its size is complete once it is live.',
+        ],
+        related: ['audiences', 'audience-size'],
       },
       {
         id: 'computed-traits',

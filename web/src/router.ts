@@ -1,5 +1,5 @@
 // The console's hash router, as pure functions: the address bar's fragment (`#/overview`,
-// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
+// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/audiences/vip`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
 // back, and the one-click sign-in fragment `#token=rpt_...`. No history library: App listens to
 // `hashchange` and renders the Route that parseHash returns.
 
@@ -32,6 +32,7 @@ export type Route =
   | { page: 'profiles'; profileId?: string; identifier?: string }
   | { page: 'insights'; section?: InsightSection }
   | { page: 'analytics'; tab?: AnalyticsTab }
+  | { page: 'audiences'; name?: string }
   | { page: 'events' }
   | { page: 'connections'; tab?: ConnectionsTab }
   | { page: 'glossary'; entry?: string }
@@ -88,6 +89,8 @@ export function parseHash(hash: string): Route {
     case 'analytics':
       if (second === undefined) return { page: 'analytics' };
       return isAnalyticsTab(second) ? { page: 'analytics', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
+    case 'audiences':
+      return second === undefined ? { page: 'audiences' } : { page: 'audiences', name: second };
     case 'connections':
       if (second === undefined) return { page: 'connections' };
       return isConnectionsTab(second) ? { page: 'connections', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
@@ -117,6 +120,8 @@ export function href(route: Route): string {
       return route.section ? `#/insights/${route.section}` : '#/insights';
     case 'analytics':
       return route.tab ? `#/analytics/${route.tab}` : '#/analytics';
+    case 'audiences':
+      return route.name ? `#/audiences/${encodeURIComponent(route.name)}` : '#/audiences';
     case 'connections':
       return route.tab ? `#/connections/${route.tab}` : '#/connections';
     case 'glossary':

@@ -72,11 +72,27 @@ export interface Audience {
   name: string;
   description?: string;
   definition: string;
+  tree?: unknown; // the JSON form (docs/audiences.md)
   status: string;
   progress?: number;
   size: number;
   createdAt: string;
   destinations?: string[];
+}
+
+/** POST /api/v1/audiences/preview: the size now, before saving. */
+export interface AudiencePreview {
+  size: number;
+  evaluated: number;
+  estimate: boolean;
+  examples: string[]; // profile ids
+  definition: string; // the canonical text
+}
+
+/** GET /api/v1/audiences/{name}/members: profile ids, by id. */
+export interface AudienceMembers {
+  members: Array<{ id: string; since: string }>;
+  next: string | null;
 }
 
 export interface QueryAnswer<T = unknown> {
