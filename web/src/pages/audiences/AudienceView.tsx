@@ -3,7 +3,7 @@
 // destinations it syncs to (GET /api/v1/destinations for the names; writers change them with
 // PUT …/destinations), Delete with a confirm (writers: DELETE /api/v1/audiences/{name}), and a
 // builder started from a copy of its tree.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../../api';
 import { fromTree } from '../../audiences/tree';
 import { Empty } from '../../components/Empty';
@@ -25,6 +25,21 @@ const PAGE = 50;
 export function AudienceView({ name }: { name: string }) {
   const state = useAsync((signal) => api.audience(name, signal), [name]);
   const [copy, setCopy] = useState(false);
+  // A new audience is computed, then evaluated: ask again every 2 s until it is live.
+  const [fresh, setFresh] = useState<Audience | null>(null);
+  const shown = fresh ?? (state.status === 'ok' ? state.data : null);
+  const settling = shown !== null && shown.status !== 'live';
+  useEffect(() => {
+    if (!settling) return;
+    const controller = new AbortController();
+    const t = window.setTimeout(() => {
+      api.audience(name, controller.signal).then(setFresh, () => undefined);
+    }, 2000);
+    return () => {
+      window.clearTimeout(t);
+      controller.abort();
+    };
+  }, [settling, shown, name]);
   if (state.status === 'loading') return <Loading what={`audience ${name}`} />;
   if (state.status === 'error') {
     return (
@@ -45,7 +60,7 @@ export function AudienceView({ name }: { name: string }) {
       </>
     );
   }
-  const a = state.data;
+  const a = fresh ?? state.data;
   const initial = a.tree !== undefined ? fromTree(a.tree) : null;
   return (
     <>
@@ -54,7 +69,7 @@ export function AudienceView({ name }: { name: string }) {
       </p>
       <h1>{a.name}</h1>
       {a.description ? <p className="lead">{a.description}</p> : null}
-      <section className="card" aria-labelledby="audience-def-title">
+      <section className="card aud" aria-labelledby="audience-def-title">
         <h2 id="audience-def-title" className="visually-hidden">
           Definition
         </h2>
@@ -82,7 +97,14 @@ export function AudienceView({ name }: { name: string }) {
           </div>
         </dl>
         <div className="toolbar">
-          <button type="button" className="secondary" onClick={state.reload}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setFresh(null);
+              state.reload();
+            }}
+          >
             Refresh
           </button>
           {initial ? (
@@ -92,7 +114,7 @@ export function AudienceView({ name }: { name: string }) {
           ) : null}
         </div>
       </section>
-      <Members name={a.name} />
+      <Members key={a.status} name={a.name} />
       <Destinations audience={a} onChanged={state.reload} />
       <DeleteAudience name={a.name} />
       {copy && initial ? <Builder audienceNames={[]} initial={initial} /> : null}
@@ -105,7 +127,7 @@ function Members({ name }: { name: string }) {
   const after = cursors[cursors.length - 1];
   const page = useAsync((signal) => api.audienceMembers(name, { limit: PAGE, after }, signal), [name, after]);
   return (
-    <section className="card" aria-labelledby="members-title">
+    <section className="card aud" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
       {page.status === 'loading' ? (
         <Loading what="members" />
@@ -181,7 +203,7 @@ function Destinations({ audience, onChanged }: { audience: Audience; onChanged: 
   };
 
   return (
-    <section className="card" aria-labelledby="dest-title">
+    <section className="card aud" aria-labelledby="dest-title">
       <h2 id="dest-title">
         Synced to <Term id="destinations">destinations</Term>
       </h2>
@@ -256,7 +278,7 @@ function DeleteAudience({ name }: { name: string }) {
     }
   };
   return (
-    <section className="card" aria-labelledby="delete-title">
+    <section className="card aud" aria-labelledby="delete-title">
       <h2 id="delete-title">Delete</h2>
       {confirming ? (
         <div className="toolbar" role="group" aria-label="Confirm deleting">

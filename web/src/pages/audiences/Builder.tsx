@@ -457,6 +457,7 @@ function EventFields({ c, ctx, events }: { c: Condition & { kind: 'performed' };
         <>
           <input
             id={`${cid}-event`}
+            className="event-name"
             aria-label={c.type === 'track' ? 'Event name' : c.type === 'page' ? 'Page name (optional)' : 'Screen name (optional)'}
             list={c.type === 'track' ? listId : undefined}
             value={c.event}
