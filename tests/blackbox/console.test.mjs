@@ -1,8 +1,8 @@
 // The console end to end (web/, served by `rapport serve` at /): Debian's chromium, driven by
 // playwright-core, against a real server. A first start prints a sign-in link that opens the
 // console signed in; a token can be pasted; a profile is found by email with its merged
-// identities; channel ROI, a funnel and a retention table show; a dead letter is replayed; a bad
-// token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
+// identities; an audience is built without code and shows its size; channel ROI, a funnel and
+// a retention table show; a source is created; a dead letter is replayed; a bad token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
 // build/console-screenshots); a failing step names its page and step.
 
 import { after, before, describe, test } from 'node:test';
@@ -99,6 +99,24 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
         text = await identities.textContent();
         return text.includes('u7') && text.includes('visitor-7') && text.includes('ada@example.com');
       }, { timeoutMs: 10000, describe: () => `identities: ${text}` });
+    });
+  });
+
+  test('an audience built without code shows its language and its size', async () => {
+    await step('audiences: build traits.plan = "pro"', async () => {
+      await page.goto(`${s.base}/#/audiences`);
+      await page.getByRole('heading', { name: 'Build an audience' }).waitFor({ timeout: 15000 });
+      await page.getByLabel('Trait name').fill('plan');
+      await page.getByLabel('Value', { exact: true }).fill('pro');
+      await page.locator('#audience-text').getByText('traits.plan = "pro"').waitFor({ timeout: 10000 });
+      // u7 (identified with plan "pro" above) is the one member.
+      await page.locator('#audience-preview-size').getByText(/^1$/).waitFor({ timeout: 10000 });
+    });
+    await step('audiences: save and open it', async () => {
+      await page.getByLabel('Name', { exact: true }).fill('pro_plan');
+      await page.getByRole('button', { name: 'Save audience' }).click();
+      await page.waitForURL(/#\/audiences\/pro_plan$/, { timeout: 10000 });
+      await page.locator('#audience-definition').getByText('traits.plan = "pro"').waitFor({ timeout: 10000 });
     });
   });
 
