@@ -83,11 +83,10 @@ int Serve(const Config& c) {
   // Before listening, so the token works as soon as the server answers.
   auto token = (*app)->FirstStartToken();
   if (!token.ok()) return Fail(token.status());
-  if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
-  const std::string base = fmt::format("http://{}:{}", ParseHostPort(c.http)->host, (*app)->port());
-  spdlog::info("rapport listening on {} (data in {})", base, c.data_dir);
-  if (!token->empty()) {
-    // Shown once: only the token's hash is stored.
+  // Shown once (only the token's hash is stored), even when the server cannot start: a lost
+  // first token would leave a newcomer without one.
+  auto print_token = [&](const std::string& base) {
+    if (token->empty()) return;
     std::cout << fmt::format(
                      "\n  First start: created an admin API token (shown only now):\n"
                      "    {}\n"
@@ -96,7 +95,14 @@ int Serve(const Config& c) {
                      "  More tokens: rapport admin token create --role marketer --data {}\n\n",
                      *token, base, *token, c.data_dir)
               << std::flush;
+  };
+  if (Status s = (*app)->Start(); !s.ok()) {
+    print_token("http://" + c.http);
+    return Fail(s);
   }
+  const std::string base = fmt::format("http://{}:{}", ParseHostPort(c.http)->host, (*app)->port());
+  spdlog::info("rapport listening on {} (data in {})", base, c.data_dir);
+  print_token(base);
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("received {}, stopping: finishing in-flight requests", strsignal(sig));
