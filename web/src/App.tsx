@@ -24,6 +24,8 @@ const Insights = lazy(() => import('./pages/Insights').then((m) => ({ default: m
 const Analytics = lazy(() => import('./pages/Analytics').then((m) => ({ default: m.Analytics })));
 // And the Audiences page (list, builder, one audience).
 const Audiences = lazy(() => import('./pages/Audiences').then((m) => ({ default: m.Audiences })));
+// And the Journeys page (list, flow with counts per step, builder).
+const Journeys = lazy(() => import('./pages/Journeys').then((m) => ({ default: m.Journeys })));
 // And the Sources & destinations page (SDK snippets, delivery health, dead letters).
 const Connections = lazy(() => import('./pages/Connections').then((m) => ({ default: m.Connections })));
 
@@ -39,6 +41,7 @@ const TITLES: Record<Route['page'], string> = {
   insights: 'Insights',
   analytics: 'Analytics',
   audiences: 'Audiences',
+  journeys: 'Journeys',
   events: 'Live events',
   connections: 'Sources & destinations',
   glossary: 'Glossary',
@@ -210,6 +213,12 @@ function Page({ route }: { route: Route }) {
       return (
         <Suspense fallback={<Loading what="the Audiences page" />}>
           <Audiences key={route.name ?? 'list'} name={route.name} />
+        </Suspense>
+      );
+    case 'journeys':
+      return (
+        <Suspense fallback={<Loading what="the Journeys page" />}>
+          <Journeys key={route.name ?? 'list'} name={route.name} />
         </Suspense>
       );
     case 'events':

@@ -13,6 +13,7 @@ import type {
   AudiencePreview,
   ClvResult,
   DeadLetter,
+  Journey,
   Destination,
   EventsPage,
   Profile,
@@ -141,6 +142,18 @@ export const api = {
   /** PUT /api/v1/audiences/{name}/destinations (admin, marketer): answers AUDIENCE; 400 for an unknown destination. */
   setAudienceDestinations: (name: string, destinations: string[]) =>
     request<Audience>(`/api/v1/audiences/${seg(name)}/destinations`, { method: 'PUT', body: { destinations } }),
+
+  /** GET /api/v1/journeys: every journey with its counts, by id. */
+  journeys: (signal?: AbortSignal) => request<{ journeys: Journey[] }>('/api/v1/journeys', { signal }),
+
+  /** GET /api/v1/journeys/{name}: one journey with its counts per step. */
+  journey: (name: string, signal?: AbortSignal) => request<Journey>(`/api/v1/journeys/${seg(name)}`, { signal }),
+
+  /** POST /api/v1/journeys (admin, marketer): the definition; 201 JOURNEY; 400 names the field; 409 if the name is taken. */
+  createJourney: (definition: Record<string, unknown>) => request<Journey>('/api/v1/journeys', { method: 'POST', body: definition }),
+
+  /** DELETE /api/v1/journeys/{name} (admin, marketer): its instances stop. */
+  deleteJourney: (name: string) => request<{ deleted: boolean }>(`/api/v1/journeys/${seg(name)}`, { method: 'DELETE' }),
 
   computedTraits: (signal?: AbortSignal) =>
     request<{ computedTraits: Array<{ definition: Record<string, unknown>; status: string }> }>(

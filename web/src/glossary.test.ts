@@ -20,6 +20,8 @@ const REQUIRED = [
   'write-key', 'destinations',
   // the Audiences page
   'audience-size', 'audience-status', 'queued', 'delivered', 'failed-attempts', 'dead-letters',
+  // the Journeys page
+  'journey', 'journey-counts', 'reentry', 'frequency-cap',
 ];
 
 describe('glossary', () => {

@@ -97,6 +97,41 @@ export const GLOSSARY: readonly GlossarySection[] = [
         related: ['profiles', 'audience-size', 'audience-status'],
       },
       {
+        id: 'journey',
+        term: 'Journeys',
+        short: 'Multi-step reactions to an event or to entering an audience: waits, waits for an event, branches, sends to destinations.',
+        body: [
+          'Each customer who triggers a journey gets an instance that walks its steps in order; it stops at a wait until its time comes and passes through branches and sends at once. Steps only go forward, so every journey ends.',
+          'Only triggers after the journey was created start it: creating one does not reach back into history.',
+        ],
+        related: ['journey-counts', 'reentry', 'frequency-cap', 'audiences', 'destinations'],
+      },
+      {
+        id: 'journey-counts',
+        term: 'Journey counts',
+        short: 'How many customers entered, are in (now), and left a journey and each of its steps, as of the last processed batch.',
+        body: [
+          'Entered: instances started; active (or “now” on a step): instances there right now — waiting, or a send held by quiet hours; exited: instances ended or moved on; dropped: instances ended because two profiles merged.',
+          'Sends count sent and skipped messages (over the frequency cap, without consent, or a deleted destination); a wait for an event counts received and timed out; a branch counts then and else.',
+        ],
+        read: 'A step with many “now” is where customers are waiting; a send with many skipped is held back by the cap or by consent.',
+        related: ['journey'],
+      },
+      {
+        id: 'reentry',
+        term: 'Re-entry',
+        short: 'Whether a customer can go through a journey again: never, once the previous time has ended, or some days after the previous entry.',
+        body: ['A customer is never in the same journey twice at once.'],
+        related: ['journey'],
+      },
+      {
+        id: 'frequency-cap',
+        term: 'Frequency cap',
+        short: 'At most so many sends of a journey to one customer in any window of so many days; sends over the cap are skipped and counted.',
+        body: ['The cap counts the journey’s sends across all of a customer’s instances; a skipped send moves the customer on to the next step.'],
+        related: ['journey', 'journey-counts'],
+      },
+      {
         id: 'audience-size',
         term: 'Audience size',
         short: 'How many customers are in the audience now.',

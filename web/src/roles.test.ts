@@ -30,6 +30,10 @@ describe('roles', () => {
     expect(rolesFor('deadLetters.manage')).toEqual(['admin', 'marketer']);
     expect(rolesFor('destinations.create')).toEqual(['admin']);
   });
+  it('follows the journeys routes of docs/journeys.md', () => {
+    expect(rolesFor('journeys.read')).toEqual(['admin', 'marketer', 'analyst']);
+    expect(rolesFor('journeys.write')).toEqual(['admin', 'marketer']);
+  });
   it('gives nothing to an unknown role', () => {
     expect(parseRole('root')).toBeNull();
     expect(parseRole('admin')).toBe('admin');

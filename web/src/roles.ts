@@ -9,9 +9,11 @@ export type Action =
   | 'profiles.read' // GET /api/v1/profiles…
   | 'query' // POST /api/v1/query, /insights/{kind}
   | 'audiences.read' // GET /api/v1/audiences…
+  | 'journeys.read' // GET /api/v1/journeys…
   | 'sources.read' // GET /api/v1/sources
   | 'events.send' // POST /api/v1/sources/{source}/batch
   | 'audiences.write' // POST/DELETE /api/v1/audiences…
+  | 'journeys.write' // POST/DELETE /api/v1/journeys…
   | 'computedTraits.write' // POST/DELETE /api/v1/computed-traits
   | 'insights.apply' // POST /api/v1/insights/{kind}/apply
   | 'spend.write' // POST/DELETE /api/v1/spend
@@ -23,10 +25,11 @@ export type Action =
   | 'destinations.create' // POST, DELETE /api/v1/destinations
   | 'tokens.manage'; // GET/POST /api/v1/tokens
 
-const READ: Action[] = ['events.read', 'profiles.read', 'query', 'audiences.read', 'sources.read', 'destinations.read'];
+const READ: Action[] = ['events.read', 'profiles.read', 'query', 'audiences.read', 'journeys.read', 'sources.read', 'destinations.read'];
 const WRITE: Action[] = [
   'events.send',
   'audiences.write',
+  'journeys.write',
   'computedTraits.write',
   'insights.apply',
   'spend.write',
@@ -44,7 +47,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
 
 export const ROLE_SUMMARY: Readonly<Record<Role, string>> = {
   admin: 'everything, including sources, destinations and API tokens',
-  marketer: 'reads everything, builds audiences, computed traits and imports, tests destinations and replays dead letters; no new sources, destinations or tokens',
+  marketer: 'reads everything, builds audiences, journeys, computed traits and imports, tests destinations and replays dead letters; no new sources, destinations or tokens',
   analyst: 'reads and queries everything; changes nothing',
 };
 

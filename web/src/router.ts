@@ -1,5 +1,5 @@
 // The console's hash router, as pure functions: the address bar's fragment (`#/overview`,
-// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/audiences/vip`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
+// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/audiences/vip`, `#/journeys/win_back`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
 // back, and the one-click sign-in fragment `#token=rpt_...`. No history library: App listens to
 // `hashchange` and renders the Route that parseHash returns.
 
@@ -33,6 +33,7 @@ export type Route =
   | { page: 'insights'; section?: InsightSection }
   | { page: 'analytics'; tab?: AnalyticsTab }
   | { page: 'audiences'; name?: string }
+  | { page: 'journeys'; name?: string }
   | { page: 'events' }
   | { page: 'connections'; tab?: ConnectionsTab }
   | { page: 'glossary'; entry?: string }
@@ -91,6 +92,8 @@ export function parseHash(hash: string): Route {
       return isAnalyticsTab(second) ? { page: 'analytics', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
     case 'audiences':
       return second === undefined ? { page: 'audiences' } : { page: 'audiences', name: second };
+    case 'journeys':
+      return second === undefined ? { page: 'journeys' } : { page: 'journeys', name: second };
     case 'connections':
       if (second === undefined) return { page: 'connections' };
       return isConnectionsTab(second) ? { page: 'connections', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
@@ -122,6 +125,8 @@ export function href(route: Route): string {
       return route.tab ? `#/analytics/${route.tab}` : '#/analytics';
     case 'audiences':
       return route.name ? `#/audiences/${encodeURIComponent(route.name)}` : '#/audiences';
+    case 'journeys':
+      return route.name ? `#/journeys/${encodeURIComponent(route.name)}` : '#/journeys';
     case 'connections':
       return route.tab ? `#/connections/${route.tab}` : '#/connections';
     case 'glossary':

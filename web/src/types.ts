@@ -259,3 +259,29 @@ export interface DeadLetter {
   deadAt: string;
   body: string;
 }
+
+/** A journey with its counts (GET /api/v1/journeys/{name}, docs/journeys.md). */
+export interface Journey {
+  id: number;
+  name: string;
+  createdAt: string;
+  definition: {
+    name: string;
+    description?: string;
+    trigger: { event?: string; where?: unknown[]; audience?: string };
+    reentry?: string;
+    reentry_days?: number;
+    frequency_cap?: { max_sends: number; per_days: number };
+    quiet_hours?: { start: string; end: string };
+    timezone?: string;
+    steps: Array<{ name: string; type: string; [key: string]: unknown }>;
+    [key: string]: unknown;
+  };
+  status: string;
+  entered: number;
+  exited: number;
+  active: number;
+  dropped: number;
+  steps: import('./journeys/flow').StepCounts[];
+  problems: string[];
+}

@@ -11,6 +11,7 @@ const NAV: Array<{ page: PageName; href: string; label: string }> = [
   { page: 'insights', href: '#/insights', label: 'Insights' },
   { page: 'analytics', href: '#/analytics', label: 'Analytics' },
   { page: 'audiences', href: '#/audiences', label: 'Audiences' },
+  { page: 'journeys', href: '#/journeys', label: 'Journeys' },
   { page: 'events', href: '#/events', label: 'Live events' },
   { page: 'connections', href: '#/connections', label: 'Sources & destinations' },
   { page: 'glossary', href: '#/glossary', label: 'Glossary' },
