@@ -1,7 +1,8 @@
 // The console end to end (web/, served by `rapport serve` at /): Debian's chromium, driven by
 // playwright-core, against a real server. A first start prints a sign-in link that opens the
 // console signed in; a token can be pasted; a profile is found by email with its merged
-// identities; an audience is built without code and shows its size; channel ROI, a funnel and
+// identities; an audience is built without code and shows its size; a journey counts who enters
+// it; channel ROI, a funnel and
 // a retention table show; a source is created; a dead letter is replayed; a bad token says so. Each step saves a screenshot (CONSOLE_SHOTS, default
 // build/console-screenshots); a failing step names its page and step.
 
@@ -117,6 +118,26 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
       await page.getByRole('button', { name: 'Save audience' }).click();
       await page.waitForURL(/#\/audiences\/pro_plan$/, { timeout: 10000 });
       await page.locator('#audience-definition').getByText('traits.plan = "pro"').waitFor({ timeout: 10000 });
+    });
+  });
+
+  test('a journey built in the console counts the customers who enter it', async () => {
+    await step('journeys: build one', async () => {
+      await page.goto(`${s.base}/#/journeys`);
+      await page.locator('#journey-builder').waitFor({ timeout: 15000 });
+      await page.fill('#journey-name', 'welcome');
+      await page.check('#trigger-event');
+      await page.fill('#journey-event', 'Signed Up');
+      await page.selectOption('#add-step-kind', 'wait');
+      await page.click('#add-step');
+      await page.fill('#step-0-amount', '2');
+      await page.click('#journey-create');
+      await page.waitForURL(/#\/journeys\/welcome$/, { timeout: 10000 });
+    });
+    const r = await s.ingest('/v1/track', { userId: 'u9', event: 'Signed Up' });
+    assert.equal(r.status, 200, r.text);
+    await step('journeys: the step counts', async () => {
+      await page.waitForFunction(() => document.querySelector('#journey-entered')?.textContent?.trim() === '1', null, { timeout: 20000 });
     });
   });
 
