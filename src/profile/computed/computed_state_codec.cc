@@ -413,6 +413,11 @@ Result<ComputedState> ComputedState::Decode(std::string_view bytes) {
     return r.status();
   }
   s.windowed_ = flags & kFlagWindowed;
+  // A definition of latest_times has no window (computed_def.cc), so no state of one does.
+  if (a == Aggregate::kLatestTimes && s.windowed_) {
+    r.FailAt(2, "latest_times is never windowed");
+    return r.status();
+  }
   if (flags & kFlagHorizon) {
     uint64_t h = 0;
     if (!r.Fixed64(&h)) return r.status();

@@ -168,6 +168,8 @@ TEST(ComputedStateCodecTest, CorruptionMessages) {
       {Bytes({0x01, 0x0A, 0x00, 0x00}),
        "computed state: latest_times count out of range at byte 3"},
       {Bytes({0x01, 0x00, 0x00}), "computed state: bytes after an empty state at byte 2"},
+      {Bytes({0x01, 0x0A, 0x01, 0x01, 0x00, 0x01}),
+       "computed state: latest_times is never windowed at byte 2"},
       {Bytes({0x01, 0x01, 0x04, 0x01}), "computed state: bad flags 4 at byte 2"},
       {Bytes({0x01, 0x01, 0x02, 0x01}), "computed state: bad flags 2 at byte 2"},
       {Bytes({0x01, 0x01, 0x00, 0x00}), "computed state: empty partial (count 0) at byte 3"},
