@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../../api';
 import { fromTree } from '../../audiences/tree';
 import { Empty } from '../../components/Empty';
+import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
@@ -23,6 +24,7 @@ import { StatusBadge } from './StatusBadge';
 const PAGE = 50;
 
 export function AudienceView({ name }: { name: string }) {
+  const { role } = useSession();
   const state = useAsync((signal) => api.audience(name, signal), [name]);
   const [copy, setCopy] = useState(false);
   // A new audience is computed, then evaluated: ask again every 2 s until it is live.
@@ -116,7 +118,15 @@ export function AudienceView({ name }: { name: string }) {
       </section>
       <Members key={a.status} name={a.name} />
       <Destinations audience={a} onChanged={state.reload} />
-      <DeleteAudience name={a.name} />
+      <ConfirmDelete
+        what="audience"
+        name={a.name}
+        consequence=" and its memberships? This cannot be undone."
+        allowed={can(role, 'audiences.write')}
+        remove={() => api.deleteAudience(a.name)}
+        afterHref={href({ page: 'audiences' })}
+        className="card aud"
+      />
       {copy && initial ? <Builder audienceNames={[]} initial={initial} /> : null}
     </>
   );
@@ -259,43 +269,6 @@ function Destinations({ audience, onChanged }: { audience: Audience; onChanged: 
           {state.error ? <ErrorNotice error={state.error} title="The destinations were not changed." /> : null}
         </fieldset>
       )}
-    </section>
-  );
-}
-
-function DeleteAudience({ name }: { name: string }) {
-  const { role } = useSession();
-  const [confirming, setConfirming] = useState(false);
-  const [state, setState] = useState<{ busy: boolean; error?: ApiError }>({ busy: false });
-  if (!can(role, 'audiences.write')) return null;
-  const doDelete = async () => {
-    setState({ busy: true });
-    try {
-      await api.deleteAudience(name);
-      window.location.hash = href({ page: 'audiences' });
-    } catch (err) {
-      setState({ busy: false, error: asApiError(err) });
-    }
-  };
-  return (
-    <section className="card aud" aria-labelledby="delete-title">
-      <h2 id="delete-title">Delete</h2>
-      {confirming ? (
-        <div className="toolbar" role="group" aria-label="Confirm deleting">
-          <span>Delete {name} and its memberships? This cannot be undone.</span>
-          <button type="button" className="danger" onClick={() => void doDelete()} disabled={state.busy}>
-            {state.busy ? 'Deleting…' : `Yes, delete ${name}`}
-          </button>
-          <button type="button" className="secondary" onClick={() => setConfirming(false)} autoFocus>
-            Cancel
-          </button>
-        </div>
-      ) : (
-        <button type="button" className="secondary" onClick={() => setConfirming(true)}>
-          Delete audience…
-        </button>
-      )}
-      {state.error ? <ErrorNotice error={state.error} title="The audience was not deleted." /> : null}
     </section>
   );
 }

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../../api';
 import { Empty } from '../../components/Empty';
+import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
@@ -26,6 +27,7 @@ const REENTRY: Record<string, string> = {
 };
 
 export function JourneyView({ name }: { name: string }) {
+  const { role } = useSession();
   const state = useAsync((signal) => api.journey(name, signal), [name]);
   const [fresh, setFresh] = useState<{ journey: Journey; at: Date } | null>(null);
   const [refreshError, setRefreshError] = useState<ApiError | null>(null);
@@ -160,7 +162,14 @@ export function JourneyView({ name }: { name: string }) {
           {JSON.stringify(d, null, 2)}
         </pre>
       </details>
-      <DeleteJourney name={j.name} />
+      <ConfirmDelete
+        what="journey"
+        name={j.name}
+        consequence="? Customers in it stop where they are and its counts go. This cannot be undone."
+        allowed={can(role, 'journeys.write')}
+        remove={() => api.deleteJourney(j.name)}
+        afterHref={href({ page: 'journeys' })}
+      />
     </>
   );
 }
@@ -209,42 +218,5 @@ function Flow({ rows }: { rows: FlowRow[] }) {
         </li>
       ))}
     </ol>
-  );
-}
-
-function DeleteJourney({ name }: { name: string }) {
-  const { role } = useSession();
-  const [confirming, setConfirming] = useState(false);
-  const [state, setState] = useState<{ busy: boolean; error?: ApiError }>({ busy: false });
-  if (!can(role, 'journeys.write')) return null;
-  const doDelete = async () => {
-    setState({ busy: true });
-    try {
-      await api.deleteJourney(name);
-      window.location.hash = href({ page: 'journeys' });
-    } catch (err) {
-      setState({ busy: false, error: asApiError(err) });
-    }
-  };
-  return (
-    <section className="card" aria-labelledby="delete-title">
-      <h2 id="delete-title">Delete</h2>
-      {confirming ? (
-        <div className="toolbar" role="group" aria-label="Confirm deleting">
-          <span>Delete {name}? Customers in it stop where they are and its counts go. This cannot be undone.</span>
-          <button type="button" className="danger" onClick={() => void doDelete()} disabled={state.busy}>
-            {state.busy ? 'Deleting…' : `Yes, delete ${name}`}
-          </button>
-          <button type="button" className="secondary" onClick={() => setConfirming(false)} autoFocus>
-            Cancel
-          </button>
-        </div>
-      ) : (
-        <button type="button" className="secondary" onClick={() => setConfirming(true)}>
-          Delete journey…
-        </button>
-      )}
-      {state.error ? <ErrorNotice error={state.error} title="The journey was not deleted." /> : null}
-    </section>
   );
 }
