@@ -3,6 +3,7 @@
 // silently changes the question.
 import { formatNumber } from '../../format';
 import type { EventChoice } from '../../analytics/specs';
+import type { DayRange } from '../../overviewQuery';
 
 export function EventSelect({
   id,
@@ -36,4 +37,13 @@ export function EventSelect({
       </select>
     </>
   );
+}
+
+/** What every analytics tab is given: the period, its events, and the tab's own picker state. */
+export interface AnalyticsTabProps<P> {
+  range: DayRange;
+  period: string; // the period in words, for sentences
+  events: readonly EventChoice[];
+  picker: P;
+  onPicker: (p: P) => void;
 }

@@ -5,7 +5,7 @@
 import { useEffect } from 'react';
 import { api } from '../../api';
 import { bucketLabel, describeFunnel, formatDuration, funnelBars, funnelState, readFunnel, type FunnelData } from '../../analytics/funnel';
-import { MAX_STEPS, MIN_STEPS, WINDOW_CHOICES, funnelSpec, type EventChoice } from '../../analytics/specs';
+import { MAX_STEPS, MIN_STEPS, WINDOW_CHOICES, funnelSpec } from '../../analytics/specs';
 import { Bars } from '../../components/Bars';
 import { Empty } from '../../components/Empty';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -13,9 +13,8 @@ import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
 import { formatNumber, formatPercent, plural } from '../../format';
 import { formatAxis } from '../../insights/figures';
-import type { DayRange } from '../../overviewQuery';
 import { useAsync } from '../../useAsync';
-import { EventSelect } from './EventSelect';
+import { EventSelect, type AnalyticsTabProps } from './EventSelect';
 
 export interface FunnelPicker {
   steps: string[];
@@ -24,19 +23,7 @@ export interface FunnelPicker {
 
 const formatCount = (v: number | null) => formatNumber(v, 0);
 
-export function FunnelTab({
-  range,
-  period,
-  events,
-  picker,
-  onPicker,
-}: {
-  range: DayRange;
-  period: string;
-  events: readonly EventChoice[];
-  picker: FunnelPicker;
-  onPicker: (p: FunnelPicker) => void;
-}) {
+export function FunnelTab({ range, period, events, picker, onPicker }: AnalyticsTabProps<FunnelPicker>) {
   // Until steps are picked: the period's most frequent events, up to three (views, adds, orders).
   useEffect(() => {
     if (picker.steps.length === 0 && events.length > 0) {

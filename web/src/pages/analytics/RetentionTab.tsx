@@ -13,15 +13,14 @@ import {
   readRetention,
   type RetentionData,
 } from '../../analytics/retention';
-import { RETENTION_PERIODS, retentionSpec, type EventChoice, type Interval } from '../../analytics/specs';
+import { RETENTION_PERIODS, retentionSpec, type Interval } from '../../analytics/specs';
 import { Empty } from '../../components/Empty';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
 import { formatNumber, formatPercent } from '../../format';
-import type { DayRange } from '../../overviewQuery';
 import { useAsync } from '../../useAsync';
-import { EventSelect } from './EventSelect';
+import { EventSelect, type AnalyticsTabProps } from './EventSelect';
 
 export interface RetentionPicker {
   start: string;
@@ -30,19 +29,7 @@ export interface RetentionPicker {
   periods: number;
 }
 
-export function RetentionTab({
-  range,
-  period,
-  events,
-  picker,
-  onPicker,
-}: {
-  range: DayRange;
-  period: string;
-  events: readonly EventChoice[];
-  picker: RetentionPicker;
-  onPicker: (p: RetentionPicker) => void;
-}) {
+export function RetentionTab({ range, period, events, picker, onPicker }: AnalyticsTabProps<RetentionPicker>) {
   // Until picked: the most frequent event both ways ("did it again").
   useEffect(() => {
     if (picker.start === '' && picker.ret === '' && events.length > 0) onPicker({ ...picker, start: events[0].name, ret: events[0].name });

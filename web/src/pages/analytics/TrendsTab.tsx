@@ -11,7 +11,6 @@ import {
   propertiesSpec,
   readProperties,
   trendsSpec,
-  type EventChoice,
   type TrendMeasure,
   type TrendsPicker,
 } from '../../analytics/specs';
@@ -23,26 +22,13 @@ import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
 import { formatNumber } from '../../format';
 import { formatAxis } from '../../insights/figures';
-import type { DayRange } from '../../overviewQuery';
 import { useAsync } from '../../useAsync';
-import { EventSelect } from './EventSelect';
+import { EventSelect, type AnalyticsTabProps } from './EventSelect';
 
 const formatCount = (v: number | null) => formatNumber(v, 0);
 const formatAmount = (v: number | null) => formatNumber(v, 2);
 
-export function TrendsTab({
-  range,
-  period,
-  events,
-  picker,
-  onPicker,
-}: {
-  range: DayRange;
-  period: string;
-  events: readonly EventChoice[];
-  picker: TrendsPicker;
-  onPicker: (p: TrendsPicker) => void;
-}) {
+export function TrendsTab({ range, period, events, picker, onPicker }: AnalyticsTabProps<TrendsPicker>) {
   // Until one is picked, the most frequent event of the period.
   const event = picker.event || events[0]?.name || '';
   const props = useAsync((signal) => api.query<unknown>(propertiesSpec(range, event), signal), [range.from, range.to, event]);
