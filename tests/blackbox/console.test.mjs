@@ -139,6 +139,13 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
     await step('journeys: the step counts', async () => {
       await page.waitForFunction(() => document.querySelector('#journey-entered')?.textContent?.trim() === '1', null, { timeout: 20000 });
     });
+    await step('journeys: delete, after confirming', async () => {
+      await page.getByRole('button', { name: 'Delete journey…' }).click();
+      await page.getByRole('button', { name: 'Yes, delete welcome' }).click();
+      await page.waitForURL(/#\/journeys$/, { timeout: 10000 });
+    });
+    const gone = await s.api('/api/v1/journeys/welcome');
+    assert.equal(gone.status, 404, gone.text);
   });
 
   test('channel ROI on the insights page: spend and credited revenue per channel', async () => {
