@@ -61,6 +61,13 @@ CREATE TABLE IF NOT EXISTS spend (
   cost REAL NOT NULL CHECK (cost >= 0),
   PRIMARY KEY (day, channel, campaign)
 );
+CREATE TABLE IF NOT EXISTS dashboards (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  tiles TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  updated_at_us INTEGER NOT NULL
+);
 )sql";
 
 using govern_internal::Stmt;

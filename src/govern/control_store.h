@@ -1,7 +1,7 @@
 // ControlStore: the control plane in SQLite — sources (each with a write key), API tokens
 // (each with a role), computed-trait, audience and destination definitions, and the marketing
-// spend per day, channel and campaign (spend.cc). Only SHA-256
-// hashes of write keys and tokens are stored; their secret is returned once, at creation (a
+// spend per day, channel and campaign (spend.cc), and saved dashboards (dashboards.cc). Only
+// SHA-256 hashes of write keys and tokens are stored; their secret is returned once, at creation (a
 // destination's signing secret is stored as is: deliveries need it). Thread-safe (one
 // connection behind a mutex; WAL mode so the CLI and a running server can use the same file).
 #pragma once
@@ -70,6 +70,15 @@ struct StoredSpend {
   double cost = 0;       // finite, >= 0
 };
 
+// A saved analytics dashboard: a name and its tiles, kept as the JSON array the API validated.
+struct StoredDashboard {
+  std::string id;     // "dsh_..." stable identifier
+  std::string name;   // unique
+  std::string tiles;  // JSON array (validated by the server's DashboardsApi)
+  int64_t created_at_us = 0;
+  int64_t updated_at_us = 0;
+};
+
 template <typename T>
 struct WithSecret {
   T item;
@@ -129,6 +138,16 @@ class ControlStore {
   Result<std::vector<StoredSpend>> ListSpend(int64_t from_day, int64_t to_day);
   // Deletes the days [from_day, to_day] of `channel` ("" = every channel); returns how many rows.
   Result<size_t> DeleteSpend(int64_t from_day, int64_t to_day, std::string_view channel);
+
+  // Dashboards (dashboards.cc). kAlreadyExists for a taken name; kNotFound for an unknown id.
+  Result<StoredDashboard> CreateDashboard(std::string_view name, std::string_view tiles,
+                                          int64_t now_us);
+  Result<std::vector<StoredDashboard>> ListDashboards();  // by name
+  Result<StoredDashboard> GetDashboard(std::string_view id);
+  // Replaces name and tiles; keeps the id and the creation time.
+  Result<StoredDashboard> UpdateDashboard(std::string_view id, std::string_view name,
+                                          std::string_view tiles, int64_t now_us);
+  Status DeleteDashboard(std::string_view id);
 
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}

@@ -19,6 +19,7 @@
 #include "server/audiences_api.h"
 #include "server/auth.h"
 #include "server/console.h"
+#include "server/dashboards_api.h"
 #include "server/destinations_api.h"
 #include "server/event_hub.h"
 #include "server/events_api.h"
@@ -193,6 +194,7 @@ Status App::OpenStorage() {
   events_ = std::make_unique<EventsApi>(log_.get(), control_.get(), hub_.get());
   admin_ = std::make_unique<AdminApi>(control_.get(), clock_);
   spend_ = std::make_unique<SpendApi>(control_.get());
+  dashboards_ = std::make_unique<DashboardsApi>(control_.get(), clock_);
   router_ = std::make_unique<Router>(auth_.get(), &metrics_);
   return Status::OK();
 }
@@ -302,6 +304,17 @@ void App::RegisterRoutes() {
       {"GET", "/api/v1/spend", Access::kToken, kAllRoles, method(spend_.get(), &SpendApi::List)});
   router_->Add({"DELETE", "/api/v1/spend", Access::kToken, kWriters,
                 method(spend_.get(), &SpendApi::Delete)});
+  // Dashboards are analysis, so analysts save them too.
+  router_->Add({"GET", "/api/v1/dashboards", Access::kToken, kAllRoles,
+                method(dashboards_.get(), &DashboardsApi::List)});
+  router_->Add({"POST", "/api/v1/dashboards", Access::kToken, kAllRoles,
+                method(dashboards_.get(), &DashboardsApi::Create)});
+  router_->Add({"GET", "/api/v1/dashboards/{id}", Access::kToken, kAllRoles,
+                method(dashboards_.get(), &DashboardsApi::Get)});
+  router_->Add({"PUT", "/api/v1/dashboards/{id}", Access::kToken, kAllRoles,
+                method(dashboards_.get(), &DashboardsApi::Update)});
+  router_->Add({"DELETE", "/api/v1/dashboards/{id}", Access::kToken, kAllRoles,
+                method(dashboards_.get(), &DashboardsApi::Delete)});
   router_->Add({"GET", "/api/v1/audiences", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::List)});
   router_->Add({"POST", "/api/v1/audiences", Access::kToken, kWriters,

@@ -47,6 +47,7 @@ class ProfilesApi;
 class ImportsApi;
 class InsightsApi;
 class SpendApi;
+class DashboardsApi;
 class ConsoleFiles;
 class Router;
 
@@ -110,6 +111,7 @@ class App {
   std::unique_ptr<ImportsApi> imports_;    // its threads ingest: goes before the log
   std::unique_ptr<InsightsApi> insights_;  // ingests scores: goes before the log
   std::unique_ptr<SpendApi> spend_;
+  std::unique_ptr<DashboardsApi> dashboards_;
   std::unique_ptr<ConsoleFiles> console_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

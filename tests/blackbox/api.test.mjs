@@ -29,6 +29,12 @@ describe('management API', () => {
       { method: 'POST', path: '/api/v1/tokens', body: () => ({ role: 'analyst', name: uid('tok') }), allowed: ['admin'], ok: 201 },
       { method: 'GET', path: '/api/v1/tokens', allowed: ['admin'], ok: 200 },
       { method: 'GET', path: '/api/v1/whoami', allowed: ALL, ok: 200 },
+      { method: 'GET', path: '/api/v1/dashboards', allowed: ALL, ok: 200 },
+      { method: 'POST', path: '/api/v1/dashboards', body: () => ({ name: uid('dash'), tiles: [] }), allowed: ALL, ok: 201 },
+      // An unknown id: past the token check, 404.
+      { method: 'GET', path: '/api/v1/dashboards/dsh_none', allowed: ALL, ok: 404 },
+      { method: 'PUT', path: '/api/v1/dashboards/dsh_none', body: () => ({ name: 'x' }), allowed: ALL, ok: 404 },
+      { method: 'DELETE', path: '/api/v1/dashboards/dsh_none', allowed: ALL, ok: 404 },
       { method: 'POST', path: '/api/v1/query', body: () => ({ kind: 'events', from: '2020-01-01T00:00:00Z', to: '2021-01-01T00:00:00Z' }), allowed: ALL, ok: 200 },
       // No purchases in this workspace: past the token check, the model says so (400).
       { method: 'POST', path: '/api/v1/insights/clv', body: () => ({}), allowed: ALL, ok: 400 },
@@ -186,6 +192,31 @@ describe('management API', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('dashboards', () => {
+    test('saved, renamed, kept across a restart, deleted', async () => {
+      const tile = { title: 'Signups', query: { kind: 'trends', events: [{ event: 'Signed Up' }] }, view: { chart: 'line' } };
+      const created = await s.api('/api/v1/dashboards', { token: 'analyst', method: 'POST', body: { name: 'Weekly', tiles: [tile] } });
+      assertStatus(created, 201, 'POST /api/v1/dashboards');
+      assert.deepEqual(created.json.tiles, [tile], describeRes(created));
+      const id = created.json.id;
+      const dup = await s.api('/api/v1/dashboards', { method: 'POST', body: { name: 'Weekly' } });
+      assertError(dup, 409, 'already_exists', null, 'a second dashboard named Weekly');
+      const bad = await s.api('/api/v1/dashboards', { method: 'POST', body: { name: 'B', tiles: [{ title: 'no query' }] } });
+      assertError(bad, 400, 'invalid_argument', /tiles\[0\]\.query/, 'a tile without a query');
+      const renamed = await s.api(`/api/v1/dashboards/${id}`, { method: 'PUT', body: { name: 'Weekly KPIs', tiles: [tile, tile] } });
+      assertStatus(renamed, 200, 'PUT');
+      await s.restart();
+      const read = await s.api(`/api/v1/dashboards/${id}`, { token: 'marketer' });
+      assertStatus(read, 200, 'GET after a restart');
+      assert.equal(read.json.name, 'Weekly KPIs');
+      assert.equal(read.json.tiles.length, 2);
+      const list = await s.api('/api/v1/dashboards');
+      assert.ok(list.json.dashboards.some((d) => d.id === id), describeRes(list));
+      assertStatus(await s.api(`/api/v1/dashboards/${id}`, { method: 'DELETE' }), 204, 'DELETE');
+      assertError(await s.api(`/api/v1/dashboards/${id}`), 404, 'not_found', null, 'GET after DELETE');
     });
   });
 
