@@ -12,10 +12,13 @@ import type {
   AudienceMembers,
   AudiencePreview,
   ClvResult,
+  Dashboard,
+  DashboardTile,
   DeadLetter,
   Journey,
   Destination,
   EventsPage,
+  ImportJob,
   Profile,
   QueryAnswer,
   RfmResult,
@@ -35,7 +38,8 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  body?: unknown;
+  body?: unknown; // sent as JSON
+  raw?: Blob; // sent as it is (a file), instead of `body`
   token?: string; // default: the stored token
   signal?: AbortSignal;
 }
@@ -49,14 +53,15 @@ function headers(token: string | null, json: boolean): Headers {
 
 async function send(path: string, opts: RequestOptions, accept?: string): Promise<Response> {
   const token = opts.token ?? loadToken();
-  const h = headers(token, opts.body !== undefined);
+  const h = headers(token, opts.body !== undefined && opts.raw === undefined);
+  if (opts.raw) h.set('Content-Type', opts.raw.type || 'application/octet-stream');
   if (accept) h.set('Accept', accept);
   let res: Response;
   try {
     res = await fetch(path, {
       method: opts.method ?? 'GET',
       headers: h,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: opts.signal,
       credentials: 'omit',
       cache: 'no-store',
@@ -206,6 +211,39 @@ export const api = {
   /** DELETE /api/v1/destinations/{name}/dead-letters/{id} (admin, marketer): 404 when it is gone. */
   deleteDeadLetter: (name: string, id: number) =>
     request<{ deleted: boolean }>(`/api/v1/destinations/${seg(name)}/dead-letters/${seg(String(id))}`, { method: 'DELETE' }),
+
+  /** GET /api/v1/dashboards (every role): every dashboard, by name. */
+  dashboards: (signal?: AbortSignal) => request<{ dashboards: Dashboard[] }>('/api/v1/dashboards', { signal }),
+
+  /** GET /api/v1/dashboards/{id}: 404 when it is gone. */
+  dashboard: (id: string, signal?: AbortSignal) => request<Dashboard>(`/api/v1/dashboards/${seg(id)}`, { signal }),
+
+  /** POST /api/v1/dashboards `{"name","tiles"}`: 201 DASHBOARD; 409 when the name is taken; 400 names the field. */
+  createDashboard: (body: { name: string; tiles: DashboardTile[] }) =>
+    request<Dashboard>('/api/v1/dashboards', { method: 'POST', body }),
+
+  /** PUT /api/v1/dashboards/{id} `{"name","tiles"}`, the whole dashboard: 200 DASHBOARD. */
+  updateDashboard: (id: string, body: { name: string; tiles: DashboardTile[] }) =>
+    request<Dashboard>(`/api/v1/dashboards/${seg(id)}`, { method: 'PUT', body }),
+
+  /** DELETE /api/v1/dashboards/{id}: 204. */
+  deleteDashboard: (id: string) => request<unknown>(`/api/v1/dashboards/${seg(id)}`, { method: 'DELETE' }),
+
+  /** POST /api/v1/imports (admin, marketer) `{"source","fileName","mapping"}`: 201, waiting for its data; 400 names the mapping's line. */
+  createImport: (body: { source: string; fileName: string; mapping: string }) =>
+    request<ImportJob>('/api/v1/imports', { method: 'POST', body }),
+
+  /** PUT /api/v1/imports/{id}/data: the file as the body (up to 256 MB); 202, the import runs. */
+  uploadImport: (id: string, file: Blob) => request<ImportJob>(`/api/v1/imports/${seg(id)}/data`, { method: 'PUT', raw: file }),
+
+  /** GET /api/v1/imports/{id}: its progress. */
+  importJob: (id: string, signal?: AbortSignal) => request<ImportJob>(`/api/v1/imports/${seg(id)}`, { signal }),
+
+  /** GET /api/v1/imports: every import since the server started, newest first. */
+  imports: (signal?: AbortSignal) => request<{ imports: ImportJob[] }>('/api/v1/imports', { signal }),
+
+  /** GET /api/v1/imports/{id}/rejects: the rejected rows, JSON Lines, as a file to save. */
+  importRejects: async (id: string): Promise<Blob> => (await send(`/api/v1/imports/${seg(id)}/rejects`, {}, 'application/x-ndjson')).blob(),
 
   /** POST /api/v1/insights/roi: spend, CAC, ROAS, LTV:CAC, payback and marginal ROAS per channel. */
   roi: (spec: object, signal?: AbortSignal) =>

@@ -15,9 +15,9 @@ const REQUIRED = [
   'engagement-score', 'nps', 'csat', 'k-factor',
   // the Analytics page
   'trends', 'unique-customers', 'funnel', 'funnel-conversion', 'step-conversion', 'drop-off', 'time-to-convert',
-  'retention', 'cohort',
+  'retention', 'cohort', 'paths', 'sankey',
   // the Sources & destinations page
-  'write-key', 'destinations',
+  'write-key', 'destinations', 'import-mapping', 'rejected-rows',
   // the Audiences page
   'audience-size', 'audience-status', 'queued', 'delivered', 'failed-attempts', 'dead-letters',
   // the Journeys page

@@ -581,6 +581,27 @@ export const GLOSSARY: readonly GlossarySection[] = [
         body: ['A customer belongs to one cohort only, the one of their very first start event, even when it happened before the period shown (then they are in none of the rows).'],
         related: ['retention'],
       },
+      {
+        id: 'paths',
+        term: 'Paths',
+        short: 'What customers did right after an event (or just before it), step by step: which events came next, and how many customers took each way.',
+        body: [
+          'After: each customer’s first matching event in the period, then their next events in time order. Before: their last matching event, and the events that led to it. Every event counts as a step, of any type; with “the same event in a row counts once”, three views of Pricing in a row are one step.',
+          'A customer with fewer steps than shown ends in “(end)” (or begins in “(start)”). Between two steps only the largest flows are kept; the other customers go to “(other)”, and their paths go on from there, so every step adds up to the customers still on their path.',
+        ],
+        read: 'Follow the thickest flows from the event: they are the common journeys. A large “(end)” right after the event means many customers stopped there.',
+        related: ['sankey', 'funnel', 'events'],
+      },
+      {
+        id: 'sankey',
+        term: 'Sankey chart',
+        short: 'A flow chart: boxes in columns (the steps), bands between them whose width is how many customers went from one box to the next.',
+        body: [
+          'Each column is one step; each box an event at that step, as tall as the customers who were there. The same event at two steps is two boxes, of the same colour. Grey boxes are “(end)”, “(start)” and “(other)”.',
+          'Hover over a band or a box for its customers; the table under the chart lists every flow with its share of the box it leaves.',
+        ],
+        related: ['paths'],
+      },
     ],
   },
   {
@@ -676,6 +697,25 @@ export const GLOSSARY: readonly GlossarySection[] = [
         ],
         read: 'Fix the receiver (or the template) first, then replay: replaying into the same error makes new dead letters.',
         related: ['failed-attempts', 'destinations'],
+      },
+      {
+        id: 'import-mapping',
+        term: 'Import mapping',
+        short: 'A small TOML text saying how each row of a file (a CRM export, orders, tickets) becomes an event: its type and name, its time, who it is about, its properties.',
+        body: [
+          'It names the file’s columns for the event’s timestamp, its message id (importing the same row twice then stores it once), the customer’s identifiers (user id, email…) and each property, with a type (number, integer, true/false) where needed.',
+          'Every key is checked before anything is imported; a mistake is reported with the mapping’s line. docs/import.md describes every key; the templates are the ready-made mappings of examples/.',
+        ],
+        related: ['rejected-rows', 'events'],
+      },
+      {
+        id: 'rejected-rows',
+        term: 'Rejected rows',
+        short: 'Rows of an imported file that did not become events — a missing identifier, a value of the wrong type, a time that does not parse — each kept with its line and the reason.',
+        body: [
+          'A bad row never stops an import: the others are imported. Download the rejected rows (one JSON object a line: line, reason, row), fix them or the mapping, and import again: rows already stored are recognised by their message id and not stored twice.',
+        ],
+        related: ['import-mapping'],
       },
     ],
   },

@@ -34,6 +34,10 @@ describe('roles', () => {
     expect(rolesFor('journeys.read')).toEqual(['admin', 'marketer', 'analyst']);
     expect(rolesFor('journeys.write')).toEqual(['admin', 'marketer']);
   });
+  it('lets every role save dashboards (POST, PUT, DELETE /api/v1/dashboards)', () => {
+    expect(rolesFor('dashboards.read')).toEqual(['admin', 'marketer', 'analyst']);
+    expect(rolesFor('dashboards.write')).toEqual(['admin', 'marketer', 'analyst']);
+  });
   it('gives nothing to an unknown role', () => {
     expect(parseRole('root')).toBeNull();
     expect(parseRole('admin')).toBe('admin');

@@ -10,6 +10,8 @@ export type Action =
   | 'query' // POST /api/v1/query, /insights/{kind}
   | 'audiences.read' // GET /api/v1/audiences…
   | 'journeys.read' // GET /api/v1/journeys…
+  | 'dashboards.read' // GET /api/v1/dashboards…
+  | 'dashboards.write' // POST, PUT, DELETE /api/v1/dashboards… (every role: saved questions change no data)
   | 'sources.read' // GET /api/v1/sources
   | 'events.send' // POST /api/v1/sources/{source}/batch
   | 'audiences.write' // POST/DELETE /api/v1/audiences…
@@ -25,7 +27,17 @@ export type Action =
   | 'destinations.create' // POST, DELETE /api/v1/destinations
   | 'tokens.manage'; // GET/POST /api/v1/tokens
 
-const READ: Action[] = ['events.read', 'profiles.read', 'query', 'audiences.read', 'journeys.read', 'sources.read', 'destinations.read'];
+const READ: Action[] = [
+  'events.read',
+  'profiles.read',
+  'query',
+  'audiences.read',
+  'journeys.read',
+  'sources.read',
+  'destinations.read',
+  'dashboards.read',
+  'dashboards.write',
+];
 const WRITE: Action[] = [
   'events.send',
   'audiences.write',
@@ -48,7 +60,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
 export const ROLE_SUMMARY: Readonly<Record<Role, string>> = {
   admin: 'everything, including sources, destinations and API tokens',
   marketer: 'reads everything, builds audiences, journeys, computed traits and imports, tests destinations and replays dead letters; no new sources, destinations or tokens',
-  analyst: 'reads and queries everything; changes nothing',
+  analyst: 'reads and queries everything and saves dashboards; changes no data',
 };
 
 /** The role as the API names it, or null for anything else. */

@@ -285,3 +285,41 @@ export interface Journey {
   steps: import('./journeys/flow').StepCounts[];
   problems: string[];
 }
+
+// ---- Dashboards (GET|POST /api/v1/dashboards, GET|PUT|DELETE /api/v1/dashboards/{id})
+
+/** One tile: a title, the body of a POST /api/v1/query, and the console's settings (its period). */
+export interface DashboardTile {
+  title: string; // 1 to 200 characters
+  query: Record<string, unknown>; // at most 16 KB as JSON
+  view?: Record<string, unknown>; // at most 4 KB as JSON
+}
+
+export interface Dashboard {
+  id: string;
+  name: string; // 1 to 100 characters, unique
+  tiles: DashboardTile[]; // at most 24
+  createdAt: string;
+  updatedAt: string;
+}
+
+// ---- Imports (POST /api/v1/imports, PUT …/{id}/data, GET …/{id}, GET /api/v1/imports)
+
+export type ImportState = 'waiting_for_data' | 'running' | 'done' | 'failed';
+
+export interface ImportJob {
+  id: string;
+  source: string; // the source's name
+  fileName: string;
+  createdAt: string;
+  state: ImportState | string;
+  bytesRead: number;
+  bytesTotal: number | null;
+  rowsRead: number;
+  rowsImported: number;
+  rowsRejected: number;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+  waiting: string; // why it waits to retry ("" when it does not)
+  error: string | null;
+}

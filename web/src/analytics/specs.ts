@@ -1,7 +1,8 @@
 // The Analytics page's pickers turned into POST /api/v1/query specs (docs/queries.md), as pure
 // functions: the discovery questions that fill the pickers (`events`, `properties`) and how their
-// answers become choices, then the `trends`, `funnel` and `retention` specs. A picker that makes
-// no valid spec gives a `problem` to show beside it instead of a request the server would refuse.
+// answers become choices, then the `trends`, `funnel`, `retention` and `paths` specs and the tabs'
+// picker states. A picker that makes no valid spec gives a `problem` to show beside it instead of
+// a request the server would refuse. analytics/fromSpec.ts reads a spec back into a picker.
 import type { DayRange } from '../overviewQuery';
 import type { Checked } from '../insights/specs';
 
@@ -128,6 +129,11 @@ export function trendsSpec(range: DayRange, p: TrendsPicker, events: readonly Ev
 
 // ---- Funnel
 
+export interface FunnelPicker {
+  steps: string[];
+  windowDays: number;
+}
+
 export const MIN_STEPS = 2;
 export const MAX_STEPS = 5;
 export const WINDOW_CHOICES = [1, 3, 7, 14, 30] as const;
@@ -156,6 +162,13 @@ export function funnelSpec(range: DayRange, steps: readonly string[], windowDays
 
 export const RETENTION_PERIODS = [4, 8, 12] as const;
 
+export interface RetentionPicker {
+  start: string;
+  ret: string;
+  interval: Interval;
+  periods: number;
+}
+
 /** The UTC start of the day or (Monday) week holding `ms`. */
 export function periodStart(ms: number, interval: Interval): number {
   const day = Math.floor(ms / DAY_MS) * DAY_MS;
@@ -171,7 +184,7 @@ export function periodStart(ms: number, interval: Interval): number {
  */
 export function retentionSpec(
   range: DayRange,
-  p: { start: string; ret: string; interval: Interval; periods: number },
+  p: RetentionPicker,
   events: readonly EventChoice[] = [],
 ): Checked<Record<string, unknown>> {
   if (p.start === '') return { ok: false, problem: 'Pick the event that starts a cohort.' };
@@ -191,6 +204,38 @@ export function retentionSpec(
       return: eventFilter(p.ret, events),
       interval: p.interval,
       periods: p.periods,
+    },
+  };
+}
+
+// ---- Paths
+
+export type PathDirection = 'after' | 'before';
+export const PATH_STEP_CHOICES = [2, 3, 4, 5, 6, 8, 10] as const;
+export const PATH_LIMIT_CHOICES = [5, 10, 20] as const;
+
+export interface PathsPicker {
+  event: string;
+  direction: PathDirection; // after: `start` (what they did next); before: `end` (what led to it)
+  steps: number; // 1 to 10 events after (before) the event
+  limit: number; // flows kept between two steps (the rest: "(other)")
+  collapse: boolean; // the same event several times in a row is one step
+}
+
+export function pathsSpec(range: DayRange, p: PathsPicker, events: readonly EventChoice[] = []): Checked<Record<string, unknown>> {
+  if (p.event === '') return { ok: false, problem: `Pick the event the paths ${p.direction === 'after' ? 'start from' : 'lead to'}.` };
+  if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > 10) return { ok: false, problem: 'Follow from 1 to 10 steps.' };
+  if (!Number.isInteger(p.limit) || p.limit < 1 || p.limit > 200) return { ok: false, problem: 'Keep from 1 to 200 flows per step.' };
+  return {
+    ok: true,
+    value: {
+      kind: 'paths',
+      from: range.from,
+      to: range.to,
+      [p.direction === 'after' ? 'start' : 'end']: eventFilter(p.event, events),
+      steps: p.steps,
+      limit: p.limit,
+      collapse_repeats: p.collapse,
     },
   };
 }
