@@ -22,6 +22,8 @@ import { SessionContext, type Session } from './session';
 const Insights = lazy(() => import('./pages/Insights').then((m) => ({ default: m.Insights })));
 // So is the Analytics page (trends, funnel, retention).
 const Analytics = lazy(() => import('./pages/Analytics').then((m) => ({ default: m.Analytics })));
+// And the Dashboards page (saved Analytics questions, drawn by the same views).
+const Dashboards = lazy(() => import('./pages/Dashboards').then((m) => ({ default: m.Dashboards })));
 // And the Audiences page (list, builder, one audience).
 const Audiences = lazy(() => import('./pages/Audiences').then((m) => ({ default: m.Audiences })));
 // And the Journeys page (list, flow with counts per step, builder).
@@ -40,6 +42,7 @@ const TITLES: Record<Route['page'], string> = {
   profiles: 'Profiles',
   insights: 'Insights',
   analytics: 'Analytics',
+  dashboards: 'Dashboards',
   audiences: 'Audiences',
   journeys: 'Journeys',
   events: 'Live events',
@@ -207,6 +210,12 @@ function Page({ route }: { route: Route }) {
       return (
         <Suspense fallback={<Loading what="the Analytics page" />}>
           <Analytics tab={route.tab} />
+        </Suspense>
+      );
+    case 'dashboards':
+      return (
+        <Suspense fallback={<Loading what="the Dashboards page" />}>
+          <Dashboards key={route.id ?? 'list'} id={route.id} />
         </Suspense>
       );
     case 'audiences':

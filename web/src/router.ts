@@ -1,5 +1,5 @@
 // The console's hash router, as pure functions: the address bar's fragment (`#/overview`,
-// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/audiences/vip`, `#/journeys/win_back`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
+// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/dashboards/d_1`, `#/audiences/vip`, `#/journeys/win_back`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
 // back, and the one-click sign-in fragment `#token=rpt_...`. No history library: App listens to
 // `hashchange` and renders the Route that parseHash returns.
 
@@ -12,7 +12,7 @@ function isInsightSection(s: string): s is InsightSection {
 }
 
 /** The Analytics page's tabs, in their order (`#/analytics/<tab>`; the first by default). */
-export const ANALYTICS_TABS = ['trends', 'funnel', 'retention'] as const;
+export const ANALYTICS_TABS = ['trends', 'funnel', 'retention', 'paths'] as const;
 export type AnalyticsTab = (typeof ANALYTICS_TABS)[number];
 
 function isAnalyticsTab(s: string): s is AnalyticsTab {
@@ -32,6 +32,7 @@ export type Route =
   | { page: 'profiles'; profileId?: string; identifier?: string }
   | { page: 'insights'; section?: InsightSection }
   | { page: 'analytics'; tab?: AnalyticsTab }
+  | { page: 'dashboards'; id?: string }
   | { page: 'audiences'; name?: string }
   | { page: 'journeys'; name?: string }
   | { page: 'events' }
@@ -90,6 +91,8 @@ export function parseHash(hash: string): Route {
     case 'analytics':
       if (second === undefined) return { page: 'analytics' };
       return isAnalyticsTab(second) ? { page: 'analytics', tab: second } : { page: 'notfound', path: '/' + parts.join('/') };
+    case 'dashboards':
+      return second === undefined ? { page: 'dashboards' } : { page: 'dashboards', id: second };
     case 'audiences':
       return second === undefined ? { page: 'audiences' } : { page: 'audiences', name: second };
     case 'journeys':
@@ -123,6 +126,8 @@ export function href(route: Route): string {
       return route.section ? `#/insights/${route.section}` : '#/insights';
     case 'analytics':
       return route.tab ? `#/analytics/${route.tab}` : '#/analytics';
+    case 'dashboards':
+      return route.id ? `#/dashboards/${encodeURIComponent(route.id)}` : '#/dashboards';
     case 'audiences':
       return route.name ? `#/audiences/${encodeURIComponent(route.name)}` : '#/audiences';
     case 'journeys':

@@ -10,6 +10,7 @@ const NAV: Array<{ page: PageName; href: string; label: string }> = [
   { page: 'profiles', href: '#/profiles', label: 'Profiles' },
   { page: 'insights', href: '#/insights', label: 'Insights' },
   { page: 'analytics', href: '#/analytics', label: 'Analytics' },
+  { page: 'dashboards', href: '#/dashboards', label: 'Dashboards' },
   { page: 'audiences', href: '#/audiences', label: 'Audiences' },
   { page: 'journeys', href: '#/journeys', label: 'Journeys' },
   { page: 'events', href: '#/events', label: 'Live events' },

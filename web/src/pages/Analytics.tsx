@@ -1,10 +1,19 @@
 // Analytics: questions over the events themselves, each one POST /api/v1/query (docs/queries.md)
 // — trends (how much per day or week, split by a property), funnels (who goes through ordered
-// steps) and retention (who comes back). The tabs are links (`#/analytics/<tab>`); the period
+// steps), retention (who comes back) and paths (what they do after or before an event); each
+// answer can be saved to a dashboard. The tabs are links (`#/analytics/<tab>`); the period
 // and every tab's choices stay while moving between them. One `events` discovery query per
 // period fills the event pickers; only the open tab asks its question.
 import { useMemo, useState } from 'react';
-import { ANALYTICS_PRESETS, eventsSpec, readEvents, type Interval, type TrendsPicker } from '../analytics/specs';
+import {
+  ANALYTICS_PRESETS,
+  eventsSpec,
+  readEvents,
+  type FunnelPicker,
+  type PathsPicker,
+  type RetentionPicker,
+  type TrendsPicker,
+} from '../analytics/specs';
 import { Empty } from '../components/Empty';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
@@ -14,14 +23,16 @@ import { describePeriod, resolvePeriod, type PeriodChoice } from '../insights/sp
 import { lastDays } from '../overviewQuery';
 import { ANALYTICS_TABS, href, type AnalyticsTab } from '../router';
 import { useAsync } from '../useAsync';
-import { FunnelTab, type FunnelPicker } from './analytics/FunnelTab';
-import { RetentionTab, type RetentionPicker } from './analytics/RetentionTab';
+import { FunnelTab } from './analytics/FunnelTab';
+import { PathsTab } from './analytics/PathsTab';
+import { RetentionTab } from './analytics/RetentionTab';
 import { TrendsTab } from './analytics/TrendsTab';
 
 const TABS: Record<AnalyticsTab, { tab: string; title: string }> = {
   trends: { tab: 'Trends', title: 'Trends' },
   funnel: { tab: 'Funnel', title: 'Funnel' },
   retention: { tab: 'Retention', title: 'Retention' },
+  paths: { tab: 'Paths', title: 'Paths' },
 };
 
 export function Analytics({ tab }: { tab?: AnalyticsTab }) {
@@ -37,8 +48,10 @@ export function Analytics({ tab }: { tab?: AnalyticsTab }) {
   // Every tab's choices, kept here so that they survive moving between the tabs.
   const [trends, setTrends] = useState<TrendsPicker>({ event: '', measure: 'count', property: '', interval: 'day', breakdown: '' });
   const [funnel, setFunnel] = useState<FunnelPicker>({ steps: [], windowDays: 7 });
-  const [retention, setRetention] = useState<RetentionPicker>({ start: '', ret: '', interval: 'week' as Interval, periods: 8 });
+  const [retention, setRetention] = useState<RetentionPicker>({ start: '', ret: '', interval: 'week', periods: 8 });
+  const [paths, setPaths] = useState<PathsPicker>({ event: '', direction: 'after', steps: 4, limit: 10, collapse: true });
   const periodText = describePeriod(period);
+  const common = { range, period: periodText, choice: period, events };
 
   return (
     <>
@@ -73,11 +86,13 @@ export function Analytics({ tab }: { tab?: AnalyticsTab }) {
             </p>
           </Empty>
         ) : current === 'trends' ? (
-          <TrendsTab range={range} period={periodText} events={events} picker={trends} onPicker={setTrends} />
+          <TrendsTab {...common} picker={trends} onPicker={setTrends} />
         ) : current === 'funnel' ? (
-          <FunnelTab range={range} period={periodText} events={events} picker={funnel} onPicker={setFunnel} />
+          <FunnelTab {...common} picker={funnel} onPicker={setFunnel} />
+        ) : current === 'retention' ? (
+          <RetentionTab {...common} picker={retention} onPicker={setRetention} />
         ) : (
-          <RetentionTab range={range} period={periodText} events={events} picker={retention} onPicker={setRetention} />
+          <PathsTab {...common} picker={paths} onPicker={setPaths} />
         )}
       </section>
     </>

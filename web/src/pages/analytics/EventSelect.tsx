@@ -3,6 +3,7 @@
 // silently changes the question.
 import { formatNumber } from '../../format';
 import type { EventChoice } from '../../analytics/specs';
+import type { PeriodChoice } from '../../insights/specs';
 import type { DayRange } from '../../overviewQuery';
 
 export function EventSelect({
@@ -43,6 +44,7 @@ export function EventSelect({
 export interface AnalyticsTabProps<P> {
   range: DayRange;
   period: string; // the period in words, for sentences
+  choice: PeriodChoice; // the period as picked, kept by a saved dashboard tile
   events: readonly EventChoice[];
   picker: P;
   onPicker: (p: P) => void;

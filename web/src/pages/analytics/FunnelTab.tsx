@@ -1,29 +1,20 @@
 // Analytics › Funnel: one `funnel` query — 2 to 5 steps (events discovered in the period) and a
-// conversion window in days. A horizontal bar per step (customers reaching it), the step table
-// with every figure of the answer (customers, conversion from step 1, step conversion, drop-off,
-// median time from the previous step) and the time to convert.
+// conversion window in days — drawn by FunnelView (bars per step, the step table, the time to
+// convert), with "Save to dashboard" under the answer.
 import { useEffect } from 'react';
-import { api } from '../../api';
-import { bucketLabel, describeFunnel, formatDuration, funnelBars, funnelState, readFunnel, type FunnelData } from '../../analytics/funnel';
-import { MAX_STEPS, MIN_STEPS, WINDOW_CHOICES, funnelSpec } from '../../analytics/specs';
-import { Bars } from '../../components/Bars';
+import { readFunnel } from '../../analytics/funnel';
+import { MAX_STEPS, MIN_STEPS, WINDOW_CHOICES, funnelSpec, type FunnelPicker } from '../../analytics/specs';
 import { Empty } from '../../components/Empty';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
-import { formatNumber, formatPercent, plural } from '../../format';
-import { formatAxis } from '../../insights/figures';
-import { useAsync } from '../../useAsync';
+import { plural } from '../../format';
 import { EventSelect, type AnalyticsTabProps } from './EventSelect';
+import { FunnelView } from './FunnelView';
+import { SaveToDashboard } from './SaveToDashboard';
+import { useSpecQuery } from './useSpecQuery';
 
-export interface FunnelPicker {
-  steps: string[];
-  windowDays: number;
-}
-
-const formatCount = (v: number | null) => formatNumber(v, 0);
-
-export function FunnelTab({ range, period, events, picker, onPicker }: AnalyticsTabProps<FunnelPicker>) {
+export function FunnelTab({ range, period, choice, events, picker, onPicker }: AnalyticsTabProps<FunnelPicker>) {
   // Until steps are picked: the period's most frequent events, up to three (views, adds, orders).
   useEffect(() => {
     if (picker.steps.length === 0 && events.length > 0) {
@@ -34,8 +25,7 @@ export function FunnelTab({ range, period, events, picker, onPicker }: Analytics
   }, [picker, events, onPicker]);
 
   const spec = funnelSpec(range, picker.steps, picker.windowDays, events);
-  const key = spec.ok ? JSON.stringify(spec.value) : '';
-  const state = useAsync((signal) => (key ? api.query<unknown>(JSON.parse(key) as object, signal) : Promise.resolve(null)), [key]);
+  const state = useSpecQuery(spec);
   const setStep = (i: number, name: string) => onPicker({ ...picker, steps: picker.steps.map((s, k) => (k === i ? name : s)) });
   // The keyboard focus goes to the step select that takes the place of a removed step, or to the
   // new step's select, rather than being lost with the button.
@@ -92,106 +82,11 @@ export function FunnelTab({ range, period, events, picker, onPicker }: Analytics
         <Loading what="the funnel" />
       ) : state.status === 'error' ? (
         <ErrorNotice error={state.error} onRetry={state.reload} title="The funnel could not be computed." />
-      ) : state.data ? (
-        <FunnelView data={readFunnel(state.data)} period={period} windowDays={picker.windowDays} />
-      ) : null}
-    </>
-  );
-}
-
-function FunnelView({ data, period, windowDays }: { data: FunnelData; period: string; windowDays: number }) {
-  const status = funnelState(data);
-  if (status === 'no-entries') {
-    return (
-      <Empty title={`No customer did “${data.steps[0]?.name ?? 'step 1'}” in ${period}.`}>
-        <p>
-          Widen the period or pick another first step. Only events with a customer (a userId or anonymousId) count in a funnel.
-        </p>
-      </Empty>
-    );
-  }
-  const bars = funnelBars(data);
-  const last = data.steps[data.steps.length - 1];
-  return (
-    <>
-      {status === 'no-conversions' ? (
-        <Empty title={`Nobody went on from “${data.steps[0].name}” to “${data.steps[1].name}” within ${plural(windowDays, 'day')}.`}>
-          <p>Check the order of the steps, try a longer window, or widen the period.</p>
-        </Empty>
-      ) : (
-        <p>
-          <strong>{formatPercent(last.conversion)}</strong> of the {formatNumber(data.steps[0].count, 0)} customers who did “{data.steps[0].name}” in{' '}
-          {period} reached “{last.name}” within {plural(windowDays, 'day')}
-          {data.medianToConvert !== null ? (
-            <>
-              , in a median of <strong>{formatDuration(data.medianToConvert)}</strong> (<Term id="time-to-convert">time to convert</Term>)
-            </>
-          ) : null}
-          .
-        </p>
-      )}
-      <section className="card" aria-labelledby="fn-chart">
-        <h3 id="fn-chart">Customers reaching each step</h3>
-        <Bars data={bars} format={formatCount} axisFormat={formatAxis} horizontal description={describeFunnel(data)} />
-      </section>
-      <div className="table-scroll">
-        <table>
-          <caption className="visually-hidden">The funnel's steps with their customers and conversions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col" className="num">Customers</th>
-              <th scope="col" className="num">
-                <Term id="funnel-conversion">Conversion</Term>
-              </th>
-              <th scope="col" className="num">
-                <Term id="step-conversion">From previous</Term>
-              </th>
-              <th scope="col" className="num">
-                <Term id="drop-off">Drop-off</Term>
-              </th>
-              <th scope="col" className="num">
-                <Term id="time-to-convert">Median time from previous</Term>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.steps.map((s, i) => (
-              <tr key={i}>
-                <th scope="row">
-                  {i + 1}. {s.name}
-                </th>
-                <td className="num">{formatCount(s.count)}</td>
-                <td className="num">{formatPercent(s.conversion)}</td>
-                <td className="num">{i === 0 ? '–' : formatPercent(s.stepConversion)}</td>
-                <td className="num">{i === 0 ? '–' : formatCount(s.dropOff)}</td>
-                <td className="num">{formatDuration(s.medianSeconds)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {data.buckets.some((b) => b.count > 0) ? (
-        <details className="plain-details">
-          <summary>How long the {formatNumber(last.count, 0)} converted customers took, from step 1 to the last step</summary>
-          <table className="narrow">
-            <caption className="visually-hidden">Converted customers by time to convert</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time to convert</th>
-                <th scope="col" className="num">Customers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.buckets.map((b) => (
-                <tr key={b.leSeconds}>
-                  <th scope="row">{bucketLabel(b.leSeconds)}</th>
-                  <td className="num">{formatCount(b.count)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
+      ) : state.data && spec.ok ? (
+        <>
+          <FunnelView data={readFunnel(state.data)} period={period} windowDays={picker.windowDays} />
+          <SaveToDashboard query={spec.value} period={choice} />
+        </>
       ) : null}
     </>
   );

@@ -1,43 +1,26 @@
 // Analytics › Retention: one `retention` query — a start event (puts a customer in the cohort of
-// their first one), a return event, day or week cohorts and how many periods to follow. A shaded
-// table of cohorts × periods (the percentage who came back, the count in each cell's title);
-// cells the answer marks `null` (not observed yet) stay blank, never 0.
+// their first one), a return event, day or week cohorts and how many periods to follow — drawn by
+// RetentionView (a shaded cohort table), with "Save to dashboard" under the answer.
 import { useEffect } from 'react';
-import { api } from '../../api';
-import {
-  cellShade,
-  cohortLabel,
-  describeRetention,
-  isEmptyRetention,
-  periodHeading,
-  readRetention,
-  type RetentionData,
-} from '../../analytics/retention';
-import { RETENTION_PERIODS, retentionSpec, type Interval } from '../../analytics/specs';
+import { readRetention } from '../../analytics/retention';
+import { RETENTION_PERIODS, retentionSpec, type RetentionPicker } from '../../analytics/specs';
 import { Empty } from '../../components/Empty';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
-import { formatNumber, formatPercent } from '../../format';
-import { useAsync } from '../../useAsync';
 import { EventSelect, type AnalyticsTabProps } from './EventSelect';
+import { RetentionView } from './RetentionView';
+import { SaveToDashboard } from './SaveToDashboard';
+import { useSpecQuery } from './useSpecQuery';
 
-export interface RetentionPicker {
-  start: string;
-  ret: string;
-  interval: Interval;
-  periods: number;
-}
-
-export function RetentionTab({ range, period, events, picker, onPicker }: AnalyticsTabProps<RetentionPicker>) {
+export function RetentionTab({ range, period, choice, events, picker, onPicker }: AnalyticsTabProps<RetentionPicker>) {
   // Until picked: the most frequent event both ways ("did it again").
   useEffect(() => {
     if (picker.start === '' && picker.ret === '' && events.length > 0) onPicker({ ...picker, start: events[0].name, ret: events[0].name });
   }, [picker, events, onPicker]);
 
   const spec = retentionSpec(range, picker, events);
-  const key = spec.ok ? JSON.stringify(spec.value) : '';
-  const state = useAsync((signal) => (key ? api.query<unknown>(JSON.parse(key) as object, signal) : Promise.resolve(null)), [key]);
+  const state = useSpecQuery(spec);
   const set = (patch: Partial<RetentionPicker>) => onPicker({ ...picker, ...patch });
 
   return (
@@ -69,94 +52,12 @@ export function RetentionTab({ range, period, events, picker, onPicker }: Analyt
         <Loading what="the retention table" />
       ) : state.status === 'error' ? (
         <ErrorNotice error={state.error} onRetry={state.reload} title="The retention could not be computed." />
-      ) : state.data ? (
-        <RetentionView data={readRetention(state.data)} start={picker.start} period={period} />
+      ) : state.data && spec.ok ? (
+        <>
+          <RetentionView data={readRetention(state.data)} start={picker.start} period={period} />
+          <SaveToDashboard query={spec.value} period={choice} />
+        </>
       ) : null}
-    </>
-  );
-}
-
-function RetentionView({ data, start, period }: { data: RetentionData; start: string; period: string }) {
-  if (isEmptyRetention(data)) {
-    return (
-      <Empty title={`No customer did “${start}” for the first time in ${period}.`}>
-        <p>
-          A cohort counts only a customer’s very first “{start}”: customers who did it before the period are in none. Widen the period or pick a
-          start event that marks a beginning, such as a sign-up or a first visit.
-        </p>
-      </Empty>
-    );
-  }
-  const unit = data.interval === 'day' ? 'day' : 'week';
-  const periods = Array.from({ length: data.periods }, (_, k) => k);
-  return (
-    <>
-      <section className="card" aria-labelledby="rt-table">
-        <h3 id="rt-table">Customers who came back, per {unit} after their first “{start}”</h3>
-        <p className="visually-hidden">{describeRetention(data)}</p>
-        <div className="table-scroll">
-          <table className="retention">
-            <caption className="visually-hidden">
-              One row per cohort: its size, then the percentage of its customers who came back in each {unit}; blank cells are not observed yet.
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Cohort</th>
-                <th scope="col" className="num">Customers</th>
-                {periods.map((k) => (
-                  <th key={k} scope="col" className="num">
-                    {periodHeading(k, data.interval)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {data.rows.map((row) => (
-                <tr key={row.start}>
-                  <th scope="row">{cohortLabel(row.start, data.interval)}</th>
-                  <td className="num">{formatNumber(row.size, 0)}</td>
-                  {periods.map((k) => {
-                    const cell = row.cells[k] ?? { count: null, share: null };
-                    if (cell.count === null) {
-                      return (
-                        <td key={k} className="num unobserved" title="Not observed yet">
-                          <span className="visually-hidden">not observed yet</span>
-                        </td>
-                      );
-                    }
-                    const shade = cellShade(cell.share);
-                    return (
-                      <td
-                        key={k}
-                        className="num cell"
-                        style={shade ?? undefined}
-                        title={`${formatNumber(cell.count, 0)} of ${formatNumber(row.size, 0)} customers`}
-                      >
-                        {cell.share === null ? '–' : formatPercent(cell.share)}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">Average</th>
-                <td className="num">{formatNumber(data.rows.reduce((n, r) => n + r.size, 0), 0)}</td>
-                {periods.map((k) => (
-                  <td key={k} className="num">
-                    {data.average[k] === null || data.average[k] === undefined ? '' : formatPercent(data.average[k])}
-                  </td>
-                ))}
-              </tr>
-            </tfoot>
-          </table>
-        </div>
-      </section>
-      <p className="muted small">
-        {unit === 'week' ? 'Weeks start on Monday (UTC); the first cohort starts on the Monday of the period’s first day' : 'Days are UTC'}. Blank cells: that {unit} has not started yet. The current {unit} counts what happened so far. The average weighs
-        each cohort by its size, over the cohorts where that {unit} is known.
-      </p>
     </>
   );
 }

@@ -1,34 +1,23 @@
 // Analytics › Trends: one `trends` query — an event, a measure (events, unique customers, sum or
 // average of a numeric property), per day or week, optionally split by a property (its top values
 // as separate lines, the rest as "(other)"). The `properties` discovery query of the event fills
-// the property and breakdown pickers. A line chart, its description, and the figures as a table.
+// the property and breakdown pickers. TrendView draws the answer (lines, totals, the figures as
+// a table); "Save to dashboard" under it.
 import { useMemo } from 'react';
 import { api } from '../../api';
-import {
-  BREAKDOWN_LIMIT,
-  MEASURE_LABELS,
-  TREND_MEASURES,
-  propertiesSpec,
-  readProperties,
-  trendsSpec,
-  type TrendMeasure,
-  type TrendsPicker,
-} from '../../analytics/specs';
-import { describeTrend, isEmptyTrend, periodLabel, readTrends, type TrendData } from '../../analytics/trends';
+import { MEASURE_LABELS, TREND_MEASURES, propertiesSpec, readProperties, trendsSpec, type TrendMeasure, type TrendsPicker } from '../../analytics/specs';
+import { readTrends } from '../../analytics/trends';
 import { Empty } from '../../components/Empty';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { Lines } from '../../components/Lines';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
-import { formatNumber } from '../../format';
-import { formatAxis } from '../../insights/figures';
 import { useAsync } from '../../useAsync';
 import { EventSelect, type AnalyticsTabProps } from './EventSelect';
+import { SaveToDashboard } from './SaveToDashboard';
+import { TrendView } from './TrendView';
+import { useSpecQuery } from './useSpecQuery';
 
-const formatCount = (v: number | null) => formatNumber(v, 0);
-const formatAmount = (v: number | null) => formatNumber(v, 2);
-
-export function TrendsTab({ range, period, events, picker, onPicker }: AnalyticsTabProps<TrendsPicker>) {
+export function TrendsTab({ range, period, choice, events, picker, onPicker }: AnalyticsTabProps<TrendsPicker>) {
   // Until one is picked, the most frequent event of the period.
   const event = picker.event || events[0]?.name || '';
   const props = useAsync((signal) => api.query<unknown>(propertiesSpec(range, event), signal), [range.from, range.to, event]);
@@ -39,8 +28,7 @@ export function TrendsTab({ range, period, events, picker, onPicker }: Analytics
   const effective: TrendsPicker = { ...picker, event, property };
   const spec = trendsSpec(range, effective, events);
   const waiting = needsProperty && props.status === 'loading';
-  const key = spec.ok && !waiting ? JSON.stringify(spec.value) : '';
-  const state = useAsync((signal) => (key ? api.query<unknown>(JSON.parse(key) as object, signal) : Promise.resolve(null)), [key]);
+  const state = useSpecQuery(waiting ? null : spec);
   const set = (patch: Partial<TrendsPicker>) => onPicker({ ...effective, ...patch });
 
   return (
@@ -99,111 +87,12 @@ export function TrendsTab({ range, period, events, picker, onPicker }: Analytics
         <Loading what="the trend" />
       ) : state.status === 'error' ? (
         <ErrorNotice error={state.error} onRetry={state.reload} title="The trend could not be computed." />
-      ) : state.data ? (
-        <TrendView data={readTrends(state.data)} picker={effective} period={period} />
+      ) : state.data && spec.ok ? (
+        <>
+          <TrendView data={readTrends(state.data)} picker={effective} period={period} />
+          <SaveToDashboard query={spec.value} period={choice} />
+        </>
       ) : null}
-    </>
-  );
-}
-
-function measureText(p: TrendsPicker): string {
-  switch (p.measure) {
-    case 'count':
-      return `“${p.event}” events`;
-    case 'unique_profiles':
-      return `Customers with a “${p.event}” event`;
-    case 'sum':
-      return `Sum of ${p.property} on “${p.event}”`;
-    case 'avg':
-      return `Average ${p.property} on “${p.event}”`;
-  }
-}
-
-function TrendView({ data, picker, period }: { data: TrendData; picker: TrendsPicker; period: string }) {
-  const format = picker.measure === 'count' || picker.measure === 'unique_profiles' ? formatCount : formatAmount;
-  const title = `${measureText(picker)} per ${picker.interval}${picker.breakdown ? `, by ${picker.breakdown}` : ''}`;
-  if (isEmptyTrend(data)) {
-    return (
-      <Empty
-        title={
-          picker.measure === 'sum' || picker.measure === 'avg'
-            ? `No “${picker.event}” event in ${period} has a number at ${picker.property}.`
-            : `No “${picker.event}” events in ${period}.`
-        }
-      >
-        <p>Widen the period, pick another event or measure, or check in <a href="#/events">Live events</a> that these events arrive.</p>
-      </Empty>
-    );
-  }
-  const totalLabel =
-    picker.measure === 'unique_profiles' ? (
-      <>
-        <Term id="unique-customers">different customers</Term> over the whole period (each once)
-      </>
-    ) : picker.measure === 'avg' ? (
-      'average over every event of the period'
-    ) : (
-      'in total'
-    );
-  return (
-    <>
-      <section className="card" aria-labelledby="tr-chart">
-        <h3 id="tr-chart">{title}</h3>
-        <Lines data={data} format={format} axisFormat={formatAxis} description={describeTrend(title, data, format)} />
-        {data.broken && data.lines.length > BREAKDOWN_LIMIT ? (
-          <p className="muted small">
-            The {BREAKDOWN_LIMIT} values with the largest totals get a line each; “(other)” sums the rest, “(no value)” is the events without {picker.breakdown}.
-          </p>
-        ) : null}
-      </section>
-      <ul className="totals">
-        {data.lines.map((l) => (
-          <li key={l.name}>
-            {data.broken ? <strong>{l.name}: </strong> : null}
-            <span className="figure-value">{format(l.total)}</span> <span className="muted">{totalLabel}</span>
-          </li>
-        ))}
-      </ul>
-      <details className="plain-details">
-        <summary>The figures as a table</summary>
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">{title}, one row per {picker.interval}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{picker.interval === 'week' ? 'Week of' : 'Day'}</th>
-                {data.lines.map((l) => (
-                  <th key={l.name} scope="col" className="num">
-                    {data.broken ? l.name : MEASURE_LABELS[picker.measure]}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {data.periods.map((t, i) => (
-                <tr key={t}>
-                  <th scope="row">{periodLabel(t, 'day')}</th>
-                  {data.lines.map((l) => (
-                    <td key={l.name} className="num">
-                      {format(l.values[i])}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">{picker.measure === 'avg' ? 'Whole period' : 'Total'}</th>
-                {data.lines.map((l) => (
-                  <td key={l.name} className="num">
-                    {format(l.total)}
-                  </td>
-                ))}
-              </tr>
-            </tfoot>
-          </table>
-        </div>
-      </details>
     </>
   );
 }
