@@ -1,6 +1,7 @@
 // Vite configuration for the console: React, a build into dist/ served by `rapport serve` at /,
 // a development proxy of the API to a running server (RAPPORT_API, default 127.0.0.1:8080),
-// and Vitest's settings (pure logic tests in Node, no DOM).
+// and Vitest's settings (pure logic tests in Node, no DOM). The dev server may also read
+// ../examples (the import mapping templates, imported as `?raw`).
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
@@ -33,6 +34,7 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     port: 5173,
+    fs: { allow: ['.', '../examples'] },
     proxy: {
       '/api': { target: api, changeOrigin: true },
       '/v1': { target: api, changeOrigin: true },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DASH,
   finite,
+  formatBytes,
   formatCompact,
   formatCurrency,
   formatDateTime,
@@ -156,5 +157,14 @@ describe('plural', () => {
     expect(plural(1204, 'customer')).toBe('1,204 customers');
     expect(plural(2, 'identity', 'identities')).toBe('2 identities');
     expect(plural(undefined, 'event')).toBe(`${DASH} events`);
+  });
+});
+
+describe('formatBytes', () => {
+  it('writes file sizes as file managers do', () => {
+    expect(formatBytes(800)).toBe('800 bytes');
+    expect(formatBytes(1229)).toBe('1.2 KB');
+    expect(formatBytes(5.3 * 1024 * 1024)).toBe('5.3 MB');
+    expect(formatBytes(-1)).toBe(DASH);
   });
 });

@@ -180,3 +180,18 @@ export function plural(count: unknown, singular: string, pluralForm = `${singula
   const n = finite(count);
   return `${formatNumber(n, 0)} ${n === 1 ? singular : pluralForm}`;
 }
+
+/** 1200 → "1.2 KB", 5_300_000 → "5.3 MB" (powers of 1024, as file managers show sizes). */
+export function formatBytes(value: unknown): string {
+  const n = finite(value);
+  if (n === null || n < 0) return DASH;
+  if (n < 1024) return `${formatNumber(n, 0)} bytes`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${formatNumber(v, 1)} ${units[u]}`;
+}

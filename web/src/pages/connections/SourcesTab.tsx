@@ -1,6 +1,7 @@
 // The Sources tab: every source (GET /api/v1/sources) with copy-paste SDK snippets pointed at this
 // server; admins create one (POST /api/v1/sources), whose write key is shown once, with the
-// snippets filled in. Keys are never listed again, so other snippets carry a placeholder.
+// snippets filled in. Keys are never listed again, so other snippets carry a placeholder. Admins
+// and marketers also import files into a source here (ImportSection).
 import { useId, useMemo, useState } from 'react';
 import { api } from '../../api';
 import { CodeBlock } from '../../components/CodeBlock';
@@ -14,6 +15,7 @@ import { formatDateTime } from '../../format';
 import { can } from '../../roles';
 import { useSession } from '../../session';
 import { useAsync } from '../../useAsync';
+import { ImportSection } from './ImportSection';
 
 export function SourcesTab() {
   const { role } = useSession();
@@ -73,6 +75,7 @@ export function SourcesTab() {
           ))}
         </ul>
       )}
+      {list.status === 'ok' && list.data.sources.length > 0 && can(role, 'imports') ? <ImportSection sources={list.data.sources} /> : null}
     </>
   );
 }
