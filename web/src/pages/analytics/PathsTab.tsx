@@ -41,11 +41,11 @@ export function PathsTab({ range, period, choice, events, picker, onPicker }: An
             </option>
           ))}
         </select>
-        <label htmlFor="pa-limit">keeping</label>
+        <label htmlFor="pa-limit">largest flows kept per step</label>
         <select id="pa-limit" value={effective.limit} onChange={(e) => set({ limit: Number(e.target.value) })}>
           {PATH_LIMIT_CHOICES.map((n) => (
             <option key={n} value={n}>
-              the {n} largest flows per step
+              {n}
             </option>
           ))}
         </select>

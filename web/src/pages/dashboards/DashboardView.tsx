@@ -82,7 +82,9 @@ function Loaded({ initial }: { initial: Dashboard }) {
         <a href={href({ page: 'dashboards' })}>← Dashboards</a>
       </p>
       <header className="page-header">
-        <h1>{dash.name}</h1>
+        <h1 id="dashboard-title" tabIndex={-1}>
+          {dash.name}
+        </h1>
         <div className="toolbar">
           <span className="muted small">
             {plural(dash.tiles.length, 'tile')} · changed {formatDateTime(dash.updatedAt)}
@@ -112,20 +114,29 @@ function Loaded({ initial }: { initial: Dashboard }) {
               editable={editable}
               busy={saving}
               onMove={(delta) => void save(withTileMoved(dash, i, delta))}
-              onRemove={() => void save(withoutTile(dash, i))}
+              onRemove={() =>
+                void save(withoutTile(dash, i)).then((ok) => {
+                  // The tile and its buttons are gone: the keyboard focus goes back to the title.
+                  if (ok) document.getElementById('dashboard-title')?.focus();
+                })
+              }
             />
           ))}
         </ul>
       )}
-      {editable ? <RenameForm dash={dash} save={save} busy={saving} /> : null}
-      <ConfirmDelete
-        what="dashboard"
-        name={dash.name}
-        consequence={` and its ${plural(dash.tiles.length, 'tile')}? The events and answers stay; only this page goes.`}
-        allowed={editable}
-        remove={() => api.deleteDashboard(dash.id)}
-        afterHref={href({ page: 'dashboards' })}
-      />
+      {editable ? (
+        <div className="grid-2 dash-manage">
+          <RenameForm dash={dash} save={save} busy={saving} />
+          <ConfirmDelete
+            what="dashboard"
+            name={dash.name}
+            consequence={` and its ${plural(dash.tiles.length, 'tile')}? The events stay; only this page goes.`}
+            allowed={editable}
+            remove={() => api.deleteDashboard(dash.id)}
+            afterHref={href({ page: 'dashboards' })}
+          />
+        </div>
+      ) : null}
     </>
   );
 }
