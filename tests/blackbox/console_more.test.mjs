@@ -2,7 +2,8 @@
 // by playwright-core, against a real server — the Analytics Paths tab draws a Sankey of the events
 // sent; examples/orders.csv is imported with the orders mapping from the Sources page, its
 // progress reaching "done" with the right counts (and a broken mapping names its line); a funnel
-// is saved to a new dashboard whose tile draws its chart, then the dashboard is deleted. Each step
+// is saved to a new dashboard and the paths to the same one, whose tiles draw their charts; a
+// tile is removed, then the dashboard is deleted. Each step
 // saves a screenshot (CONSOLE_SHOTS, default build/console-screenshots); a failing step names its
 // page and step. The console is web/dist (RAPPORT_CONSOLE), whatever binary RAPPORT_BIN names.
 
@@ -171,14 +172,33 @@ describe('console: paths, imports, dashboards', { skip: CHROMIUM ? false : 'chro
     assert.equal(saved.name, 'Growth');
     assert.equal(saved.tiles[0].query.kind, 'funnel');
     assert.deepEqual(saved.tiles[0].view, { period: { kind: 'last', days: 30 } });
-    await step('dashboards: the tile draws the funnel', async () => {
+    await step('dashboards: add the paths Sankey to the same dashboard', async () => {
+      await openTabWith('paths', '#pa-event', 'Signed Up');
+      await page.selectOption('#pa-direction', 'after');
+      await page.selectOption('#pa-event', 'Signed Up');
+      await page.locator('.sankey[role="img"] canvas').waitFor({ timeout: 15000 });
+      await page.getByText('Save to dashboard', { exact: true }).click();
+      const form = page.getByRole('form', { name: 'Save to dashboard' });
+      await form.getByLabel('Dashboard').selectOption({ label: 'Growth (1 tile)' });
+      await form.getByRole('button', { name: 'Save tile' }).click();
+      await form.getByText('Saved “Paths after “Signed Up”” to Growth.').waitFor({ timeout: 10000 });
+    });
+    await step('dashboards: the tiles draw the funnel and the paths', async () => {
       await page.getByRole('link', { name: 'Growth' }).click();
       await page.waitForURL(new RegExp(`#/dashboards/${saved.id}$`), { timeout: 10000 });
       await page.getByRole('heading', { name: 'Growth', level: 1 }).waitFor({ timeout: 10000 });
       const tile = page.locator('ul.tiles > li', { hasText: 'Funnel: Signed Up → Order Completed' });
       await tile.locator('canvas').waitFor({ timeout: 15000 });
       const chart = await tile.locator('[role="img"]').getAttribute('aria-label');
-      assert.match(chart, /1\. Signed Up: 4 customers.*2\. Order Completed: 2 customers/, chart);
+      assert.match(chart, /1\. Signed Up: 4 customers.*2\. Order Completed: 2 customers/, chart);      const paths = page.locator('ul.tiles > li', { hasText: 'Paths after “Signed Up”' });
+      await paths.locator('.sankey canvas').waitFor({ timeout: 15000 });
+    });
+    await step('dashboards: remove the paths tile, after confirming', async () => {
+      await page.getByRole('button', { name: 'Remove “Paths after “Signed Up””…' }).click();
+      await page.getByRole('button', { name: 'Yes, remove “Paths after “Signed Up””' }).click();
+      await page.locator('ul.tiles > li').nth(1).waitFor({ state: 'detached', timeout: 10000 });
+      const d = await s.api(`/api/v1/dashboards/${saved.id}`);
+      assert.deepEqual(d.json.tiles.map((t) => t.title), ['Funnel: Signed Up → Order Completed'], d.text);
     });
     await step('dashboards: listed in the nav page', async () => {
       await page.getByRole('link', { name: 'Dashboards', exact: true }).click();
