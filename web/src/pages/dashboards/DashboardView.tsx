@@ -57,7 +57,8 @@ function Loaded({ initial }: { initial: Dashboard }) {
   const { role } = useSession();
   const editable = can(role, 'dashboards.write');
   const [dash, setDash] = useState(initial);
-  const [now, setNow] = useState(() => Date.now());
+  // Refresh: "last N days" counted back from now, and every tile asked again (a new round).
+  const [clock, setClock] = useState(() => ({ now: Date.now(), round: 0 }));
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -89,7 +90,7 @@ function Loaded({ initial }: { initial: Dashboard }) {
           <span className="muted small">
             {plural(dash.tiles.length, 'tile')} · changed {formatDateTime(dash.updatedAt)}
           </span>
-          <button type="button" className="secondary" onClick={() => setNow(Date.now())}>
+          <button type="button" className="secondary" onClick={() => setClock((c) => ({ now: Date.now(), round: c.round + 1 }))}>
             Refresh
           </button>
         </div>
@@ -106,11 +107,11 @@ function Loaded({ initial }: { initial: Dashboard }) {
         <ul className="tiles" aria-label={`Tiles of ${dash.name}`}>
           {dash.tiles.map((t, i) => (
             <TileCard
-              key={keys[i]}
+              key={`${clock.round}:${keys[i]}`}
               tile={t}
               index={i}
               count={dash.tiles.length}
-              now={now}
+              now={clock.now}
               editable={editable}
               busy={saving}
               onMove={(delta) => void save(withTileMoved(dash, i, delta))}
