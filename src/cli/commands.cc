@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/demo_command.h"
 #include "cli/import_command.h"
 #include "cli/query_command.h"
 #include "cli/spend_command.h"
@@ -24,6 +25,7 @@ namespace {
 ImportOptions import_options;       // `rapport import` keeps its own flags
 QueryCommandOptions query_options;  // so does `rapport query`
 SpendCommandOptions spend_options;  // and `rapport spend`
+DemoCommandOptions demo_options;    // `rapport demo` adds its own to the data flags
 
 void AddDataFlags(CLI::App* cmd, Options* o) {
   cmd->add_option("--config", o->config_file, "TOML config file (or RAPPORT_CONFIG)");
@@ -204,6 +206,7 @@ void Register(CLI::App& app, Options* o) {
   RegisterImport(app, &import_options);
   RegisterQuery(app, &query_options);
   RegisterSpend(app, &spend_options);
+  AddDataFlags(RegisterDemo(app, &demo_options), o);
   app.add_subcommand("version", "print the version");
 }
 
@@ -223,6 +226,7 @@ int Run(CLI::App& app, const Options& o) {
     return 0;
   }
   if (app.got_subcommand("serve")) return Serve(c);
+  if (app.got_subcommand("demo")) return RunDemo(c, demo_options);
   CLI::App* admin = app.get_subcommand("admin");
   if (auto* source = admin->get_subcommand("source"); source->parsed()) {
     if (source->got_subcommand("create")) return CreateSource(c, o.name);

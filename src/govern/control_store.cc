@@ -242,6 +242,17 @@ Result<std::vector<Token>> ControlStore::ListTokens() {
   return out;
 }
 
+Status ControlStore::DeleteToken(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM tokens WHERE id = ?1");
+  RETURN_IF_ERROR(s.prepared());
+  s.Bind(1, id);
+  if (s.Step() != SQLITE_DONE) return Status::IOError("delete token: " + s.Error());
+  if (sqlite3_changes(db_) == 0)
+    return Status::NotFound(fmt::format("no token with id \"{}\"", id));
+  return Status::OK();
+}
+
 Result<Token> ControlStore::TokenBySecret(std::string_view secret) {
   std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT id, role, name, created_at_us FROM tokens WHERE secret_sha256 = ?1");

@@ -101,6 +101,7 @@ class ControlStore {
   Result<WithSecret<Token>> CreateToken(Role role, std::string_view name, int64_t now_us);
   Result<std::vector<Token>> ListTokens();
   Result<Token> TokenBySecret(std::string_view secret);  // kNotFound when unknown
+  Status DeleteToken(std::string_view id);               // kNotFound when unknown
 
   // Computed-trait definitions. kAlreadyExists for a taken name unless `replace`.
   Status PutComputedTrait(std::string_view name, std::string_view definition, int64_t now_us,

@@ -75,6 +75,19 @@ TEST_F(ControlStoreTest, TokensKeepOnlyHashes) {
   EXPECT_EQ(raw.find(tok->secret), std::string::npos);
 }
 
+TEST_F(ControlStoreTest, DeletedTokenNoLongerOpens) {
+  auto store = ControlStore::Open(DbPath());
+  ASSERT_TRUE(store.ok());
+  auto keep = (*store)->CreateToken(Role::kAdmin, "keep", 1);
+  auto gone = (*store)->CreateToken(Role::kAdmin, "gone", 2);
+  ASSERT_TRUE(keep.ok() && gone.ok());
+  ASSERT_TRUE((*store)->DeleteToken(gone->item.id).ok());
+  EXPECT_EQ((*store)->TokenBySecret(gone->secret).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE((*store)->TokenBySecret(keep->secret).ok());
+  EXPECT_EQ((*store)->DeleteToken(gone->item.id).code(), StatusCode::kNotFound);
+  EXPECT_EQ((*store)->ListTokens()->size(), 1u);
+}
+
 TEST_F(ControlStoreTest, Destinations) {
   auto store = ControlStore::Open(DbPath());
   ASSERT_TRUE(store.ok());

@@ -1,6 +1,9 @@
 #include "server/app.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -353,6 +356,21 @@ void App::RegisterRoutes() {
                 method(destinations_.get(), &DestinationsApi::Replay)});
   router_->Add({"DELETE", "/api/v1/destinations/{name}/dead-letters/{id}", Access::kToken, kWriters,
                 method(destinations_.get(), &DestinationsApi::DeleteDeadLetter)});
+}
+
+bool App::WaitCaughtUp(int64_t timeout_us) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(timeout_us);
+  std::vector<uint64_t> ends;
+  for (int p = 0; p < log_->partitions(); ++p) ends.push_back(log_->EndOffset(p));
+  if (!pipeline_->WaitCaughtUp(timeout_us)) return false;
+  for (;;) {
+    const std::vector<uint64_t> added = warehouse_->added_offsets();
+    bool done = added.size() >= ends.size();
+    for (size_t p = 0; done && p < ends.size(); ++p) done = added[p] >= ends[p];
+    if (done) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 Status App::Start() {

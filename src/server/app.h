@@ -66,6 +66,9 @@ class App {
   // On a first start (no API token exists yet): creates an admin token and returns its secret,
   // for `rapport serve` to print once with the console's sign-in address; "" otherwise.
   Result<std::string> FirstStartToken();
+  // Blocks until every event durable when called is applied to profiles and visible to the
+  // warehouse (`rapport demo` waits so before it stops); false when `timeout_us` passes first.
+  bool WaitCaughtUp(int64_t timeout_us);
 
  private:
   App(const Config& config, Clock* clock, Env* env);
