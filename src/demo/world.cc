@@ -452,10 +452,14 @@ struct DemoWorld::State {
     }
   }
 
+  // The Tuesday newsletter. Opens and clicks carry the campaign (they are touchpoints); a
+  // delivery does not: the customer did nothing.
   void Newsletter(int d) {
     const std::string name = fmt::format("newsletter-{}", FormatIso8601(DayStart(d)).substr(0, 10));
-    const std::string context = fmt::format(
-        R"({{"campaign":{{"name":"{}","source":"newsletter","medium":"email"}}}})", name);
+    const Campaign& k = Campaigns()[NewsletterCampaign()];
+    const std::string context =
+        fmt::format(R"({{"campaign":{{"name":"{}","source":"{}","medium":"{}"}}}})", k.name,
+                    k.source, k.medium);
     const int64_t sent = DayStart(d) + 9 * kHourUs;
     for (Customer& c : customers) {
       if (!c.subscriber || !c.signed_up || c.first_day > d) continue;
@@ -465,7 +469,7 @@ struct DemoWorld::State {
         e.Str("userId", UserId(c)).Str("event", event);
         e.Raw("properties",
               fmt::format(R"({{"campaign_id":"{}","subject":"New in this week"}})", name));
-        e.Raw("context", context);
+        if (event != "Email Delivered") e.Raw("context", context);
         Emit(t, "email", std::move(e));
       };
       email("Email Delivered", sent);
