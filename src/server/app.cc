@@ -255,6 +255,10 @@ void App::RegisterRoutes() {
                 method(events_.get(), &EventsApi::List)});
   router_->Add({"GET", "/api/v1/events/stream", Access::kToken, kAllRoles,
                 method(events_.get(), &EventsApi::Stream)});
+  router_->Add({"GET", "/api/v1/events/rejected", Access::kToken, kAllRoles,
+                [this](HttpRequest& req, Responder respond) {
+                  ListRejections(ingest_->rejections(), req, std::move(respond));
+                }});
   router_->Add({"GET", "/api/v1/sources", Access::kToken, kAllRoles,
                 method(admin_.get(), &AdminApi::ListSources)});
   router_->Add({"POST", "/api/v1/sources", Access::kToken, kAdminOnly,

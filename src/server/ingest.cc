@@ -51,8 +51,11 @@ Counter* IngestService::Rejected(StatusCode code) {
                               {{"reason", std::string(StatusCodeName(code))}});
 }
 
-void IngestService::Reject(const Status& status, Responder& respond) {
+void IngestService::Reject(const Status& status, const HttpRequest& req, const Source* source,
+                           Responder& respond) {
   Rejected(status.code())->Inc();
+  rejections_.Record(clock_->NowMicros(), source ? std::string_view(source->name) : "", req.path,
+                     status, req.body);
   respond(HttpResponse::Error(status));
 }
 
@@ -60,19 +63,19 @@ void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respon
   bytes_->Inc(req.body.size());
   int64_t received_at = clock_->NowMicros();
   auto basic_key = Authenticator::WriteKeyFromBasic(req.Header("authorization"));
-  if (!basic_key.ok()) return Reject(basic_key.status(), respond);
+  if (!basic_key.ok()) return Reject(basic_key.status(), req, nullptr, respond);
   // A key in the header is checked before parsing, so bad keys cost no parsing.
   std::optional<Source> source;
   if (!basic_key->empty()) {
     auto s = auth_->SourceForWriteKey(*basic_key);
-    if (!s.ok()) return Reject(s.status(), respond);
+    if (!s.ok()) return Reject(s.status(), req, nullptr, respond);
     source = std::move(*s);
   }
   auto parsed = Parse(endpoint, req, received_at);
-  if (!parsed.ok()) return Reject(parsed.status(), respond);
+  if (!parsed.ok()) return Reject(parsed.status(), req, source ? &*source : nullptr, respond);
   if (!source) {
     auto s = auth_->SourceForWriteKey(parsed->write_key);
-    if (!s.ok()) return Reject(s.status(), respond);
+    if (!s.ok()) return Reject(s.status(), req, nullptr, respond);
     source = std::move(*s);
   }
   Store(*source, std::move(parsed->events), received_at, Answer(std::move(respond)));
@@ -82,9 +85,9 @@ void IngestService::HandleForSource(HttpRequest& req, Responder respond) {
   bytes_->Inc(req.body.size());
   int64_t received_at = clock_->NowMicros();
   auto source = auth_->SourceByIdOrName(req.params["source"]);
-  if (!source.ok()) return Reject(source.status(), respond);
+  if (!source.ok()) return Reject(source.status(), req, nullptr, respond);
   auto parsed = Parse(Endpoint::kBatch, req, received_at);
-  if (!parsed.ok()) return Reject(parsed.status(), respond);
+  if (!parsed.ok()) return Reject(parsed.status(), req, &*source, respond);
   Store(*source, std::move(parsed->events), received_at, Answer(std::move(respond)));
 }
 

@@ -1,7 +1,8 @@
 // IngestService: the Segment Tracking API endpoints (/v1/track … /v1/batch, /v1/import).
 // Authenticates the write key, parses and validates the body, drops duplicate messageIds,
 // appends the events to the log and answers 200 only after the log's fsync covered them.
-// Storage trouble answers 503 with Retry-After and leaves nothing half-stored. Thread-safe.
+// Storage trouble answers 503 with Retry-After and leaves nothing half-stored. Requests refused
+// for what they hold (bad input, key, size) are kept in rejections() for the console. Thread-safe.
 #pragma once
 
 #include "collect/dedup.h"
@@ -12,6 +13,7 @@
 #include "server/auth.h"
 #include "server/event_hub.h"
 #include "server/http_types.h"
+#include "server/rejections.h"
 
 namespace rapport {
 
@@ -33,6 +35,7 @@ class IngestService {
   // blocks until the events are durable (OK) or refused (the error an HTTP client would get).
   // Must not be called on an HTTP I/O thread or the log's writer thread.
   Status IngestBatch(const Source& source, const std::string& body);
+  const RejectionLog& rejections() const { return rejections_; }
 
  private:
   using Done = std::function<void(const Status&)>;
@@ -40,7 +43,9 @@ class IngestService {
   void Store(const Source& source, std::vector<NormalizedEvent> parsed, int64_t received_at,
              Done done);
   Result<ParsedRequest> Parse(Endpoint endpoint, const HttpRequest& req, int64_t received_at);
-  void Reject(const Status& status, Responder& respond);
+  // Answers the error, counts it, and keeps it in rejections_ (`source`: null when unknown).
+  void Reject(const Status& status, const HttpRequest& req, const Source* source,
+              Responder& respond);
   Counter* Rejected(StatusCode code);
 
   EventLog* log_;
@@ -53,6 +58,7 @@ class IngestService {
   Counter* duplicates_;
   Counter* bytes_;
   Registry* metrics_;
+  RejectionLog rejections_;
 };
 
 }  // namespace rapport

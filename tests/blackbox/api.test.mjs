@@ -24,6 +24,7 @@ describe('management API', () => {
     const routes = [
       { method: 'GET', path: '/api/v1/events?limit=5', allowed: ALL, ok: 200 },
       { method: 'GET', path: '/api/v1/events/stream', allowed: ALL, ok: 200, stream: true },
+      { method: 'GET', path: '/api/v1/events/rejected', allowed: ALL, ok: 200 },
       { method: 'GET', path: '/api/v1/sources', allowed: ALL, ok: 200 },
       { method: 'POST', path: '/api/v1/sources', body: () => ({ name: uid('src') }), allowed: ['admin'], ok: 201 },
       { method: 'POST', path: '/api/v1/tokens', body: () => ({ role: 'analyst', name: uid('tok') }), allowed: ['admin'], ok: 201 },
@@ -217,6 +218,28 @@ describe('management API', () => {
       assert.ok(list.json.dashboards.some((d) => d.id === id), describeRes(list));
       assertStatus(await s.api(`/api/v1/dashboards/${id}`, { method: 'DELETE' }), 204, 'DELETE');
       assertError(await s.api(`/api/v1/dashboards/${id}`), 404, 'not_found', null, 'GET after DELETE');
+    });
+  });
+
+  describe('rejected events', () => {
+    test('the newest refusals with their reason, source and body', async () => {
+      const before = (await s.api('/api/v1/events/rejected')).json.total;
+      const noEvent = { userId: 'u-rej', properties: { n: 1 } };
+      assertError(await s.ingest('/v1/track', noEvent, { key: s.keys.web }), 400, 'invalid_argument');
+      assertError(await s.ingest('/v1/track', minimalEvent('track'), { key: 'wk_not_a_key' }), 401, 'unauthenticated');
+      const r = await s.api('/api/v1/events/rejected?limit=2', { token: 'analyst' });
+      assertStatus(r, 200, 'GET /api/v1/events/rejected');
+      assert.equal(r.json.total, before + 2);
+      const [badKey, bad] = r.json.rejected;
+      assert.equal(badKey.source, null);
+      assert.equal(badKey.status, 401);
+      assert.equal(bad.source, 'web');
+      assert.equal(bad.endpoint, '/v1/track');
+      assert.equal(bad.status, 400);
+      assert.match(bad.message, /event/);
+      assert.deepEqual(JSON.parse(bad.body), noEvent);
+      assert.equal(bad.truncated, false);
+      assertError(await s.api('/api/v1/events/rejected?limit=0'), 400, 'invalid_argument', /limit/);
     });
   });
 
