@@ -283,6 +283,8 @@ void App::RegisterRoutes() {
                 method(imports_.get(), &ImportsApi::Rejects)});
   router_->Add({"GET", "/api/v1/profiles", Access::kToken, kAllRoles,
                 method(profiles_.get(), &ProfilesApi::Lookup)});
+  router_->Add({"GET", "/api/v1/profiles/stats", Access::kToken, kAllRoles,
+                method(profiles_.get(), &ProfilesApi::Stats)});
   router_->Add({"GET", "/api/v1/profiles/{id}", Access::kToken, kAllRoles,
                 method(profiles_.get(), &ProfilesApi::Get)});
   router_->Add({"GET", "/api/v1/profiles/{id}/events", Access::kToken, kAllRoles,

@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
 
 #include "common/json_writer.h"
+#include "common/time_format.h"
 #include "profile/profile_json.h"
 
 namespace rapport {
@@ -178,6 +180,58 @@ void ProfilesApi::DeleteComputed(HttpRequest& req, Responder respond) {
   if (!s.ok()) return respond(HttpResponse::Error(s));
   pipeline_->DefinitionsChanged();
   respond(HttpResponse::Json(200, "{\"deleted\":true}"));
+}
+
+namespace {
+
+bool Identified(const ProfileRecord& r) {
+  return std::any_of(r.identities.begin(), r.identities.end(), [](const IdentityEntry& e) {
+    return e.id.type == "user_id" || e.id.type == "email";
+  });
+}
+
+}  // namespace
+
+void ProfilesApi::Stats(HttpRequest&, Responder respond) {
+  std::lock_guard lock(stats_mu_);
+  const int64_t now = clock_->NowMicros();
+  if (!stats_json_.empty() && now >= stats_at_us_ && now - stats_at_us_ <= sampling_.max_age_us) {
+    return respond(HttpResponse::Json(200, stats_json_));
+  }
+  const StateStore* store = pipeline_->store();
+  auto next_id = store->NextProfileId();
+  if (!next_id.ok()) return respond(HttpResponse::Error(next_id.status()));
+  const uint64_t ids = *next_id - 1;  // every id handed out; merged profiles' ids are gone
+  // Up to exact_ids ids: every profile. Beyond: runs of profiles at evenly spaced ids, scaled
+  // by the share of ids still live in them.
+  const uint64_t runs = ids <= sampling_.exact_ids ? 1 : std::max<uint64_t>(sampling_.samples, 1);
+  double profiles = 0;
+  double identified = 0;
+  double spanned = 0;
+  for (uint64_t i = 0; i < runs; ++i) {
+    const uint64_t from = 1 + i * (ids / runs);
+    uint64_t seen = 0;
+    uint64_t last = from;
+    Status s = store->ScanProfiles(from, [&](const ProfileRecord& r) {
+      ++seen;
+      profiles += 1;
+      identified += Identified(r);
+      last = r.id;
+      return runs == 1 || seen < sampling_.run;
+    });
+    if (!s.ok()) return respond(HttpResponse::Error(s.WithContext("profile stats")));
+    spanned += static_cast<double>(last - from + 1);
+  }
+  const bool estimate = runs > 1;
+  if (estimate && spanned > 0) {
+    const double share = identified / std::max(profiles, 1.0);
+    profiles = std::round(profiles / spanned * static_cast<double>(ids));
+    identified = std::round(profiles * share);
+  }
+  stats_at_us_ = now;
+  stats_json_ = fmt::format(R"({{"profiles":{},"identified":{},"estimate":{},"computedAt":"{}"}})",
+                            profiles, identified, estimate, FormatIso8601(now));
+  respond(HttpResponse::Json(200, stats_json_));
 }
 
 }  // namespace rapport

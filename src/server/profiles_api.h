@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -18,12 +19,25 @@ namespace rapport {
 
 class ProfilesApi {
  public:
+  // How GET /api/v1/profiles/stats counts: every profile up to `exact_ids` profile ids, else
+  // `samples` runs of `run` profiles; an answer is reused for `max_age_us`.
+  struct StatsSampling {
+    uint64_t exact_ids = 250'000;
+    uint64_t samples = 20;
+    uint64_t run = 5'000;
+    int64_t max_age_us = 30'000'000;
+  };
+
   ProfilesApi(ProfilePipeline* pipeline, ControlStore* control, Clock* clock)
       : pipeline_(pipeline), control_(control), clock_(clock) {}
 
-  void Lookup(HttpRequest& req, Responder respond);          // GET /api/v1/profiles?identifier=T:V
-  void Get(HttpRequest& req, Responder respond);             // GET /api/v1/profiles/{id}
-  void Events(HttpRequest& req, Responder respond);          // GET /api/v1/profiles/{id}/events
+  void Lookup(HttpRequest& req, Responder respond);  // GET /api/v1/profiles?identifier=T:V
+  void Get(HttpRequest& req, Responder respond);     // GET /api/v1/profiles/{id}
+  void Events(HttpRequest& req, Responder respond);  // GET /api/v1/profiles/{id}/events
+  // GET /api/v1/profiles/stats: {"profiles","identified","estimate","computedAt"} — live
+  // profiles, and those holding a user_id or an email; exact or estimated (StatsSampling).
+  void Stats(HttpRequest& req, Responder respond);
+  void SetStatsSampling(StatsSampling sampling) { sampling_ = sampling; }
   void GetAccount(HttpRequest& req, Responder respond);      // GET /api/v1/accounts/{id}
   void ListComputed(HttpRequest& req, Responder respond);    // GET /api/v1/computed-traits
   void CreateComputed(HttpRequest& req, Responder respond);  // POST /api/v1/computed-traits
@@ -53,6 +67,10 @@ class ProfilesApi {
   Clock* clock_;
   std::function<std::map<uint64_t, std::string>()> audience_names_;
   std::function<Result<std::optional<std::string>>(std::string_view)> computed_user_;
+  StatsSampling sampling_;
+  std::mutex stats_mu_;  // held while a scan runs: concurrent callers wait for its answer
+  int64_t stats_at_us_ = 0;
+  std::string stats_json_;
 };
 
 }  // namespace rapport

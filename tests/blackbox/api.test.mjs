@@ -25,6 +25,7 @@ describe('management API', () => {
       { method: 'GET', path: '/api/v1/events?limit=5', allowed: ALL, ok: 200 },
       { method: 'GET', path: '/api/v1/events/stream', allowed: ALL, ok: 200, stream: true },
       { method: 'GET', path: '/api/v1/events/rejected', allowed: ALL, ok: 200 },
+      { method: 'GET', path: '/api/v1/profiles/stats', allowed: ALL, ok: 200 },
       { method: 'GET', path: '/api/v1/sources', allowed: ALL, ok: 200 },
       { method: 'POST', path: '/api/v1/sources', body: () => ({ name: uid('src') }), allowed: ['admin'], ok: 201 },
       { method: 'POST', path: '/api/v1/tokens', body: () => ({ role: 'analyst', name: uid('tok') }), allowed: ['admin'], ok: 201 },
