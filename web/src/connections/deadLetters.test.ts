@@ -1,6 +1,6 @@
-// Tests of deadLetters.ts: replay bodies, reasons, payloads and the selection.
+// Tests of deadLetters.ts: replay bodies, reasons and the selection.
 import { describe, expect, it } from 'vitest';
-import { keepSelected, prettyPayload, reasonText, replayBody, replayedText, statusText } from './deadLetters';
+import { keepSelected, reasonText, replayBody, replayedText, statusText } from './deadLetters';
 
 describe('replayBody', () => {
   it('asks for all, or the selected ids sorted once each', () => {
@@ -23,14 +23,6 @@ describe('reasons', () => {
     );
     expect(reasonText({ lastStatus: null, lastError: 'connect: Connection refused', attempts: 10 })).toBe('connect: Connection refused after 10 attempts');
     expect(reasonText({ lastStatus: 503, lastError: null, attempts: 3 })).toBe('HTTP 503 after 3 attempts');
-  });
-});
-
-describe('prettyPayload', () => {
-  it('indents JSON and keeps other text as it is', () => {
-    expect(prettyPayload('{"email":null}')).toBe('{\n  "email": null\n}');
-    expect(prettyPayload('plain text')).toBe('plain text');
-    expect(prettyPayload(undefined)).toBe('');
   });
 });
 

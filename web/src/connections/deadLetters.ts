@@ -1,6 +1,6 @@
 // Dead letters (GET /api/v1/destinations/{name}/dead-letters, docs/destinations.md): why each one
-// failed in a line, its payload pretty-printed when it is JSON, and the body of a replay
-// (POST …/dead-letters/replay takes {"ids":[…]} or {"all":true}).
+// failed in a line and the body of a replay (POST …/dead-letters/replay takes {"ids":[…]} or
+// {"all":true}); payloads are pretty-printed by ../payload.ts.
 import type { DeadLetter } from '../types';
 
 export type ReplayBody = { ids: number[] } | { all: true };
@@ -28,16 +28,6 @@ export function reasonText(letter: Pick<DeadLetter, 'lastStatus' | 'lastError' |
       ? ' — the receiver refused it; retrying would not help until it is fixed'
       : '';
   return `${error}${tries}${why}`;
-}
-
-/** The payload as shown: pretty JSON when it parses, else the text as it is. */
-export function prettyPayload(body: unknown): string {
-  if (typeof body !== 'string') return body === undefined || body === null ? '' : JSON.stringify(body, null, 2);
-  try {
-    return JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    return body;
-  }
 }
 
 /** The selection after the list changed: only ids still listed stay selected. */

@@ -18,6 +18,7 @@ import { Empty } from '../components/Empty';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { PeriodPicker } from '../components/PeriodPicker';
+import { TabNav } from '../components/TabNav';
 import { api } from '../api';
 import { describePeriod, resolvePeriod, type PeriodChoice } from '../insights/specs';
 import { lastDays } from '../overviewQuery';
@@ -58,17 +59,11 @@ export function Analytics({ tab }: { tab?: AnalyticsTab }) {
       <header className="page-header">
         <h1>Analytics</h1>
       </header>
-      <nav className="tabs" aria-label="Analytics">
-        <ul>
-          {ANALYTICS_TABS.map((t) => (
-            <li key={t}>
-              <a href={href({ page: 'analytics', tab: t })} aria-current={t === current ? 'page' : undefined}>
-                {TABS[t].tab}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TabNav
+        label="Analytics"
+        current={current}
+        tabs={ANALYTICS_TABS.map((t) => ({ key: t, href: href({ page: 'analytics', tab: t }), label: TABS[t].tab }))}
+      />
       <section className="insight" aria-labelledby="analytics-title">
         <h2 id="analytics-title">{TABS[current].title}</h2>
         <div className="toolbar controls">

@@ -2,6 +2,7 @@
 // where it goes out (webhook destinations, their delivery health, dead letters, replay). The tabs
 // are links (`#/connections/<tab>`); everything goes through the documented API (docs/api.md,
 // docs/destinations.md).
+import { TabNav } from '../components/TabNav';
 import { CONNECTIONS_TABS, href, type ConnectionsTab } from '../router';
 import { DestinationsTab } from './connections/DestinationsTab';
 import { SourcesTab } from './connections/SourcesTab';
@@ -15,17 +16,11 @@ export function Connections({ tab }: { tab?: ConnectionsTab }) {
       <header className="page-header">
         <h1>Sources &amp; destinations</h1>
       </header>
-      <nav className="tabs" aria-label="Sources and destinations">
-        <ul>
-          {CONNECTIONS_TABS.map((t) => (
-            <li key={t}>
-              <a href={href({ page: 'connections', tab: t })} aria-current={t === current ? 'page' : undefined}>
-                {TABS[t]}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TabNav
+        label="Sources and destinations"
+        current={current}
+        tabs={CONNECTIONS_TABS.map((t) => ({ key: t, href: href({ page: 'connections', tab: t }), label: TABS[t] }))}
+      />
       <section className="insight" aria-labelledby="connections-title">
         <h2 id="connections-title">{TABS[current]}</h2>
         {current === 'sources' ? <SourcesTab /> : <DestinationsTab />}

@@ -4,6 +4,7 @@
 // keyboard work as for any page; only the open section asks the server. Attribution and ROI share
 // the period picked, which stays while moving between the tabs.
 import { useMemo, useState } from 'react';
+import { TabNav } from '../components/TabNav';
 import { lastDays } from '../overviewQuery';
 import { INSIGHT_SECTIONS, href, type InsightSection } from '../router';
 import { resolvePeriod, type PeriodChoice } from '../insights/specs';
@@ -33,17 +34,11 @@ export function Insights({ section }: { section?: InsightSection }) {
       <header className="page-header">
         <h1>Insights</h1>
       </header>
-      <nav className="tabs" aria-label="Insights">
-        <ul>
-          {INSIGHT_SECTIONS.map((s) => (
-            <li key={s}>
-              <a href={href({ page: 'insights', section: s })} aria-current={s === current ? 'page' : undefined}>
-                {SECTIONS[s].tab}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TabNav
+        label="Insights"
+        current={current}
+        tabs={INSIGHT_SECTIONS.map((s) => ({ key: s, href: href({ page: 'insights', section: s }), label: SECTIONS[s].tab }))}
+      />
       <section className="insight" aria-labelledby="insight-title">
         <h2 id="insight-title">{SECTIONS[current].title}</h2>
         {current === 'clv' ? <ClvSection /> : null}

@@ -9,7 +9,7 @@ import { Empty } from '../../components/Empty';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import { Term } from '../../components/Term';
-import { keepSelected, prettyPayload, reasonText, replayBody, replayedText, statusText } from '../../connections/deadLetters';
+import { keepSelected, reasonText, replayBody, replayedText, statusText } from '../../connections/deadLetters';
 import {
   destinationDefinition,
   EMPTY_DESTINATION_FORM,
@@ -18,6 +18,7 @@ import {
 } from '../../connections/destinationForm';
 import { summarizeHealth } from '../../connections/health';
 import { asApiError, type ApiError } from '../../errors';
+import { prettyPayload } from '../../payload';
 import { formatDateTime, formatNumber, formatRelative } from '../../format';
 import { can, rolesFor } from '../../roles';
 import { useSession } from '../../session';
