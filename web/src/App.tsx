@@ -231,7 +231,7 @@ function Page({ route }: { route: Route }) {
         </Suspense>
       );
     case 'events':
-      return <LiveEvents />;
+      return <LiveEvents view={route.view} />;
     case 'connections':
       return (
         <Suspense fallback={<Loading what="the Sources & destinations page" />}>

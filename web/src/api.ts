@@ -4,11 +4,12 @@
 // the user out with the message. The live stream is read with fetch() and the SSE parser,
 // because EventSource cannot send the Authorization header.
 import { loadToken } from './auth';
-import { ApiError, errorFromResponse, networkError } from './errors';
+import { ApiError, errorFromResponse, networkError, profileStatsError } from './errors';
 import { SseParser } from './sse';
 import type {
   AttributionResult,
   Audience,
+  AudienceHistory,
   AudienceMembers,
   AudiencePreview,
   ClvResult,
@@ -20,7 +21,9 @@ import type {
   EventsPage,
   ImportJob,
   Profile,
+  ProfileStats,
   QueryAnswer,
+  RejectedPage,
   RfmResult,
   RoiResult,
   Source,
@@ -107,6 +110,10 @@ export const api = {
   events: (p: { limit?: number; source?: string; after?: string | null }, signal?: AbortSignal) =>
     request<EventsPage>(`/api/v1/events${query({ limit: p.limit, source: p.source, after: p.after })}`, { signal }),
 
+  /** GET /api/v1/events/rejected?limit=N (1–200): the newest refused ingest requests, and how many since the server started. */
+  rejectedEvents: (limit: number, signal?: AbortSignal) =>
+    request<RejectedPage>(`/api/v1/events/rejected${query({ limit })}`, { signal }),
+
   sources: (signal?: AbortSignal) => request<{ sources: Source[] }>('/api/v1/sources', { signal }),
 
   createSource: (name: string) =>
@@ -118,6 +125,13 @@ export const api = {
 
   /** `path` from identifiers.profileLookupPath. */
   profileByIdentifier: (path: string, signal?: AbortSignal) => request<Profile>(path, { signal }),
+
+  /** GET /api/v1/profiles/stats: how many profiles, and how many hold a user_id or an email. */
+  /** An older server reads "stats" as a profile id: its 400 comes back as a 404 (errors.ts). */
+  profileStats: (signal?: AbortSignal) =>
+    request<ProfileStats>('/api/v1/profiles/stats', { signal }).catch((err: unknown) => {
+      throw err instanceof ApiError ? profileStatsError(err) : err;
+    }),
 
   profile: (id: string, signal?: AbortSignal) => request<Profile>(`/api/v1/profiles/${seg(id)}`, { signal }),
 
@@ -143,6 +157,10 @@ export const api = {
   /** GET /api/v1/audiences/{name}/members?limit=N&after=ID: profile ids, by id. */
   audienceMembers: (name: string, p: { limit?: number; after?: string | null }, signal?: AbortSignal) =>
     request<AudienceMembers>(`/api/v1/audiences/${seg(name)}/members${query({ limit: p.limit, after: p.after })}`, { signal }),
+
+  /** GET /api/v1/audiences/{name}/history?days=N: entered, exited and size per UTC day, oldest first. */
+  audienceHistory: (name: string, days: number, signal?: AbortSignal) =>
+    request<AudienceHistory>(`/api/v1/audiences/${seg(name)}/history${query({ days })}`, { signal }),
 
   /** PUT /api/v1/audiences/{name}/destinations (admin, marketer): answers AUDIENCE; 400 for an unknown destination. */
   setAudienceDestinations: (name: string, destinations: string[]) =>

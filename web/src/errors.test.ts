@@ -1,6 +1,6 @@
 // Tests of errors.ts: the server's message kept, a hint of what to do next added.
 import { describe, expect, it } from 'vitest';
-import { asApiError, errorFromResponse, hintFor, networkError } from './errors';
+import { asApiError, errorFromResponse, hintFor, isMissingEndpoint, networkError, profileStatsError } from './errors';
 
 describe('errorFromResponse', () => {
   it('keeps the API error and message', () => {
@@ -37,5 +37,22 @@ describe('hintFor', () => {
     expect(networkError(new Error('Failed to fetch')).hint).toMatch(/rapport serve/);
     expect(networkError(new Error('Failed to fetch')).message).toBe('Could not reach the server (Failed to fetch).');
     expect(asApiError(new TypeError('x is undefined')).hint).toMatch(/Reload/);
+  });
+});
+
+describe('missing endpoints (a server older than the console)', () => {
+  it('recognises "no such endpoint" and 405, not other errors', () => {
+    expect(isMissingEndpoint(errorFromResponse(404, '{"error":"not_found","message":"no such endpoint: GET /api/v1/events/rejected"}'))).toBe(true);
+    expect(isMissingEndpoint(errorFromResponse(404, ''))).toBe(true);
+    expect(isMissingEndpoint(errorFromResponse(405, '{"error":"method_not_allowed","message":"x"}'))).toBe(true);
+    expect(isMissingEndpoint(errorFromResponse(500, '{"error":"internal","message":"x"}'))).toBe(false);
+    expect(isMissingEndpoint(errorFromResponse(403, '{"error":"permission_denied","message":"x"}'))).toBe(false);
+  });
+  it('reads an old server taking "stats" for a profile id as a missing endpoint', () => {
+    const old = profileStatsError(errorFromResponse(400, '{"error":"invalid_argument","message":"\\"stats\\" is not a profile id (they look like \\"p42\\")"}'));
+    expect(old.status).toBe(404);
+    expect(isMissingEndpoint(old)).toBe(true);
+    const other = errorFromResponse(503, '{"error":"unavailable","message":"busy"}');
+    expect(profileStatsError(other)).toBe(other);
   });
 });

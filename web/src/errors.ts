@@ -87,3 +87,23 @@ export function asApiError(err: unknown): ApiError {
   const message = err instanceof Error ? err.message : String(err);
   return new ApiError(0, 'client', message || 'Something went wrong in the console.');
 }
+
+/**
+ * Whether the error means the server has no such endpoint (a server older than this console):
+ * 404 "no such endpoint", or 405. Only for routes whose own 404s cannot happen where it is asked.
+ */
+export function isMissingEndpoint(error: ApiError): boolean {
+  return error.status === 405 || (error.status === 404 && (error.code === 'not_found' || error.code === ''));
+}
+
+/**
+ * The error of GET /api/v1/profiles/stats from a server older than the route: it reads "stats"
+ * as a profile id and answers 400 "… is not a profile id"; that becomes a 404 like any missing
+ * endpoint. Other errors are kept.
+ */
+export function profileStatsError(error: ApiError): ApiError {
+  if (error.status === 400 && /not a profile id/i.test(error.message)) {
+    return new ApiError(404, 'not_found', 'no such endpoint: GET /api/v1/profiles/stats');
+  }
+  return error;
+}

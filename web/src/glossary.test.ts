@@ -6,7 +6,7 @@ import { parseHash } from './router';
 const REQUIRED = [
   // shown on the Overview
   'events', 'active-customers', 'identified-share', 'orders', 'revenue', 'average-order-value', 'audiences',
-  'profiles', 'computed-traits',
+  'profiles', 'computed-traits', 'identified-profiles', 'rejected-events', 'delivery-failures',
   // docs/kpis.md
   'clv', 'repeat-buyers', 'p-alive', 'churn-risk', 'expected-purchases', 'expected-spend', 'holdout-report',
   'rfm', 'rfm-segments',
@@ -19,7 +19,7 @@ const REQUIRED = [
   // the Sources & destinations page
   'write-key', 'destinations', 'import-mapping', 'rejected-rows',
   // the Audiences page
-  'audience-size', 'audience-status', 'queued', 'delivered', 'failed-attempts', 'dead-letters',
+  'audience-size', 'audience-status', 'audience-history', 'queued', 'delivered', 'failed-attempts', 'dead-letters',
   // the Journeys page
   'journey', 'journey-counts', 'reentry', 'frequency-cap',
 ];

@@ -55,14 +55,36 @@ export const GLOSSARY: readonly GlossarySection[] = [
       },
       {
         id: 'identified-share',
-        term: 'Identified share',
+        term: 'Identified share (active customers)',
         short: 'Of the active customers, the share known by a user id (they signed in or were identified) rather than by an anonymous device id only.',
         body: [
           'Identified customers are the active customers with at least one event in the period that carries a userId; the share is identified ÷ active customers, per day and over the range.',
-          'It is a share of the customers active in the period, not of every profile ever seen.',
+          'It is a share of the customers active in the period, not of every profile ever seen: the Profiles card gives that one (identified profiles).',
         ],
         read: 'A higher share means more of the audience can be reached and measured across devices; it rises with sign-ins, newsletter sign-ups and checkouts.',
-        related: ['active-customers', 'profiles'],
+        related: ['active-customers', 'profiles', 'identified-profiles'],
+      },
+      {
+        id: 'identified-profiles',
+        term: 'Identified profiles',
+        short: 'Of every profile Rapport holds, all time, the share known by a user id or an email address rather than by anonymous device ids only.',
+        body: [
+          'Counted over the whole profile store as it is now: profiles merged into another count once. A profile is identified when it holds a user_id or an email identifier, from any source (website, app, CRM, newsletter).',
+          'Unlike the identified share of active customers, it does not depend on the period picked: visitors who never came back still count.',
+        ],
+        read: 'Identified profiles can be reached by e-mail and recognised on every device; the rest are visitors known only by a cookie or device id.',
+        related: ['profiles', 'identified-share'],
+      },
+      {
+        id: 'rejected-events',
+        term: 'Rejected events (validation errors)',
+        short: 'Requests to the tracking API (/v1/track, /v1/batch, …) the server refused — bad JSON, a missing field, an unknown write key, too large — so nothing of them was stored.',
+        body: [
+          'The sender got an error answer (400, 401, 413) whose message names the field or limit at fault; the console shows the same message and the start of the request as it was sent.',
+          'The server keeps the newest 200 in memory, with the first 2 KB of each; a restart starts the list again from zero.',
+        ],
+        read: 'A steady stream from one source usually means a bug in that website or app (an event without a name, a wrong type): fix the sender, the events are not stored until then.',
+        related: ['events', 'write-key'],
       },
       {
         id: 'orders',
@@ -149,6 +171,17 @@ export const GLOSSARY: readonly GlossarySection[] = [
           'A new audience is first computed over the history (computing), then evaluated over the existing profiles (evaluating, with its progress), then kept current (live). Its size is complete once it is live.',
         ],
         related: ['audiences', 'audience-size'],
+      },
+      {
+        id: 'audience-history',
+        term: 'Membership over time',
+        short: 'An audience’s size at the end of each day (UTC), with how many customers entered and exited it that day.',
+        body: [
+          'Every entry and exit is recorded as it happens, whatever caused it: an event, a trait change, a time window running out, a customer merged or deleted. The size is the number of members at the end of the day.',
+          'Days without a change are shown with zero entries and exits; the size carries over.',
+        ],
+        read: 'Entries and exits that cancel out leave the size flat but show churn in the audience; a new audience has no history before it was saved.',
+        related: ['audience-size', 'audiences'],
       },
       {
         id: 'computed-traits',
@@ -696,7 +729,17 @@ export const GLOSSARY: readonly GlossarySection[] = [
           'Replay puts them back at the end of the queue with fresh attempts; Delete drops them for good. They hold personal data, so only admins and marketers see them.',
         ],
         read: 'Fix the receiver (or the template) first, then replay: replaying into the same error makes new dead letters.',
-        related: ['failed-attempts', 'destinations'],
+        related: ['failed-attempts', 'destinations', 'delivery-failures'],
+      },
+      {
+        id: 'delivery-failures',
+        term: 'Delivery failures',
+        short: 'Destinations that are down (their receiver does not answer) or hold dead letters (messages given up on).',
+        body: [
+          'A destination is down while its receiver does not answer at all: messages wait in its queue and are delivered once it answers again. Dead letters are messages the receiver refused (a 4xx) or that failed too many times: they wait for someone to fix the cause and replay them.',
+        ],
+        read: 'Open the destination on Sources & destinations: its last error says what the receiver answered; replay the dead letters once it is fixed.',
+        related: ['destinations', 'dead-letters', 'failed-attempts'],
       },
       {
         id: 'import-mapping',

@@ -17,6 +17,8 @@ describe('parseHash', () => {
     ['#/profiles?identifier=user_id:a+b', { page: 'profiles', identifier: 'user_id:a b' }],
     ['#/profiles/p7?identifier=user_id%3Au1', { page: 'profiles', profileId: 'p7', identifier: 'user_id:u1' }],
     ['#/events', { page: 'events' }],
+    ['#/events/rejected', { page: 'events', view: 'rejected' }],
+    ['#/events/rejected/1', { page: 'notfound', path: '/events/rejected/1' }],
     ['#/journeys', { page: 'journeys' }],
     ['#/journeys/win_back', { page: 'journeys', name: 'win_back' }],
     ['#/journeys/a/b', { page: 'notfound', path: '/journeys/a/b' }],
@@ -59,6 +61,7 @@ describe('href', () => {
   const routes: Route[] = [
     { page: 'overview' },
     { page: 'events' },
+    { page: 'events', view: 'rejected' },
     { page: 'signin' },
     { page: 'profiles' },
     { page: 'profiles', profileId: 'p42' },

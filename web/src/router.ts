@@ -1,5 +1,5 @@
 // The console's hash router, as pure functions: the address bar's fragment (`#/overview`,
-// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/insights/roi`, `#/analytics/funnel`, `#/dashboards/d_1`, `#/audiences/vip`, `#/journeys/win_back`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
+// `#/profiles/p42`, `#/profiles?identifier=email%3Aada%40x.io`, `#/events/rejected`, `#/insights/roi`, `#/analytics/funnel`, `#/dashboards/d_1`, `#/audiences/vip`, `#/journeys/win_back`, `#/connections/destinations`, `#/glossary/clv`) to a Route and
 // back, and the one-click sign-in fragment `#token=rpt_...`. No history library: App listens to
 // `hashchange` and renders the Route that parseHash returns.
 
@@ -35,7 +35,7 @@ export type Route =
   | { page: 'dashboards'; id?: string }
   | { page: 'audiences'; name?: string }
   | { page: 'journeys'; name?: string }
-  | { page: 'events' }
+  | { page: 'events'; view?: 'rejected' } // `#/events`: stored events; `#/events/rejected`: refused requests
   | { page: 'connections'; tab?: ConnectionsTab }
   | { page: 'glossary'; entry?: string }
   | { page: 'signin' }
@@ -84,7 +84,8 @@ export function parseHash(hash: string): Route {
       return route;
     }
     case 'events':
-      return second === undefined ? { page: 'events' } : { page: 'notfound', path: '/' + parts.join('/') };
+      if (second === undefined) return { page: 'events' };
+      return second === 'rejected' ? { page: 'events', view: 'rejected' } : { page: 'notfound', path: '/' + parts.join('/') };
     case 'insights':
       if (second === undefined) return { page: 'insights' };
       return isInsightSection(second) ? { page: 'insights', section: second } : { page: 'notfound', path: '/' + parts.join('/') };
@@ -113,9 +114,10 @@ export function parseHash(hash: string): Route {
 export function href(route: Route): string {
   switch (route.page) {
     case 'overview':
-    case 'events':
     case 'signin':
       return `#/${route.page}`;
+    case 'events':
+      return route.view ? `#/events/${route.view}` : '#/events';
     case 'profiles': {
       let h = '#/profiles';
       if (route.profileId) h += '/' + encodeURIComponent(route.profileId);

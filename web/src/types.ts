@@ -323,3 +323,37 @@ export interface ImportJob {
   waiting: string; // why it waits to retry ("" when it does not)
   error: string | null;
 }
+
+// ---- Rejected ingest requests, profile counts, audience history (the Overview, Live events and
+// one audience's membership chart).
+
+/** One refused ingest request (GET /api/v1/events/rejected), kept in the server's memory. */
+export interface Rejection {
+  at: string;
+  source: string | null; // null when the write key was missing or unknown
+  endpoint: string; // "/v1/track", …
+  status: number;
+  error: string; // "invalid_argument", …
+  message: string; // what is wrong, naming the field or limit
+  body: string; // the first 2 KB of the request as sent
+  truncated: boolean;
+}
+
+/** GET /api/v1/events/rejected?limit=N: newest first; `total` counts every one since the server started. */
+export interface RejectedPage {
+  rejected: Rejection[];
+  total: number;
+}
+
+/** GET /api/v1/profiles/stats: identified = profiles holding a user_id or an email. */
+export interface ProfileStats {
+  profiles: number;
+  identified: number;
+  computedAt: string;
+}
+
+/** GET /api/v1/audiences/{name}/history?days=N: one entry per UTC day, oldest first. */
+export interface AudienceHistory {
+  audience: string;
+  days: Array<{ day: string; entered: number; exited: number; size: number }>;
+}

@@ -1,25 +1,26 @@
-// Live events: the newest stored events (GET /api/v1/events?limit=N&source=NAME, "Load older"
-// with the cursor) and, on top, events as they are stored (GET /api/v1/events/stream). Pause
-// holds new events aside without losing them; each event's JSON opens in place.
+// Live events › Stored events (`#/events`): the newest stored events (GET /api/v1/events?limit=N&
+// source=NAME, "Load older" with the cursor) and, on top, events as they are stored (GET
+// /api/v1/events/stream). Pause holds new events aside without losing them; each event's JSON
+// opens in place.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from '../api';
-import { Empty } from '../components/Empty';
-import { ErrorNotice } from '../components/ErrorNotice';
-import { EventRow } from '../components/EventRow';
-import { Loading } from '../components/Loading';
-import { SendFirstEvent } from '../components/SendFirstEvent';
-import { asApiError, type ApiError } from '../errors';
-import { eventKey } from '../events';
-import { formatNumber } from '../format';
-import type { StoredEvent } from '../types';
-import { useEventStream, type StreamState } from '../useEventStream';
-import { useSources } from '../useSources';
+import { api } from '../../api';
+import { Empty } from '../../components/Empty';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { EventRow } from '../../components/EventRow';
+import { Loading } from '../../components/Loading';
+import { SendFirstEvent } from '../../components/SendFirstEvent';
+import { asApiError, type ApiError } from '../../errors';
+import { eventKey } from '../../events';
+import { formatNumber } from '../../format';
+import type { StoredEvent } from '../../types';
+import { useEventStream, type StreamState } from '../../useEventStream';
+import { useSources } from '../../useSources';
 
 const LIMITS = [25, 50, 100, 250];
 const MAX_SHOWN = 1000;
 const MAX_HELD = 1000;
 
-export function LiveEvents() {
+export function StoredEvents() {
   const sources = useSources();
   const [source, setSource] = useState('');
   const [limit, setLimit] = useState(50);
@@ -100,37 +101,34 @@ export function LiveEvents() {
 
   return (
     <>
-      <header className="page-header">
-        <h1>Live events</h1>
-        <div className="toolbar">
-          <label htmlFor="ev-source">Source</label>
-          <select id="ev-source" value={source} onChange={(e) => setSource(e.target.value)}>
-            <option value="">all sources</option>
-            {sources.map((s) => (
-              <option key={s.id} value={s.name}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="ev-limit">Show</label>
-          <select id="ev-limit" value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
-            {LIMITS.map((n) => (
-              <option key={n} value={n}>
-                newest {n}
-              </option>
-            ))}
-          </select>
-          {paused ? (
-            <button type="button" onClick={resume}>
-              Resume{held.length ? ` (${formatNumber(held.length + dropped, 0)} new)` : ''}
-            </button>
-          ) : (
-            <button type="button" className="secondary" onClick={() => setPaused(true)}>
-              Pause
-            </button>
-          )}
-        </div>
-      </header>
+      <div className="toolbar controls">
+        <label htmlFor="ev-source">Source</label>
+        <select id="ev-source" value={source} onChange={(e) => setSource(e.target.value)}>
+          <option value="">all sources</option>
+          {sources.map((s) => (
+            <option key={s.id} value={s.name}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="ev-limit">Show</label>
+        <select id="ev-limit" value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
+          {LIMITS.map((n) => (
+            <option key={n} value={n}>
+              newest {n}
+            </option>
+          ))}
+        </select>
+        {paused ? (
+          <button type="button" onClick={resume}>
+            Resume{held.length ? ` (${formatNumber(held.length + dropped, 0)} new)` : ''}
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={() => setPaused(true)}>
+            Pause
+          </button>
+        )}
+      </div>
       <StreamStatus state={stream} paused={paused} held={held.length} dropped={dropped} />
       <p className="muted small">
         Newest first, in the order they were stored; times are when each event arrived (hover for when it happened).
