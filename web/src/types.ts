@@ -345,10 +345,11 @@ export interface RejectedPage {
   total: number;
 }
 
-/** GET /api/v1/profiles/stats: identified = profiles holding a user_id or an email. */
+/** GET /api/v1/profiles/stats: identified = profiles holding a user_id or an email; `estimate` when sampled. */
 export interface ProfileStats {
   profiles: number;
   identified: number;
+  estimate?: boolean;
   computedAt: string;
 }
 

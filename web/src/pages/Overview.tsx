@@ -1,7 +1,11 @@
 // Overview: KPI cards with sparklines for the last days — events, active customers, identified
-// share, orders, revenue and audiences. API: POST /api/v1/query (one trends query, one values
-// query for the currency), GET /api/v1/audiences, and GET /api/v1/events?limit=1 to tell "no
-// events yet" from "none lately". With no events, it shows how to send one.
+// share of them, orders, revenue — and cards for every profile (GET /api/v1/profiles/stats),
+// predicted CLV (POST /api/v1/insights/clv `{}`) and audiences; under them, recent validation
+// errors (GET /api/v1/events/rejected?limit=10) and delivery failures (GET /api/v1/destinations).
+// The period's figures: POST /api/v1/query (one trends query, one values query for the currency),
+// GET /api/v1/audiences, and GET /api/v1/events?limit=1 to tell "no events yet" from "none
+// lately". Each card and panel loads on its own, so none waits for another. With no events, it
+// shows how to send one.
 import { useCallback, useMemo, useState } from 'react';
 import { api } from '../api';
 import { Empty } from '../components/Empty';
@@ -23,9 +27,14 @@ import {
   formatRelative,
   plural,
 } from '../format';
+import { clvCard, clvCardReason, readProfileStats } from '../overviewCards';
 import { currencySpec, isEmpty, lastDays, overviewTrendsSpec, pickCurrency, readOverview, type Line } from '../overviewQuery';
 import type { Audience, StoredEvent } from '../types';
 import { useAsync } from '../useAsync';
+import { ClvCard } from './overview/ClvCard';
+import { DeliveryFailures } from './overview/DeliveryFailures';
+import { ProfilesCard } from './overview/ProfilesCard';
+import { RecentRejections } from './overview/RecentRejections';
 
 const RANGES = [7, 14, 30, 90];
 
@@ -79,9 +88,27 @@ function today(line: Line): number | null {
   return line.points.length ? line.points[line.points.length - 1].value : null;
 }
 
+/** The CLV card's figures, or its reason when the models cannot be fitted (a 400). */
+async function loadClv(signal: AbortSignal) {
+  try {
+    return clvCard((await api.clv({}, signal)).result);
+  } catch (err) {
+    const e = asApiError(err);
+    if (e.status === 400) return clvCardReason(e.message);
+    throw e;
+  }
+}
+
 export function Overview() {
   const [days, setDays] = useState(14);
+  const [refreshed, setRefreshed] = useState(0); // Refresh asks the period-free cards and panels again too
   const state = useAsync((signal) => loadOverview(days, signal), [days]);
+  const stats = useAsync((signal) => api.profileStats(signal).then(readProfileStats), [refreshed]);
+  const clv = useAsync(loadClv, [refreshed]);
+  const refresh = () => {
+    state.reload();
+    setRefreshed((n) => n + 1);
+  };
 
   const count = useCallback((v: number | null) => formatNumber(v, 0), []);
   const percent = useCallback((v: number | null) => formatPercent(v), []);
@@ -134,7 +161,7 @@ export function Overview() {
         />
         <KpiCard
           glossaryId="identified-share"
-          label="Identified share"
+          label="Identified share (active)"
           value={formatPercent(f.identifiedShare.total)}
           detail={
             <>
@@ -143,8 +170,9 @@ export function Overview() {
           }
           points={spark(f.identifiedShare)}
           format={percent}
-          description={describe('Identified share', f.identifiedShare, percent)}
+          description={describe('Identified share of active customers', f.identifiedShare, percent)}
         />
+        <ProfilesCard state={stats} />
         <KpiCard
           glossaryId="orders"
           label="Orders"
@@ -170,6 +198,7 @@ export function Overview() {
           format={money}
           description={describe('Revenue', f.revenue, money)}
         />
+        <ClvCard state={clv} currency={currency} />
         <KpiCard
           glossaryId="audiences"
           label="Audiences"
@@ -190,7 +219,7 @@ export function Overview() {
         />
       </div>
     );
-  }, [state, days, count, percent, money, currency]);
+  }, [state, stats, clv, days, count, percent, money, currency]);
 
   return (
     <>
@@ -205,7 +234,7 @@ export function Overview() {
               </option>
             ))}
           </select>
-          <button type="button" className="secondary" onClick={state.reload} disabled={state.status === 'loading'}>
+          <button type="button" className="secondary" onClick={refresh} disabled={state.status === 'loading'}>
             Refresh
           </button>
         </div>
@@ -215,6 +244,10 @@ export function Overview() {
         {state.status === 'ok' ? <> Updated {formatDateTime(new Date(state.data.at).toISOString())}; events reach these figures about a second after they arrive.</> : null}
       </p>
       {body}
+      <div className="grid-2 panels">
+        <RecentRejections refresh={refreshed} />
+        <DeliveryFailures refresh={refreshed} />
+      </div>
     </>
   );
 }
