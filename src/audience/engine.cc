@@ -12,6 +12,38 @@ namespace rapport {
 namespace {
 
 constexpr char kRunsKey[] = "audiences";
+constexpr int64_t kDayUs = 86'400'000'000;
+
+// The meta key of an audience's day history: "audience_days/" + id.
+std::string HistoryKey(uint64_t audience) { return "audience_days/" + std::to_string(audience); }
+
+std::string EncodeHistory(const std::map<int64_t, AudienceEngine::DayCount>& days) {
+  std::string out;
+  PutVarint64(&out, days.size());
+  for (const auto& [day, count] : days) {
+    PutSignedVarint64(&out, day);
+    PutVarint64(&out, count.entered);
+    PutVarint64(&out, count.exited);
+  }
+  return out;
+}
+
+Status DecodeHistory(std::string_view bytes, std::map<int64_t, AudienceEngine::DayCount>* days) {
+  Decoder d(bytes);
+  uint64_t n = 0;
+  if (!d.Varint64(&n) || n > bytes.size()) {
+    return Status::Corruption("state store: bad audience day history");
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    int64_t day = 0;
+    AudienceEngine::DayCount c;
+    if (!d.SignedVarint64(&day) || !d.Varint64(&c.entered) || !d.Varint64(&c.exited)) {
+      return Status::Corruption("state store: bad audience day history");
+    }
+    (*days)[day] = c;
+  }
+  return Status::OK();
+}
 constexpr char kTimelineSource[] = "_audiences";
 constexpr size_t kScanChunk = 256;
 
@@ -67,6 +99,7 @@ std::string AudienceEngine::EncodeRuns() const {
 Status AudienceEngine::Open(StateStore* store) {
   store_ = store;
   runs_.clear();
+  days_.clear();
   ASSIGN_OR_RETURN(auto stored, store->Meta(kRunsKey));
   if (stored) {
     Decoder d(*stored);
@@ -83,11 +116,13 @@ Status AudienceEngine::Open(StateStore* store) {
         return Status::Corruption("state store: bad audience runs");
       }
       run.phase = static_cast<Phase>(phase);
+      ASSIGN_OR_RETURN(auto history, store->Meta(HistoryKey(id)));
+      if (history) RETURN_IF_ERROR(DecodeHistory(*history, &days_[id]));
       runs_[id] = run;
     }
   }
   if (set_) ReconcileRuns();
-  Publish(runs_);
+  Publish(runs_, nullptr);
   return Status::OK();
 }
 
@@ -116,7 +151,7 @@ void AudienceEngine::DefinitionsChanged(const std::vector<ComputedDef>& defs,
     problems_ = std::move(problems);
   }
   ReconcileRuns();
-  Publish(runs_);
+  Publish(runs_, nullptr);
 }
 
 void AudienceEngine::ReconcileRuns() {
@@ -134,6 +169,7 @@ void AudienceEngine::ReconcileRuns() {
   for (auto it = runs_.begin(); it != runs_.end();) {
     if (set_->Find(it->first) == nullptr) {
       deleted_.push_back(it->first);
+      days_.erase(it->first);
       it = runs_.erase(it);
     } else {
       ++it;
@@ -141,7 +177,8 @@ void AudienceEngine::ReconcileRuns() {
   }
 }
 
-void AudienceEngine::Publish(const std::map<uint64_t, Run>& runs) {
+void AudienceEngine::Publish(const std::map<uint64_t, Run>& runs,
+                             const std::map<uint64_t, Days>* changed) {
   std::vector<AudienceStatus> statuses;
   if (set_) {
     for (const auto& a : set_->audiences()) {
@@ -159,6 +196,20 @@ void AudienceEngine::Publish(const std::map<uint64_t, Run>& runs) {
   }
   std::lock_guard lock(mu_);
   published_ = std::move(statuses);
+  if (changed == nullptr) {
+    published_days_ = days_;
+  } else {
+    for (const auto& [id, days] : *changed) published_days_[id] = days;
+  }
+  for (auto it = published_days_.begin(); it != published_days_.end();) {
+    it = runs.count(it->first) ? std::next(it) : published_days_.erase(it);
+  }
+}
+
+std::map<int64_t, AudienceEngine::DayCount> AudienceEngine::History(uint64_t audience) const {
+  std::lock_guard lock(mu_);
+  auto it = published_days_.find(audience);
+  return it == published_days_.end() ? std::map<int64_t, DayCount>{} : it->second;
 }
 
 std::vector<AudienceEngine::AudienceStatus> AudienceEngine::Statuses() const {
@@ -193,7 +244,10 @@ Status AudienceEngine::BeginBatch(StateOverlay* overlay, StateBatch* batch, int6
       if (t.first <= limit) due_.insert(t);
     }
   }
-  for (uint64_t id : deleted_) batch->DeleteAudienceMembers(id);
+  for (uint64_t id : deleted_) {
+    batch->DeleteAudienceMembers(id);
+    batch->DeleteMeta(HistoryKey(id));
+  }
   if (!deleted_.empty()) changed_ = true;
   deleted_.clear();
   return Status::OK();
@@ -216,7 +270,7 @@ Status AudienceEngine::FireDue(int64_t up_to) {
 }
 
 Status AudienceEngine::AfterEvent(const AppliedEvent& applied) {
-  for (const AppliedEvent::Gone& gone : applied.merged) DropMerged(gone);
+  for (const AppliedEvent::Gone& gone : applied.merged) DropMerged(gone, applied.now);
   if (applied.profile == 0 || !set_ || (set_->audiences().empty() && reactors_.empty())) {
     return Status::OK();  // nothing to evaluate, nobody to tell
   }
@@ -355,6 +409,7 @@ void AudienceEngine::RecordTransition(const CompiledAudience& a, ProfileRecord* 
                                       int64_t at) {
   Run& run = runs_[a.id];
   run.size += entered ? 1 : -1;
+  CountDay(a.id, at, entered);
   if (entered) {
     batch_->PutMember(a.id, p->id, at);
   } else {
@@ -380,12 +435,24 @@ void AudienceEngine::RecordTransition(const CompiledAudience& a, ProfileRecord* 
   changed_ = true;
 }
 
-void AudienceEngine::DropMerged(const AppliedEvent::Gone& gone) {
+void AudienceEngine::CountDay(uint64_t audience, int64_t at, bool entered) {
+  const int64_t day = at >= 0 ? at / kDayUs : (at - kDayUs + 1) / kDayUs;
+  Days& days = days_[audience];
+  DayCount& c = days[day];
+  ++(entered ? c.entered : c.exited);
+  while (days.size() > kHistoryDays) days.erase(days.begin());
+  history_changed_.insert(audience);
+}
+
+void AudienceEngine::DropMerged(const AppliedEvent::Gone& gone, int64_t now) {
   for (const auto& [id, mark] : gone.audiences) {
     if (!mark.member) continue;
     batch_->DeleteMember(id, gone.id);
     auto run = runs_.find(id);
-    if (run != runs_.end()) --run->second.size;
+    if (run != runs_.end()) {
+      --run->second.size;
+      CountDay(id, now, false);
+    }
   }
   if (gone.next_check_us != 0) batch_->DeleteTimer(gone.next_check_us, gone.id);
   changed_ = true;
@@ -395,8 +462,15 @@ Status AudienceEngine::EndBatch(int64_t done, bool* changed) {
   RETURN_IF_ERROR(FireDue(done));
   for (AudienceReactor* r : reactors_) RETURN_IF_ERROR(r->Flush());
   if (changed_) batch_->PutMeta(kRunsKey, EncodeRuns());
+  std::map<uint64_t, Days> changed_days;
+  for (uint64_t id : history_changed_) {
+    if (!runs_.count(id)) continue;
+    batch_->PutMeta(HistoryKey(id), EncodeHistory(days_[id]));
+    changed_days[id] = days_[id];
+  }
+  history_changed_.clear();
   *changed = changed_;
-  pending_.push_back({std::move(batch_timers_), runs_});
+  pending_.push_back({std::move(batch_timers_), runs_, std::move(changed_days)});
   batch_timers_.clear();
   due_.clear();
   overlay_ = nullptr;
@@ -408,7 +482,7 @@ void AudienceEngine::Committed() {
   if (pending_.empty()) return;
   Generation g = std::move(pending_.front());
   pending_.pop_front();
-  Publish(g.runs);
+  Publish(g.runs, &g.days);
 }
 
 void AudienceEngine::Reset() {
@@ -416,7 +490,9 @@ void AudienceEngine::Reset() {
   pending_.clear();
   due_.clear();
   batch_timers_.clear();
+  history_changed_.clear();
   runs_.clear();
+  days_.clear();
   overlay_ = nullptr;
   batch_ = nullptr;
 }

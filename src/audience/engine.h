@@ -84,6 +84,13 @@ class AudienceEngine final : public PipelineHooks {
   static std::vector<ComputedDef> HiddenDefinitions(const std::vector<AudienceDef>& audiences);
 
   enum class Phase : uint8_t { kWaiting = 0, kScanning = 1, kLive = 2 };
+  // Transitions of one UTC day. A profile merged away counts as an exit of its audiences.
+  struct DayCount {
+    uint64_t entered = 0;
+    uint64_t exited = 0;
+    bool operator==(const DayCount&) const = default;
+  };
+  static constexpr size_t kHistoryDays = 400;  // days of DayCounts kept per audience
   struct AudienceStatus {
     uint64_t id = 0;
     std::string name;
@@ -92,6 +99,9 @@ class AudienceEngine final : public PipelineHooks {
     int64_t size = 0;      // members, as committed
   };
   std::vector<AudienceStatus> Statuses() const;
+  // The audience's transitions by UTC day (days since 1970-01-01), as committed; the last
+  // kHistoryDays days with any. Empty for an unknown audience.
+  std::map<int64_t, DayCount> History(uint64_t audience) const;
   // Problems found compiling the saved audiences (none expected).
   std::vector<std::string> Problems() const;
 
@@ -117,9 +127,11 @@ class AudienceEngine final : public PipelineHooks {
     uint64_t cursor = 1;  // kScanning: profiles with a smaller id are evaluated
     int64_t size = 0;
   };
+  using Days = std::map<int64_t, DayCount>;
   struct Generation {
     std::vector<std::pair<int64_t, uint64_t>> timers;  // put in that batch
     std::map<uint64_t, Run> runs;                      // as of that batch
+    std::map<uint64_t, Days> days;                     // the histories that batch changed
   };
 
   bool Active(uint64_t audience, uint64_t profile) const;
@@ -131,20 +143,25 @@ class AudienceEngine final : public PipelineHooks {
   Status WakeReactors(ProfileRecord* p, int64_t now);
   void Schedule(ProfileRecord* p);
   void RecordTransition(const CompiledAudience& a, ProfileRecord* p, bool entered, int64_t at);
-  // Forgets memberships of a profile merged away.
-  void DropMerged(const AppliedEvent::Gone& gone);
+  // Counts a transition of `audience` in its day history (written at EndBatch).
+  void CountDay(uint64_t audience, int64_t at, bool entered);
+  // Forgets memberships of a profile merged away (at `now`).
+  void DropMerged(const AppliedEvent::Gone& gone, int64_t now);
   void ReconcileRuns();
-  void Publish(const std::map<uint64_t, Run>& runs);
+  // Publishes `runs` and the day histories: `changed` ones only, or all of days_ when null.
+  void Publish(const std::map<uint64_t, Run>& runs, const std::map<uint64_t, Days>* changed);
   std::string EncodeRuns() const;
 
   AudienceEngineOptions options_;
   std::vector<AudienceReactor*> reactors_;
   StateStore* store_ = nullptr;
   std::unique_ptr<AudienceSet> set_;
-  std::set<std::string> ready_defs_;  // computed definitions computed over all history
-  std::map<uint64_t, Run> runs_;      // by audience id, as of the batch being built
-  std::vector<uint64_t> deleted_;     // audiences whose members are to be removed
-  std::deque<Generation> pending_;    // handed over at EndBatch, not yet committed
+  std::set<std::string> ready_defs_;    // computed definitions computed over all history
+  std::map<uint64_t, Run> runs_;        // by audience id, as of the batch being built
+  std::vector<uint64_t> deleted_;       // audiences whose members are to be removed
+  std::map<uint64_t, Days> days_;       // day histories by audience id, as of the batch
+  std::set<uint64_t> history_changed_;  // audiences whose day history this batch changed
+  std::deque<Generation> pending_;      // handed over at EndBatch, not yet committed
   std::vector<std::pair<int64_t, uint64_t>> batch_timers_;
 
   // The batch being built.
@@ -156,6 +173,7 @@ class AudienceEngine final : public PipelineHooks {
 
   mutable std::mutex mu_;  // guards the published view below
   std::vector<AudienceStatus> published_;
+  std::map<uint64_t, Days> published_days_;
   std::vector<std::string> problems_;
 
   Counter* entered_ = nullptr;

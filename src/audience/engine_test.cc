@@ -154,6 +154,37 @@ TEST_F(EngineTest, AWindowExpiresAtTheExactTime) {
   EXPECT_EQ(Size(1), 0);
 }
 
+TEST_F(EngineTest, CountsEnteredAndExitedPerDayAndKeepsThemAcrossARestart) {
+  Define(1, "recent_buyers", R"(performed "Order Completed" within 7 days)");
+  Define(2, "engaged", R"(performed any event at least 2 times)");
+  Open();
+  Send(R"({"type":"track","userId":"u1","event":"Order Completed"})");
+  Send(R"({"type":"track","userId":"u2","event":"Order Completed"})");
+  CatchUp();
+  Advance(2 * kDay);
+  Send(R"({"type":"track","userId":"u3","event":"Order Completed"})");
+  // A visitor who qualifies for "engaged", then turns out to be u1: merged away, an exit.
+  Send(R"({"type":"page","anonymousId":"a9","name":"Home"})");
+  Send(R"({"type":"page","anonymousId":"a9","name":"Pricing"})");
+  CatchUp();
+  Send(R"({"type":"identify","userId":"u1","anonymousId":"a9"})");
+  CatchUp();
+  Advance(7 * kDay);  // u1 and u2 leave on day 7, u3 on day 9
+  Advance(2 * kDay);
+  using DC = AudienceEngine::DayCount;
+  const int64_t d0 = kT0 / kDay;
+  auto days = [&](uint64_t id) { return engine_->History(id); };
+  const std::map<int64_t, DC> buyers = {
+      {d0, {2, 0}}, {d0 + 2, {1, 0}}, {d0 + 7, {0, 2}}, {d0 + 9, {0, 1}}};
+  EXPECT_EQ(days(1), buyers);
+  // "engaged": the visitor entered, then left when merged; u1 (now 3 events) entered.
+  EXPECT_EQ(days(2), (std::map<int64_t, DC>{{d0 + 2, {2, 1}}}));
+  EXPECT_EQ(Size(2), 1);
+  Open();  // a restart reads the history back
+  CatchUp();
+  EXPECT_EQ(days(1), buyers);
+}
+
 TEST_F(EngineTest, NotPerformedBecomesTrueExactlyWhenTheWindowPasses) {
   Define(1, "lapsed_pro",
          R"(traits.plan = "pro" and not performed "Order Completed" within 7 days)");

@@ -334,6 +334,8 @@ void App::RegisterRoutes() {
                 method(audiences_.get(), &AudiencesApi::Get)});
   router_->Add({"DELETE", "/api/v1/audiences/{name}", Access::kToken, kWriters,
                 method(audiences_.get(), &AudiencesApi::Delete)});
+  router_->Add({"GET", "/api/v1/audiences/{name}/history", Access::kToken, kAllRoles,
+                method(audiences_.get(), &AudiencesApi::History)});
   router_->Add({"GET", "/api/v1/audiences/{name}/members", Access::kToken, kAllRoles,
                 method(audiences_.get(), &AudiencesApi::Members)});
   router_->Add({"PUT", "/api/v1/audiences/{name}/destinations", Access::kToken, kWriters,

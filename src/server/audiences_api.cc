@@ -3,8 +3,13 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "audience/json_form.h"
 #include "audience/parser.h"
@@ -224,6 +229,50 @@ void AudiencesApi::Get(HttpRequest& req, Responder respond) {
   }
   respond(
       HttpResponse::Error(Status::NotFound("no audience named " + JsonString(req.params["name"]))));
+}
+
+void AudiencesApi::History(HttpRequest& req, Responder respond) {
+  constexpr int64_t kDayUs = 86'400'000'000;
+  const std::string& name = req.params["name"];
+  int64_t days = 90;
+  if (auto text = req.Query("days")) {
+    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), days);
+    if (ec != std::errc() || p != text->data() + text->size() || days < 1 ||
+        days > static_cast<int64_t>(AudienceEngine::kHistoryDays)) {
+      return respond(HttpResponse::Error(Status::InvalidArgument(fmt::format(
+          "days: \"{}\" must be an integer from 1 to {}", *text, AudienceEngine::kHistoryDays))));
+    }
+  }
+  std::optional<AudienceEngine::AudienceStatus> status;
+  for (auto& s : engine_->Statuses()) {
+    if (s.name == name) status = std::move(s);
+  }
+  if (!status)
+    return respond(HttpResponse::Error(Status::NotFound("no audience named " + JsonString(name))));
+  const auto history = engine_->History(status->id);
+  const int64_t today = clock_->NowMicros() / kDayUs;
+  // Sizes at the end of each day, from today's back: a day's size is the next day's minus that
+  // next day's net change.
+  std::vector<int64_t> sizes(static_cast<size_t>(days));
+  int64_t size = status->size;
+  for (int64_t i = days - 1; i >= 0; --i) {
+    sizes[static_cast<size_t>(i)] = std::max<int64_t>(size, 0);
+    auto it = history.find(today - (days - 1 - i));
+    if (it != history.end()) {
+      size -= static_cast<int64_t>(it->second.entered) - static_cast<int64_t>(it->second.exited);
+    }
+  }
+  std::string out = "{\"audience\":" + JsonString(name) + ",\"days\":[";
+  for (int64_t i = 0; i < days; ++i) {
+    const int64_t day = today - (days - 1 - i);
+    auto it = history.find(day);
+    const AudienceEngine::DayCount c =
+        it == history.end() ? AudienceEngine::DayCount{} : it->second;
+    out += fmt::format(R"({}{{"day":"{}","entered":{},"exited":{},"size":{}}})", i ? "," : "",
+                       FormatIso8601(day * kDayUs).substr(0, 10), c.entered, c.exited,
+                       sizes[static_cast<size_t>(i)]);
+  }
+  respond(HttpResponse::Json(200, out + "]}"));
 }
 
 void AudiencesApi::Delete(HttpRequest& req, Responder respond) {

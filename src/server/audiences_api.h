@@ -27,6 +27,10 @@ class AudiencesApi {
   void Get(HttpRequest& req, Responder respond);      // GET /api/v1/audiences/{name}
   void Delete(HttpRequest& req, Responder respond);   // DELETE /api/v1/audiences/{name}
   void Members(HttpRequest& req, Responder respond);  // GET /api/v1/audiences/{name}/members
+  // GET /api/v1/audiences/{name}/history?days=N (1-400, default 90): per UTC day, oldest first,
+  // the profiles that entered and exited and the size at the end of the day (worked back from
+  // the size now).
+  void History(HttpRequest& req, Responder respond);
   void Preview(HttpRequest& req, Responder respond);  // POST /api/v1/audiences/preview
   // PUT /api/v1/audiences/{name}/destinations {"destinations": [names]}
   void SetDestinations(HttpRequest& req, Responder respond);

@@ -42,6 +42,33 @@ describe('audiences', () => {
     }
   }
 
+  test('membership over time: entered and exited per day, and the size at the end of each day', async () => {
+    const name = uid('hist').replace(/[^a-z0-9]/g, '_');
+    const created = await s.api('/api/v1/audiences', { method: 'POST', body: { name, definition: 'traits.tier = "gold"' } });
+    assert.equal(created.status, 201, created.text);
+    await pollUntil(async () => (await audience(name)).status === 'live', { describe: () => `${name} did not become live` });
+    const users = [uid('g1'), uid('g2'), uid('g3')];
+    const send = (userId, tier) => s.ingest('/v1/identify', { userId, traits: { tier } });
+    for (const u of users) assert.equal((await send(u, 'gold')).status, 200);
+    assert.equal((await send(users[0], 'silver')).status, 200);  // leaves again
+    await profilesCaughtUp(s);
+    const r = await s.api(`/api/v1/audiences/${name}/history?days=3`, { token: 'analyst' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.audience, name);
+    const today = new Date().toISOString().slice(0, 10);
+    assert.deepEqual(r.json.days.map((d) => d.day).at(-1), today);
+    assert.equal(r.json.days.length, 3);
+    assert.deepEqual(r.json.days.at(-1), { day: today, entered: 3, exited: 1, size: 2 });
+    assert.deepEqual(r.json.days.slice(0, 2).map((d) => [d.entered, d.exited, d.size]), [[0, 0, 0], [0, 0, 0]]);
+    // Kept across a restart.
+    await s.restart();
+    const again = await s.api(`/api/v1/audiences/${name}/history?days=1`);
+    assert.deepEqual(again.json.days, [{ day: today, entered: 3, exited: 1, size: 2 }]);
+    const bad = await s.api(`/api/v1/audiences/${name}/history?days=401`);
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal((await s.api('/api/v1/audiences/no_such_audience/history')).status, 404);
+  });
+
   test('a definition with an error is refused with its line and column', async () => {
     const bad = await s.api('/api/v1/audiences', {
       method: 'POST',
