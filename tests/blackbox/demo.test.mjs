@@ -76,6 +76,20 @@ describe('rapport demo', () => {
       assert.ok(journeys.reduce((n, j) => n + j.entered, 0) > 0, 'the last day of events should enter journeys');
     });
 
+    test('profiles: most are identified; audience history starts today', async () => {
+      const stats = await api('/api/v1/profiles/stats');
+      const customers = Number(run.stdout.match(/: (\d+) customers \((\d+) signed up/)[1]);
+      const signedUp = Number(run.stdout.match(/: (\d+) customers \((\d+) signed up/)[2]);
+      // Social mentions of strangers make profiles of their own; guests are known by e-mail.
+      assert.ok(stats.profiles >= customers && stats.profiles < customers * 1.5, JSON.stringify(stats));
+      assert.ok(stats.identified >= signedUp && stats.identified <= stats.profiles, JSON.stringify(stats));
+      const history = await api('/api/v1/audiences/pro_plan/history?days=7');
+      const today = history.days.at(-1);
+      const size = (await api('/api/v1/audiences/pro_plan')).size;
+      assert.ok(today.entered >= size && today.size === size, JSON.stringify(today));
+      assert.equal(history.days[0].size, 0);
+    });
+
     test('a paying customer is one profile across web, shop and e-mail', async () => {
       const members = await api('/api/v1/audiences/pro_plan/members?limit=100');
       let p;
