@@ -11,6 +11,7 @@
 #include "activate/audience_sync.h"
 #include "activate/catalog.h"
 #include "activate/dispatcher.h"
+#include "activate/journey_def.h"
 #include "activate/journey_runner.h"
 #include "activate/outbox.h"
 #include "collect/dedup.h"
@@ -164,6 +165,19 @@ Status App::OpenStorage() {
     auto saved = control->ListAudiences();
     if (saved.ok()) {
       for (const StoredAudience& a : *saved) names[a.id] = a.name;
+    }
+    return names;
+  });
+  profiles_->SetJourneyNames([control = control_.get()] {
+    std::map<uint64_t, JourneyNames> names;
+    auto saved = control->ListJourneys();
+    if (!saved.ok()) return names;
+    for (const StoredJourney& j : *saved) {
+      auto def = ParseJourneyDef(j.definition);
+      if (!def.ok()) continue;  // the journeys API reports it
+      JourneyNames& n = names[j.id];
+      n.name = j.name;
+      for (const JourneyStep& step : def->steps) n.steps.push_back(step.name);
     }
     return names;
   });

@@ -43,6 +43,16 @@ Result<std::vector<ComputedDef>> ProfilesApi::LoadDefinitions(ControlStore* cont
   return defs;
 }
 
+std::string ProfilesApi::ProfileView(const ProfileRecord& record) const {
+  std::string json = ProfileJson(record, Defs(), clock_->NowMicros(), AudienceNames());
+  if (json.empty() || json.back() != '}') return json;
+  json.pop_back();
+  json += ",\"journeys\":";
+  json += ProfileJourneysJson(
+      record, journey_names_ ? journey_names_() : std::map<uint64_t, JourneyNames>{});
+  return json + "}";
+}
+
 std::map<uint64_t, std::string> ProfilesApi::AudienceNames() const {
   return audience_names_ ? audience_names_() : std::map<uint64_t, std::string>{};
 }
@@ -95,15 +105,13 @@ void ProfilesApi::Lookup(HttpRequest& req, Responder respond) {
   }
   auto record = ProfileFor(ProfileIdText(**id));
   if (!record.ok()) return respond(HttpResponse::Error(record.status()));
-  respond(
-      HttpResponse::Json(200, ProfileJson(*record, Defs(), clock_->NowMicros(), AudienceNames())));
+  respond(HttpResponse::Json(200, ProfileView(*record)));
 }
 
 void ProfilesApi::Get(HttpRequest& req, Responder respond) {
   auto record = ProfileFor(req.params["id"]);
   if (!record.ok()) return respond(HttpResponse::Error(record.status()));
-  respond(
-      HttpResponse::Json(200, ProfileJson(*record, Defs(), clock_->NowMicros(), AudienceNames())));
+  respond(HttpResponse::Json(200, ProfileView(*record)));
 }
 
 void ProfilesApi::Events(HttpRequest& req, Responder respond) {

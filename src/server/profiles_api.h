@@ -14,6 +14,7 @@
 #include "govern/control_store.h"
 #include "profile/pipeline.h"
 #include "server/http_types.h"
+#include "server/profile_journeys.h"
 
 namespace rapport {
 
@@ -53,6 +54,11 @@ class ProfilesApi {
     audience_names_ = std::move(names);
   }
 
+  // The journeys by id with their step names, for the profile view's "journeys" (may stay unset).
+  void SetJourneyNames(std::function<std::map<uint64_t, JourneyNames>()> names) {
+    journey_names_ = std::move(names);
+  }
+
   // The definitions saved in `control`, for the pipeline (invalid ones are skipped and logged).
   static Result<std::vector<ComputedDef>> LoadDefinitions(ControlStore* control);
 
@@ -61,11 +67,14 @@ class ProfilesApi {
   Result<ProfileRecord> ProfileFor(const std::string& id_text);
   std::vector<ComputedDef> Defs() const;
   std::map<uint64_t, std::string> AudienceNames() const;
+  // The 360° view: ProfileJson plus "journeys".
+  std::string ProfileView(const ProfileRecord& record) const;
 
   ProfilePipeline* pipeline_;
   ControlStore* control_;
   Clock* clock_;
   std::function<std::map<uint64_t, std::string>()> audience_names_;
+  std::function<std::map<uint64_t, JourneyNames>()> journey_names_;
   std::function<Result<std::optional<std::string>>(std::string_view)> computed_user_;
   StatsSampling sampling_;
   std::mutex stats_mu_;  // held while a scan runs: concurrent callers wait for its answer

@@ -66,5 +66,33 @@ describe('journeys', () => {
     });
     assert.equal(counts.entered, 1);
     assert.equal(got.length, 1, 'sent once');
+    // The profile's 360° view lists the journey: finished (one step, then out).
+    const view = await pollUntil(async () => {
+      const p = await s.api(`/api/v1/profiles/${id}`);
+      return p.json?.journeys?.length === 1 && p.json.journeys[0].lastExitedAt !== null && p.json;
+    }, { describe: () => 'the profile view does not show the finished journey' });
+    assert.equal(view.journeys[0].name, 'welcome');
+    assert.equal(view.journeys[0].active, false);
+    assert.equal(view.journeys[0].entries, 1);
+  });
+
+  test('a customer waiting in a journey shows the step on the profile', async () => {
+    const j = await s.api('/api/v1/journeys', {
+      method: 'POST',
+      body: { name: 'nurture', trigger: { event: 'Trial Started' }, steps: [{ name: 'three_days', type: 'wait', duration: '3 days' }] },
+    });
+    assert.equal(j.status, 201, j.text);
+    const user = uid('wait');
+    assert.equal((await s.ingest('/v1/track', { userId: user, event: 'Trial Started' })).status, 200);
+    await profilesCaughtUp(s);
+    const p = await pollUntil(async () => {
+      const r = await lookupProfile(s, 'user_id', user);
+      return r.json?.journeys?.find((x) => x.name === 'nurture') && r.json;
+    }, { describe: () => 'no journey on the profile' });
+    const entry = p.journeys.find((x) => x.name === 'nurture');
+    assert.equal(entry.active, true);
+    assert.equal(entry.step, 'three_days');
+    const wake = Date.parse(entry.wakeAt) - Date.parse(entry.lastEnteredAt);
+    assert.ok(Math.abs(wake - 3 * 86400000) < 60000, JSON.stringify(entry));
   });
 });
