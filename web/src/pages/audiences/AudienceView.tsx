@@ -1,5 +1,5 @@
 // One audience (`#/audiences/<name>`): GET /api/v1/audiences/{name} (its canonical text, size,
-// status), its members (GET …/members?limit=50&after=ID, each a link to the profile), the
+// status), its membership over time (MembershipHistory: GET …/history?days=90), its members (GET …/members?limit=50&after=ID, each a link to the profile), the
 // destinations it syncs to (GET /api/v1/destinations for the names; writers change them with
 // PUT …/destinations), Delete with a confirm (writers: DELETE /api/v1/audiences/{name}), and a
 // builder started from a copy of its tree.
@@ -19,6 +19,7 @@ import { useSession } from '../../session';
 import { useAsync } from '../../useAsync';
 import type { Audience } from '../../types';
 import { Builder } from './Builder';
+import { MembershipHistory } from './MembershipHistory';
 import { StatusBadge } from './StatusBadge';
 
 const PAGE = 50;
@@ -27,6 +28,7 @@ export function AudienceView({ name }: { name: string }) {
   const { role } = useSession();
   const state = useAsync((signal) => api.audience(name, signal), [name]);
   const [copy, setCopy] = useState(false);
+  const [refreshed, setRefreshed] = useState(0);
   // A new audience is computed, then evaluated: ask again every 2 s until it is live.
   const [fresh, setFresh] = useState<Audience | null>(null);
   const shown = fresh ?? (state.status === 'ok' ? state.data : null);
@@ -105,6 +107,7 @@ export function AudienceView({ name }: { name: string }) {
             onClick={() => {
               setFresh(null);
               state.reload();
+              setRefreshed((n) => n + 1);
             }}
           >
             Refresh
@@ -116,6 +119,7 @@ export function AudienceView({ name }: { name: string }) {
           ) : null}
         </div>
       </section>
+      <MembershipHistory name={a.name} refresh={refreshed} />
       <Members key={a.status} name={a.name} />
       <Destinations audience={a} onChanged={state.reload} />
       <ConfirmDelete
