@@ -1,6 +1,6 @@
 // Tests of history.ts: the answer read into days, the empty state, the chart's series, the text.
 import { describe, expect, it } from 'vitest';
-import { changedDays, describeHistory, historyOption, isEmptyHistory, readHistory } from './history';
+import { changedDays, describeHistory, historyOption, isEmptyHistory, readHistory, savedAfterFirstDay } from './history';
 
 const ANSWER = {
   audience: 'vip',
@@ -58,5 +58,16 @@ describe('the chart', () => {
   });
   it('lists the days with changes, newest first', () => {
     expect(changedDays(readHistory(ANSWER)).map((d) => d.day)).toEqual(['2026-11-03', '2026-11-01']);
+  });
+});
+
+describe('savedAfterFirstDay', () => {
+  it('says when the audience did not exist on the first days shown', () => {
+    const h = readHistory(ANSWER);
+    expect(savedAfterFirstDay(h, '2026-11-03T09:00:00.000Z')).toBe(true);
+    expect(savedAfterFirstDay(h, '2026-11-01T23:59:59.000Z')).toBe(false);
+    expect(savedAfterFirstDay(h, '2026-10-01T00:00:00.000Z')).toBe(false);
+    expect(savedAfterFirstDay(h, undefined)).toBe(false);
+    expect(savedAfterFirstDay(readHistory({}), '2026-11-03T09:00:00.000Z')).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 // whether there is anything to draw yet, the ECharts option (the size as a line; under it, who
 // entered as bars up and who exited as bars down), the text a screen reader gets, and
 // the days with changes for the table. Pure: components/HistoryChart.tsx draws it.
-import { finite, formatDay, formatNumber } from '../format';
+import { finite, formatDay, formatNumber, parseTime } from '../format';
 import { escapeHtml, PALETTE } from '../insights/charts';
 
 export interface HistoryDay {
@@ -74,6 +74,13 @@ export function describeHistory(name: string, h: MembershipHistory): string {
     `${n(t.last.size)} now (${n(t.first.size)} on ${dayLabel(t.first.day)}), largest ${n(t.peak.size)} on ${dayLabel(t.peak.day)}; ` +
     `${n(t.entered)} entered and ${n(t.exited)} exited.`
   );
+}
+
+/** Whether the audience was saved (`createdAt`) after the first day shown: the days before are empty. */
+export function savedAfterFirstDay(h: MembershipHistory, createdAt: unknown): boolean {
+  const saved = parseTime(createdAt);
+  const first = h.days[0] ? parseTime(`${h.days[0].day}T00:00:00Z`) : null;
+  return saved !== null && first !== null && saved >= first + 86_400_000;
 }
 
 /** The days on which someone entered or exited, newest first. */

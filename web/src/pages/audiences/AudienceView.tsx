@@ -119,7 +119,7 @@ export function AudienceView({ name }: { name: string }) {
           ) : null}
         </div>
       </section>
-      <MembershipHistory name={a.name} refresh={refreshed} />
+      <MembershipHistory name={a.name} createdAt={a.createdAt} refresh={refreshed} />
       <Members key={a.status} name={a.name} />
       <Destinations audience={a} onChanged={state.reload} />
       <ConfirmDelete

@@ -11,20 +11,22 @@ import {
   historyTotals,
   isEmptyHistory,
   readHistory,
+  savedAfterFirstDay,
   type MembershipHistory as History,
 } from '../../audiences/history';
 import { Empty } from '../../components/Empty';
 import { Loading } from '../../components/Loading';
 import { PanelError } from '../../components/PanelError';
 import { Term } from '../../components/Term';
-import { formatDay, formatNumber } from '../../format';
+import { formatDay, formatNumber, plural } from '../../format';
 import { useAsync } from '../../useAsync';
 
 const HistoryChart = lazy(() => import('../../components/HistoryChart').then((m) => ({ default: m.HistoryChart })));
 
 export const HISTORY_DAYS = 90;
 
-export function MembershipHistory({ name, refresh }: { name: string; refresh: number }) {
+/** `createdAt`: when the audience was saved; days before it are empty, and the card says so. */
+export function MembershipHistory({ name, createdAt, refresh }: { name: string; createdAt: string; refresh: number }) {
   const state = useAsync((signal) => api.audienceHistory(name, HISTORY_DAYS, signal).then(readHistory), [name, refresh]);
   return (
     <section className="card aud" aria-labelledby="history-title" id="audience-history">
@@ -40,13 +42,13 @@ export function MembershipHistory({ name, refresh }: { name: string; refresh: nu
           <p>This audience is new or nobody has been in it: the chart fills in day by day as customers enter and leave.</p>
         </Empty>
       ) : (
-        <HistoryView name={name} history={state.data} />
+        <HistoryView name={name} history={state.data} createdAt={createdAt} />
       )}
     </section>
   );
 }
 
-function HistoryView({ name, history }: { name: string; history: History }) {
+function HistoryView({ name, history, createdAt }: { name: string; history: History; createdAt: string }) {
   const description = useMemo(() => describeHistory(name, history), [name, history]);
   const totals = useMemo(() => historyTotals(history), [history]);
   const changes = useMemo(() => changedDays(history), [history]);
@@ -55,13 +57,14 @@ function HistoryView({ name, history }: { name: string; history: History }) {
       <p className="small">
         {formatNumber(totals.entered, 0)} entered and {formatNumber(totals.exited, 0)} exited over {formatNumber(history.days.length, 0)} days;{' '}
         {formatNumber(totals.last?.size, 0)} members at the end of {formatDay(`${totals.last?.day}T00:00:00Z`)}.
+        {savedAfterFirstDay(history, createdAt) ? <span className="muted"> Saved on {formatDay(createdAt)}: it has no history before.</span> : null}
       </p>
       <Suspense fallback={<div className="bar-chart" aria-hidden="true" style={{ height: HISTORY_CHART_HEIGHT }} />}>
         <HistoryChart history={history} description={description} />
       </Suspense>
       {changes.length ? (
         <details className="model-details">
-          <summary>The {formatNumber(changes.length, 0)} days with changes as a table</summary>
+          <summary>The {plural(changes.length, 'day')} with changes as a table</summary>
           <div className="table-scroll">
             <table className="narrow">
               <thead>
