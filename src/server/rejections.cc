@@ -27,9 +27,9 @@ void RejectionLog::Record(int64_t at_us, std::string_view source, std::string_vi
   }
   r.body = ToValidUtf8(body.substr(0, keep));
   std::lock_guard lock(mu_);
+  r.id = ++total_;
   recent_.push_front(std::move(r));
   if (recent_.size() > kCapacity) recent_.pop_back();
-  ++total_;
 }
 
 std::vector<Rejection> RejectionLog::Recent(size_t limit) const {
@@ -57,7 +57,7 @@ void ListRejections(const RejectionLog& log, const HttpRequest& req, Responder r
   std::string out = "{\"rejected\":[";
   bool first = true;
   for (const Rejection& r : log.Recent(limit)) {
-    out += first ? "{\"at\":\"" : ",{\"at\":\"";
+    out += fmt::format("{}{{\"id\":{},\"at\":\"", first ? "" : ",", r.id);
     first = false;
     AppendIso8601(r.at_us, &out);
     out += "\",\"source\":";

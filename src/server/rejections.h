@@ -19,6 +19,7 @@
 namespace rapport {
 
 struct Rejection {
+  uint64_t id = 0;  // 1, 2, ... in the order recorded since the server started
   int64_t at_us = 0;
   std::string source;  // the source's name; "" when the write key was missing or unknown
   std::string endpoint;
@@ -46,7 +47,8 @@ class RejectionLog {
   uint64_t total_ = 0;
 };
 
-// GET /api/v1/events/rejected?limit=N (1-200, default 50): {"rejected":[...],"total":N}.
+// GET /api/v1/events/rejected?limit=N (1-200, default 50): {"rejected":[{"id","at",...}],
+// "total":N}.
 void ListRejections(const RejectionLog& log, const HttpRequest& req, Responder respond);
 
 }  // namespace rapport

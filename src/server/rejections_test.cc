@@ -27,6 +27,7 @@ TEST(RejectionLog, KeepsTheNewestAndCountsAll) {
   auto recent = log.Recent(1000);
   ASSERT_EQ(recent.size(), RejectionLog::kCapacity);
   EXPECT_EQ(recent.front().message, "bad 249");
+  EXPECT_EQ(recent.front().id, 250u);
   EXPECT_EQ(recent.back().message, "bad 50");
   EXPECT_EQ(recent.front().status, 400u);
   EXPECT_EQ(recent.front().error, "invalid_argument");
@@ -56,9 +57,9 @@ TEST(RejectionLog, ListsAsJson) {
   EXPECT_EQ(r.status, 200u);
   EXPECT_EQ(
       r.body,
-      R"({"rejected":[{"at":"2026-01-01T00:00:01.000Z","source":"web","endpoint":"/v1/track",)"
+      R"({"rejected":[{"id":2,"at":"2026-01-01T00:00:01.000Z","source":"web","endpoint":"/v1/track",)"
       R"("status":400,"error":"invalid_argument","message":"event: a track call needs \"event\"",)"
-      R"("body":"{\"userId\":\"u\"}","truncated":false},{"at":"2026-01-01T00:00:00.000Z",)"
+      R"("body":"{\"userId\":\"u\"}","truncated":false},{"id":1,"at":"2026-01-01T00:00:00.000Z",)"
       R"("source":null,"endpoint":"/v1/track","status":401,"error":"unauthenticated",)"
       R"("message":"unknown write key","body":"{\"event\":\"A\"}","truncated":false}],"total":2})");
   EXPECT_EQ(List(log, "limit=1").body.find("unknown write key"), std::string::npos);
