@@ -25,7 +25,15 @@ Lane::Lane(asio::io_context& io, Outbox* outbox, DestinationDef def, WebhookUrl 
       tick_us_(std::max<int64_t>(1000, options.tick.count() * 1000)),
       trip_after_(std::max(1, options.trip_after)),
       bucket_(def_.rate_limit_per_second, def_.rate_limit_per_second),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()) {
+  // The last error lives on in the latest dead letter, so a restart does not forget why.
+  auto last = outbox_->LatestDeadLetter(def_.name);
+  if (last.ok() && *last) {
+    health_.last_error = (*last)->last_error;
+    health_.last_error_us = (*last)->dead_at_us;
+    published_ = health_;
+  }
+}
 
 void Lane::Start() {
   asio::post(strand_, [self = shared_from_this()] { self->Pump(); });

@@ -436,6 +436,25 @@ Result<std::vector<OutboxItem>> Outbox::ListDeadLetters(std::string_view destina
   return out;
 }
 
+Result<std::optional<OutboxItem>> Outbox::LatestDeadLetter(std::string_view destination) const {
+  if (!Find(destination)) return UnknownDestination(destination);
+  rocksdb::ReadOptions ro;
+  const std::string begin = OutboxKey(OutboxSpace::kDead, destination, 0);
+  const std::string end = OutboxPrefixEnd(OutboxSpace::kDead, destination);
+  rocksdb::Slice lower(begin);
+  ro.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  it->SeekForPrev(end);
+  if (it->Valid() && it->key().ToStringView() == end) it->Prev();
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(FromRocks(it->status(), "latest dead letter"));
+    return std::optional<OutboxItem>{};
+  }
+  ASSIGN_OR_RETURN(OutboxItem item, DecodeOutboxItem(it->value().ToStringView(),
+                                                     OutboxKeyId(it->key().ToStringView())));
+  return std::optional<OutboxItem>(std::move(item));
+}
+
 // Moves the dead letters with the given ids (those that exist) back to the queue.
 Result<size_t> Outbox::ReplayBatch(Queue& q, const std::vector<uint64_t>& ids) {
   OutboxCounters c = q.counters;

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -98,6 +99,8 @@ class Outbox {
   // Up to `limit` dead letters with id > `after`, by id.
   Result<std::vector<OutboxItem>> ListDeadLetters(std::string_view destination, size_t limit,
                                                   uint64_t after) const;
+  // The dead letter given up last (the highest id), if any: its last_error survives restarts.
+  Result<std::optional<OutboxItem>> LatestDeadLetter(std::string_view destination) const;
   // Moves the given dead letters (or all, when `ids` is empty and `all`) back to the end of the
   // queue with new ids and a fresh attempt count. Returns how many moved; unknown ids are skipped.
   Result<size_t> Replay(std::string_view destination, const std::vector<uint64_t>& ids, bool all);

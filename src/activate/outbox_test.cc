@@ -161,6 +161,21 @@ TEST_F(OutboxTest, DeadLettersListReplayDelete) {
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].idempotency_key, "c");
 
+  // The latest dead letter keeps the last error for the destination's health after a restart;
+  // a destination without any has none (the neighbours' keys do not leak in).
+  auto latest = outbox_->LatestDeadLetter("crm");
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->idempotency_key, "d");
+  EXPECT_EQ((*latest)->last_error, "HTTP 503");
+  ASSERT_TRUE(outbox_->AddDestination("crl").ok());
+  ASSERT_TRUE(outbox_->AddDestination("crm2").ok());
+  for (const char* other : {"crl", "crm2"}) {
+    auto none = outbox_->LatestDeadLetter(other);
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value()) << other;
+  }
+  EXPECT_EQ(outbox_->LatestDeadLetter("nope").status().code(), StatusCode::kNotFound);
+
   OutboxStats s = Stats("crm");
   EXPECT_EQ(s.dead_letters, 3u);
   EXPECT_EQ(s.dead_lettered, 3u);
