@@ -20,12 +20,16 @@ const ANSWER = {
 };
 
 describe('readRejected', () => {
-  it('numbers the rows from the total, newest first', () => {
+  it('without ids (older servers), numbers the rows from the total, newest first', () => {
     const l = readRejected(ANSWER);
     expect(l.total).toBe(7);
     expect(l.rows.map((r) => r.seq)).toEqual([7, 6]);
     expect(l.rows[0]).toMatchObject({ source: 'website', endpoint: '/v1/track', status: 400, message: 'event: a track call needs an event name', truncated: false });
     expect(l.rows[1]).toMatchObject({ source: null, truncated: true, body: '' });
+  });
+  it('keeps the server\'s ids when it sends them', () => {
+    const l = readRejected({ ...ANSWER, rejected: ANSWER.rejected.map((r, i) => ({ ...r, id: 40 - i * 3 })) });
+    expect(l.rows.map((r) => r.seq)).toEqual([40, 37]);
   });
   it('reads a missing or odd answer as empty', () => {
     expect(readRejected(null)).toEqual({ rows: [], total: 0 });

@@ -6,7 +6,7 @@ import { finite, formatNumber } from './format';
 import type { Rejection } from './types';
 
 export interface RejectionRow extends Rejection {
-  seq: number; // the rejection's number since the server started (1 = the first): a stable key
+  seq: number; // the rejection's id: its number since the server started (1 = the first)
 }
 
 export interface RejectedList {
@@ -26,7 +26,7 @@ export function readRejected(answer: unknown): RejectedList {
   const rows = raw.map((x, i): RejectionRow => {
     const o = (x && typeof x === 'object' ? x : {}) as Record<string, unknown>;
     return {
-      seq: total - i,
+      seq: finite(o.id) ?? total - i, // the server's id; older servers had none
       at: str(o.at),
       source: typeof o.source === 'string' && o.source !== '' ? o.source : null,
       endpoint: str(o.endpoint),

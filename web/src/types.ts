@@ -65,6 +65,7 @@ export interface Profile {
   mergedIds: string[];
   merges: MergeEntry[];
   blockedNotShown: number;
+  journeys?: unknown; // read with profiles/journeys.ts (absent on older servers)
 }
 
 export interface Audience {

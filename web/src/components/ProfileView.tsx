@@ -1,8 +1,9 @@
 // The 360° view of one profile (GET /api/v1/profiles/{id} or the identifier look-up): its
 // identities and merge history, traits with their source and time, computed traits,
-// audiences, accounts, and the timeline (components/Timeline).
+// audiences, journeys, accounts, and the timeline (components/Timeline).
 import { formatDateTime, formatRelative, formatValue, plural } from '../format';
 import { href } from '../router';
+import { journeyStatus, readProfileJourneys } from '../profiles/journeys';
 import type { Profile } from '../types';
 import { useSourceName } from '../useSources';
 import { Empty } from './Empty';
@@ -16,6 +17,7 @@ export function ProfileView({ profile: p, foundBy, requestedId }: { profile: Pro
   const computed = Object.entries(p.computed ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const merged = (p.merges ?? []).filter((m) => m.kind === 'merge');
   const blocked = (p.merges ?? []).filter((m) => m.kind !== 'merge');
+  const journeys = readProfileJourneys(p.journeys);
   return (
     <article className="profile" aria-labelledby="profile-title">
       <header className="profile-header">
@@ -156,7 +158,23 @@ export function ProfileView({ profile: p, foundBy, requestedId }: { profile: Pro
             <ul className="plain">
               {p.audiences.map((a) => (
                 <li key={a.name}>
-                  {a.name} <span className="muted small">since {formatRelative(a.since, now)}</span>
+                  <a href={href({ page: 'audiences', name: a.name })}>{a.name}</a>{' '}
+                  <span className="muted small">since {formatRelative(a.since, now)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <h4>
+            <Term id="journey">Journeys</Term>
+          </h4>
+          {journeys.length === 0 ? (
+            <p className="muted small">In no journey so far.</p>
+          ) : (
+            <ul className="plain" aria-label="Journeys of this profile">
+              {journeys.map((j) => (
+                <li key={j.name}>
+                  <a href={href({ page: 'journeys', name: j.name })}>{j.name}</a>{' '}
+                  <span className="muted small">{journeyStatus(j, now)}</span>
                 </li>
               ))}
             </ul>
