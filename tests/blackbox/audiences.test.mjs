@@ -67,6 +67,7 @@ describe('audiences', () => {
     const bad = await s.api(`/api/v1/audiences/${name}/history?days=401`);
     assert.equal(bad.status, 400, bad.text);
     assert.equal((await s.api('/api/v1/audiences/no_such_audience/history')).status, 404);
+    assert.equal((await s.api(`/api/v1/audiences/${name}`, { method: 'DELETE' })).status, 200);
   });
 
   test('a definition with an error is refused with its line and column', async () => {

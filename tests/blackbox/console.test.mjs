@@ -8,23 +8,20 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { REPO, RapportServer, pollUntil, profilesCaughtUp, stopAndRemove } from '../lib/server.mjs';
+import { RapportServer, pollUntil, profilesCaughtUp, stopAndRemove } from '../lib/server.mjs';
+import { CHROMIUM, findProfile, launchBrowser, stepper, waitForIdentities } from '../lib/console.mjs';
 
-const SHOTS = process.env.CONSOLE_SHOTS || path.join(REPO, 'build', 'console-screenshots');
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 
 describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scripts/setup installs it)' }, () => {
   let browser;
   let s;
   let page;
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchBrowser();
     // A first start: no token exists, so `rapport serve` creates one and prints the link.
     s = new RapportServer();
     s.dataDir = mkdtempSync(path.join(tmpdir(), 'rapport-console-'));
@@ -36,17 +33,7 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
     await stopAndRemove(s);
   });
 
-  // Runs one step of a page; on failure saves a screenshot and names the page and step.
-  async function step(name, fn) {
-    const file = path.join(SHOTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-    try {
-      await fn();
-      await page.screenshot({ path: file });
-    } catch (e) {
-      await page?.screenshot({ path: file }).catch(() => {});
-      throw new Error(`console step "${name}" failed on ${page?.url()} (screenshot: ${file}): ${e.message}`);
-    }
-  }
+  const step = stepper(() => page);
 
   test('the first start prints a link that opens the console signed in as admin', async () => {
     const link = await pollUntil(() => s.log.match(/http:\/\/127\.0\.0\.1:\d+\/#token=(rpt_[A-Za-z0-9_-]+)/) ?? undefined, {
@@ -86,20 +73,10 @@ describe('console', { skip: CHROMIUM ? false : 'chromium is not installed (scrip
       // The restart moved the server to another port: another origin, so sign in there.
       await page.goto(`${s.base}/#token=${s.tokens.admin}`);
       await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 15000 });
-      await page.goto(`${s.base}/#/profiles`);
-      await page.getByRole('heading', { name: 'Profiles' }).waitFor();
-      await page.selectOption('#id-type', 'email');
-      await page.fill('#id-value', 'ada@example.com');
-      await page.getByRole('button', { name: 'Find' }).click();
+      await findProfile(page, s.base, 'email', 'ada@example.com');
     });
     await step('profile 360 view with merged identities', async () => {
-      const identities = page.locator('section[aria-labelledby="h-identities"]');
-      await identities.waitFor({ timeout: 10000 });
-      let text = '';
-      await pollUntil(async () => {
-        text = await identities.textContent();
-        return text.includes('u7') && text.includes('visitor-7') && text.includes('ada@example.com');
-      }, { timeoutMs: 10000, describe: () => `identities: ${text}` });
+      await waitForIdentities(page, ['u7', 'visitor-7', 'ada@example.com']);
     });
   });
 

@@ -15,16 +15,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { BIN, REPO, RapportServer, pollUntil, requireBinary, stopAndRemove, uid } from '../lib/server.mjs';
+import { BIN, RapportServer, pollUntil, requireBinary, stopAndRemove, uid } from '../lib/server.mjs';
+import { CHROMIUM, CONSOLE, findProfile, launchBrowser, openTabWith as openTabWithLib, stepper, waitForIdentities } from '../lib/console.mjs';
 
-const SHOTS = process.env.CONSOLE_SHOTS || path.join(REPO, 'build', 'console-screenshots');
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const CONSOLE = process.env.RAPPORT_CONSOLE || path.join(REPO, 'web', 'dist');
 
 /** Runs `rapport ARGS` without blocking the event loop (the receiver must answer meanwhile). */
 function run(args, { timeoutMs = 180000 } = {}) {
@@ -80,7 +77,6 @@ describe('console on the demo shop', { skip: CHROMIUM ? false : 'chromium is not
   let writeKey;
   const errors = [];
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     receiver = await startReceiver();
     const dir = mkdtempSync(path.join(tmpdir(), 'rapport-console-demo-'));
     const demo = await run(['demo', '--data', dir, '--scale', '0.05', '--days', '60', '--seed', '11', '--webhook', receiver.url]);
@@ -94,7 +90,7 @@ describe('console on the demo shop', { skip: CHROMIUM ? false : 'chromium is not
     s.keys = { website: writeKey };
     s.key = writeKey;
     await s.launch();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => errors.push(e.message));
   });
@@ -104,17 +100,7 @@ describe('console on the demo shop', { skip: CHROMIUM ? false : 'chromium is not
     receiver?.server.close();
   });
 
-  // Runs one step of a page; on failure saves a screenshot and names the page and step.
-  async function step(name, fn) {
-    const file = path.join(SHOTS, `demo-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-    try {
-      await fn();
-      await page.screenshot({ path: file });
-    } catch (e) {
-      await page?.screenshot({ path: file }).catch(() => {});
-      throw new Error(`console step "${name}" failed on ${page?.url()} (screenshot: ${file}): ${e.message}`);
-    }
-  }
+  const step = stepper(() => page, 'demo-');
 
   async function api(p, init) {
     const r = await s.api(p, init);
@@ -122,16 +108,7 @@ describe('console on the demo shop', { skip: CHROMIUM ? false : 'chromium is not
     return r.json;
   }
 
-  // Opens an analytics tab, reloading until the warehouse offers `event` in `select`.
-  async function openTabWith(tab, select, event) {
-    await page.goto(`${s.base}/#/analytics/${tab}`);
-    await pollUntil(async () => {
-      if ((await page.locator(`${select} option`, { hasText: event }).count().catch(() => 0)) > 0) return true;
-      await page.reload();
-      await page.locator(select).or(page.getByText('No events in')).first().waitFor({ timeout: 15000 });
-      return false;
-    }, { timeoutMs: 20000, intervalMs: 500, describe: () => `${select} never offered "${event}"` });
-  }
+  const openTabWith = (tab, select, event) => openTabWithLib(page, s.base, tab, select, event);
 
   test('the printed link signs in; the overview shows events, profiles and predicted CLV', async () => {
     const link = await pollUntil(() => s.log.match(/http:\/\/127\.0\.0\.1:\d+\/#token=(rpt_[A-Za-z0-9_-]+)/) ?? undefined, {
@@ -175,20 +152,10 @@ describe('console on the demo shop', { skip: CHROMIUM ? false : 'chromium is not
     assert.ok(profile, `no pro_plan member with a user id, an anonymous id and an email among ${members.length}`);
     const id = (type) => profile.identities.find((i) => i.type === type).value;
     await step('profiles: find by email', async () => {
-      await page.goto(`${s.base}/#/profiles`);
-      await page.getByRole('heading', { name: 'Profiles' }).waitFor();
-      await page.selectOption('#id-type', 'email');
-      await page.fill('#id-value', profile.traits.email);
-      await page.getByRole('button', { name: 'Find' }).click();
+      await findProfile(page, s.base, 'email', profile.traits.email);
     });
     await step('profiles: merged identities', async () => {
-      const identities = page.locator('section[aria-labelledby="h-identities"]');
-      await identities.waitFor({ timeout: 10000 });
-      let text = '';
-      await pollUntil(async () => {
-        text = await identities.textContent();
-        return [id('user_id'), id('anonymous_id'), id('email')].every((v) => text.includes(v));
-      }, { timeoutMs: 10000, describe: () => `identities of ${profile.id}: ${text}` });
+      await waitForIdentities(page, [id('user_id'), id('anonymous_id'), id('email')]);
     });
     assert.deepEqual(errors, []);
   });

@@ -9,14 +9,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { REPO, RapportServer, pollUntil, profilesCaughtUp, stopAndRemove } from '../lib/server.mjs';
+import { REPO, RapportServer, profilesCaughtUp, stopAndRemove } from '../lib/server.mjs';
+import { CHROMIUM, CONSOLE, launchBrowser, openTabWith as openTabWithLib, stepper } from '../lib/console.mjs';
 
-const SHOTS = process.env.CONSOLE_SHOTS || path.join(REPO, 'build', 'console-screenshots');
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const CONSOLE = process.env.RAPPORT_CONSOLE || path.join(REPO, 'web', 'dist');
 
 describe('console: paths, imports, dashboards', { skip: CHROMIUM ? false : 'chromium is not installed (scripts/setup installs it)' }, () => {
   let browser;
@@ -24,8 +20,7 @@ describe('console: paths, imports, dashboards', { skip: CHROMIUM ? false : 'chro
   let page;
   const errors = [];
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchBrowser();
     s = await RapportServer.start({ sources: ['web', 'shop'], env: { RAPPORT_CONSOLE: CONSOLE } });
     // Three customers sign up, look at pricing, and two of them order; one more only signs up.
     const now = Date.now();
@@ -50,32 +45,9 @@ describe('console: paths, imports, dashboards', { skip: CHROMIUM ? false : 'chro
     await stopAndRemove(s);
   });
 
-  // Runs one step of a page; on failure saves a screenshot and names the page and step.
-  async function step(name, fn) {
-    const file = path.join(SHOTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-    try {
-      await fn();
-      await page.screenshot({ path: file });
-    } catch (e) {
-      await page?.screenshot({ path: file }).catch(() => {});
-      throw new Error(`console step "${name}" failed on ${page?.url()} (screenshot: ${file}): ${e.message}`);
-    }
-  }
+  const step = stepper(() => page);
 
-  // Opens an analytics tab, reloading until the warehouse (a moment behind the pipeline) offers `event`.
-  async function openTabWith(tab, select, event) {
-    await page.goto(`${s.base}/#/analytics/${tab}`);
-    await pollUntil(async () => {
-      const ok = await page
-        .locator(`${select} option`, { hasText: event })
-        .count()
-        .catch(() => 0);
-      if (ok > 0) return true;
-      await page.reload();
-      await page.locator(select).or(page.getByText('No events in')).first().waitFor({ timeout: 15000 });
-      return false;
-    }, { timeoutMs: 20000, intervalMs: 500 });
-  }
+  const openTabWith = (tab, select, event) => openTabWithLib(page, s.base, tab, select, event);
 
   test('the paths tab draws a Sankey of what customers did after an event', async () => {
     await step('paths: pick the start event', async () => {

@@ -3,6 +3,7 @@
 // or two calendar days (applied with the button, after insights/specs.ts has checked them).
 import { useState, type FormEvent } from 'react';
 import { PRESET_DAYS, isoDay, periodFromPicker, resolvePeriod, type PeriodChoice } from '../insights/specs';
+import { FieldProblem } from './FieldProblem';
 
 const BETWEEN = 'between';
 
@@ -60,11 +61,7 @@ export function PeriodPicker({
           <button type="submit">Apply</button>
         </>
       ) : null}
-      {problem ? (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
+      <FieldProblem problem={problem} />
     </form>
   );
 }

@@ -10,6 +10,7 @@ import { ProfileView } from '../components/ProfileView';
 import { IDENTIFIER_TYPES, identifierText, isProfileId, profileLookupPath, splitIdentifier } from '../identifiers';
 import { href } from '../router';
 import { useAsync } from '../useAsync';
+import { FieldProblem } from '../components/FieldProblem';
 
 const BY_ID = 'profile_id';
 
@@ -91,11 +92,7 @@ function SearchForm({ initial }: { initial?: string }) {
         aria-describedby={problem ? 'id-problem' : undefined}
       />
       <button type="submit">Find</button>
-      {problem ? (
-        <p id="id-problem" className="field-problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
+      <FieldProblem problem={problem} id="id-problem" />
     </form>
   );
 }

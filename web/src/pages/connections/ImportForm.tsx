@@ -13,6 +13,7 @@ import { formatBytes } from '../../format';
 import type { ImportJob, Source } from '../../types';
 import { ImportProgress } from './ImportProgress';
 import { useImportJob } from './useImportJob';
+import { FieldProblem } from '../../components/FieldProblem';
 
 type Phase = { kind: 'idle' } | { kind: 'creating' } | { kind: 'uploading'; name: string; size: number } | { kind: 'started'; job: ImportJob };
 
@@ -122,11 +123,7 @@ export function ImportForm({ sources, onFinished }: { sources: readonly Source[]
           </button>
           {file ? <span className="muted small">{file.name}, {formatBytes(file.size)}</span> : null}
         </div>
-        {problem ? (
-          <p className="field-problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <FieldProblem problem={problem} />
         {error ? (
           <div className="mapping-error">
             <ErrorNotice error={error} title={line !== null ? `The mapping has a mistake on line ${line}.` : 'The import did not start.'} />

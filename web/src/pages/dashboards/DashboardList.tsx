@@ -13,6 +13,7 @@ import { can } from '../../roles';
 import { href } from '../../router';
 import { useSession } from '../../session';
 import { useAsync } from '../../useAsync';
+import { FieldProblem } from '../../components/FieldProblem';
 
 export function DashboardList() {
   const { role } = useSession();
@@ -102,11 +103,7 @@ function CreateForm({ taken }: { taken: readonly string[] }) {
       <button type="submit" disabled={busy}>
         {busy ? 'Creating…' : 'Create dashboard'}
       </button>
-      {problem ? (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
+      <FieldProblem problem={problem} />
       {error ? <ErrorNotice error={error} title="The dashboard was not created." /> : null}
     </form>
   );

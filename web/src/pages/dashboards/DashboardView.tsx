@@ -17,6 +17,7 @@ import { useSession } from '../../session';
 import type { Dashboard } from '../../types';
 import { useAsync } from '../../useAsync';
 import { TileCard } from './TileCard';
+import { FieldProblem } from '../../components/FieldProblem';
 
 export function DashboardView({ id }: { id: string }) {
   const state = useAsync((signal) => api.dashboard(id, signal), [id]);
@@ -161,11 +162,7 @@ function RenameForm({ dash, save, busy }: { dash: Dashboard; save: (b: Dashboard
         <button type="submit" disabled={busy || name.trim() === dash.name}>
           Rename
         </button>
-        {problem ? (
-          <p className="field-problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <FieldProblem problem={problem} />
       </form>
     </section>
   );

@@ -18,6 +18,7 @@ import { formatAxis, formatCredit, formatMoney, formatParameter, formatProbabili
 import { CLV_TOP_CHOICES, clvSpec, type ClvPicker } from '../../insights/specs';
 import type { ClvResult } from '../../types';
 import { useAppliedSpec } from '../../useAppliedSpec';
+import { FieldProblem } from '../../components/FieldProblem';
 
 const DEFAULT: ClvPicker = { calibrationEnd: '', holdoutEnd: '', top: 10 };
 const count = (v: number | null) => formatNumber(v, 0);
@@ -56,11 +57,7 @@ export function ClvSection() {
           Purchases before the calibration end (empty: now) teach the models. With a holdout end, the purchases between the
           two days are compared with what the models predict (<Term id="holdout-report">holdout report</Term>).
         </p>
-        {problem ? (
-          <p className="field-problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <FieldProblem problem={problem} />
       </form>
       {state.status === 'loading' ? (
         <Loading what="the lifetime value models" />

@@ -15,6 +15,7 @@ import { cellColors, gridRows, isEmptyRfm, segmentBars, segmentRows } from '../.
 import { rfmSpec } from '../../insights/specs';
 import type { RfmResult } from '../../types';
 import { useAppliedSpec } from '../../useAppliedSpec';
+import { FieldProblem } from '../../components/FieldProblem';
 
 const count = (v: number | null) => formatNumber(v, 0);
 
@@ -41,11 +42,7 @@ export function RfmSection() {
         <span id="rfm-asof-help" className="muted small">
           Purchases before this day count; empty: now.
         </span>
-        {problem ? (
-          <p className="field-problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <FieldProblem problem={problem} />
       </form>
       {state.status === 'loading' ? (
         <Loading what="the RFM scores" />
