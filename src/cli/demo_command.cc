@@ -87,7 +87,7 @@ std::vector<Definition> Activation(const std::string& webhook) {
 
 class Demo {
  public:
-  Demo(ApiClient* client, demo::DemoWorld* world) : client_(client), world_(world) {}
+  explicit Demo(ApiClient* client) : client_(client) {}
 
   // POSTs `body`; the answer's body in *answer when given.
   Status Post(const std::string& path, const std::string& body, int expected = 201,
@@ -156,7 +156,6 @@ class Demo {
   }
 
   ApiClient* client_;
-  demo::DemoWorld* world_;
   std::map<std::string_view, Batch> batches_;
   int64_t sent_ = 0;
 };
@@ -180,7 +179,7 @@ double Seconds(Clock::time_point since) {
 Status Build(App* app, ApiClient* client, const DemoCommandOptions& o, int64_t now_us) {
   const auto started = Clock::now();
   demo::DemoWorld world({.seed = o.seed, .days = o.days, .end_us = now_us, .scale = o.scale});
-  Demo demo(client, &world);
+  Demo demo(client);
   std::string website;  // the answer creating the "website" source: its write key
   for (std::string_view source : demo::DemoWorld::Sources()) {
     std::string answer;
@@ -232,7 +231,8 @@ Status Build(App* app, ApiClient* client, const DemoCommandOptions& o, int64_t n
       "{} journeys\n",
       Seconds(started), s.customers, s.identified, s.buyers, s.repeat_buyers, demo.sent(),
       demo::DemoWorld::Sources().size(), s.orders, s.revenue, world.days(),
-      world.Spend().size() / std::max(1, world.days()), Audiences().size(), 2);
+      world.Spend().size() / std::max(1, world.days()), Audiences().size(),
+      Activation(o.webhook).size() - 1);  // the destination, then the journeys
   // Shown once, like any write key (only its hash is kept): for sending events of one's own.
   const size_t key = website.find("\"writeKey\":\"");
   if (key != std::string::npos) {
