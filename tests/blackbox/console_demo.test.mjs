@@ -8,7 +8,8 @@
 // Product Added → Order Completed draws; the retention heatmap shows; Insights › Channel ROI lists
 // Paid Search; a bad event posted with the website's write key shows in Live events › Rejected
 // with its reason and body; once the receiver answers 200, the email_tool dead letters are
-// replayed from the destinations page and reach it. Each step saves a screenshot (CONSOLE_SHOTS,
+// replayed from the destinations page and reach it; the keyboard alone (skip link, navigation,
+// Enter in the search) reaches Audiences and a customer. Each step saves a screenshot (CONSOLE_SHOTS,
 // default build/console-screenshots); a failing step names its page and step. The console is
 // web/dist (RAPPORT_CONSOLE), whatever binary RAPPORT_BIN names.
 
@@ -272,6 +273,35 @@ describe('console on the demo shop', { skip: CHROMIUM ? false : 'chromium is not
     await pollUntil(() => [...keys].every((k) => receiver.requests.some((q) => q.answered === 200 && q.key === k)), {
       timeoutMs: 20000,
       describe: () => `replayed ${keys.size} letters; the receiver got ${receiver.requests.filter((q) => q.answered === 200).length} with 200`,
+    });
+    assert.deepEqual(errors, []);
+  });
+
+  test('the keyboard alone reaches a page and a customer', async () => {
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    await step('keyboard: skip link, then the navigation to Audiences', async () => {
+      await page.goto(`${s.base}/#/overview`);
+      await page.reload();  // focus starts at the top of the document
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(), 'Skip to content');
+      let seen = [];
+      for (let i = 0; i < 15 && (await focused()) !== 'Audiences'; i++) {
+        await page.keyboard.press('Tab');
+        seen.push(await focused());
+      }
+      assert.equal(await focused(), 'Audiences', `tabbed through: ${seen.join(' | ')}`);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Audiences', level: 1 }).waitFor({ timeout: 10000 });
+    });
+    await step('keyboard: a profile found by typing and Enter', async () => {
+      const members = await api('/api/v1/audiences/pro_plan/members?limit=1');
+      const p = await api(`/api/v1/profiles/${members.members[0].id}`);
+      await page.goto(`${s.base}/#/profiles`);
+      await page.locator('#id-value').focus();
+      await page.keyboard.type(p.traits.email);  // e-mail is the default kind of identifier
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: new RegExp(`Profile ${p.id}`) }).waitFor({ timeout: 10000 });
     });
     assert.deepEqual(errors, []);
   });
