@@ -1,8 +1,10 @@
 #include "cli/demo_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <thread>
 #include <vector>
@@ -11,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/api_client.h"
+#include "common/clock.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 #include "demo/world.h"
@@ -23,7 +26,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int64_t kHourUs = 3'600'000'000;
-constexpr int64_t kLiveUs = 24 * kHourUs;  // the last day arrives after the definitions
+constexpr int64_t kDayUs = 24 * kHourUs;
+constexpr int64_t kLiveUs = 24 * kHourUs;  // the last day arrives after the journeys
+constexpr int kAudienceDays = 30;          // audiences are created this many days before now
 constexpr size_t kBatchEvents = 500;
 constexpr size_t kBatchBytes = 400 * 1024;
 constexpr int64_t kCatchUpUs = 300'000'000;
@@ -87,7 +92,7 @@ std::vector<Definition> Activation(const std::string& webhook) {
 
 class Demo {
  public:
-  explicit Demo(ApiClient* client) : client_(client) {}
+  Demo(ApiClient* client, ManualClock* clock) : client_(client), clock_(clock) {}
 
   // POSTs `body`; the answer's body in *answer when given.
   Status Post(const std::string& path, const std::string& body, int expected = 201,
@@ -112,8 +117,10 @@ class Demo {
     return Status::OK();
   }
 
-  // Sends events in per-source batches; Flush() sends what is left.
+  // Sends events in per-source batches; Flush() sends what is left. The server's clock follows
+  // the events, so they are received (and audiences and journeys react) when they happen.
   Status Send(demo::DemoEvent event) {
+    if (event.timestamp_us > clock_->NowMicros()) clock_->Set(event.timestamp_us);
     Batch& b = batches_[event.source];
     if (b.count > 0) b.body += ',';
     b.body += event.json;
@@ -156,6 +163,7 @@ class Demo {
   }
 
   ApiClient* client_;
+  ManualClock* clock_;
   std::map<std::string_view, Batch> batches_;
   int64_t sent_ = 0;
 };
@@ -166,7 +174,7 @@ std::string SpendBody(const std::vector<demo::DemoSpend>& spend) {
     const demo::DemoSpend& s = spend[i];
     if (i > 0) body += ',';
     body += fmt::format(R"({{"date":"{}","channel":{},"campaign":{},"cost":{:.2f}}})",
-                        FormatIso8601(s.day * 24 * kHourUs).substr(0, 10), JsonString(s.channel),
+                        FormatIso8601(s.day * kDayUs).substr(0, 10), JsonString(s.channel),
                         JsonString(s.campaign), s.cost);
   }
   return body + "]}";
@@ -176,10 +184,28 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-Status Build(App* app, ApiClient* client, const DemoCommandOptions& o, int64_t now_us) {
+// Days of history flush once a day; the last day flushes every hour, so that journeys see it
+// arrive as it happens.
+Status SendAll(Demo* demo, std::vector<demo::DemoEvent> events, int64_t flush_every_us) {
+  int64_t period = events.empty() ? 0 : events.front().timestamp_us / flush_every_us;
+  for (demo::DemoEvent& e : events) {
+    if (e.timestamp_us / flush_every_us != period) {
+      RETURN_IF_ERROR(demo->Flush());
+      period = e.timestamp_us / flush_every_us;
+    }
+    RETURN_IF_ERROR(demo->Send(std::move(e)));
+  }
+  return demo->Flush();
+}
+
+Status Build(App* app, ApiClient* client, ManualClock* clock, const DemoCommandOptions& o,
+             int64_t now_us) {
   const auto started = Clock::now();
   demo::DemoWorld world({.seed = o.seed, .days = o.days, .end_us = now_us, .scale = o.scale});
-  Demo demo(client);
+  Demo demo(client, clock);
+  // Sources and computed traits on the first simulated day; audiences kAudienceDays before the
+  // end, so their membership history has a month of ups and downs (from the start, every event
+  // would be evaluated for them: twice the time for the whole demo).
   std::string website;  // the answer creating the "website" source: its write key
   for (std::string_view source : demo::DemoWorld::Sources()) {
     std::string answer;
@@ -188,39 +214,43 @@ Status Build(App* app, ApiClient* client, const DemoCommandOptions& o, int64_t n
     if (source == "website") website = std::move(answer);
   }
   RETURN_IF_ERROR(demo.Define(ComputedTraits()));
+  const int audiences_day = std::max(0, world.days() - kAudienceDays);
   std::cout << fmt::format("  simulating {} days of a shop and sending its events ...\n", o.days)
             << std::flush;
   std::vector<demo::DemoEvent> live;
   for (int d = 0; d < world.days(); ++d) {
-    for (demo::DemoEvent& e : world.Day(d)) {
-      if (e.timestamp_us >= now_us - kLiveUs) {
-        live.push_back(std::move(e));
-      } else {
-        RETURN_IF_ERROR(demo.Send(std::move(e)));
+    if (d == audiences_day) {
+      if (!app->WaitCaughtUp(kCatchUpUs)) {
+        return Status::Unavailable("the profiles did not catch up with the events in 5 minutes");
       }
+      RETURN_IF_ERROR(demo.Define(Audiences()));
+      RETURN_IF_ERROR(demo.WaitAudiencesLive());
     }
+    std::vector<demo::DemoEvent> day = world.Day(d);
+    auto cut = std::find_if(day.begin(), day.end(), [&](const demo::DemoEvent& e) {
+      return e.timestamp_us >= now_us - kLiveUs;
+    });
+    std::move(cut, day.end(), std::back_inserter(live));
+    day.erase(cut, day.end());
+    RETURN_IF_ERROR(SendAll(&demo, std::move(day), kDayUs));
     if ((d + 1) % 30 == 0) {
       std::cout << fmt::format("    day {:>3}: {:>9} events ({:.0f} s)\n", d + 1, demo.sent(),
                                Seconds(started))
                 << std::flush;
     }
   }
-  RETURN_IF_ERROR(demo.Flush());
   RETURN_IF_ERROR(demo.Post("/api/v1/spend", SpendBody(world.Spend()), 200));
-  std::cout << fmt::format("  building profiles and the warehouse ... ({:.0f} s)\n",
-                           Seconds(started))
-            << std::flush;
   if (!app->WaitCaughtUp(kCatchUpUs)) {
     return Status::Unavailable("the profiles did not catch up with the events in 5 minutes");
   }
-  std::cout << fmt::format("  audiences, destination and journeys ... ({:.0f} s)\n",
+  RETURN_IF_ERROR(demo.WaitAudiencesLive());
+  std::cout << fmt::format("  the destination and journeys, then the last day ... ({:.0f} s)\n",
                            Seconds(started))
             << std::flush;
-  RETURN_IF_ERROR(demo.Define(Audiences()));
-  RETURN_IF_ERROR(demo.WaitAudiencesLive());
+  if (now_us - kLiveUs > clock->NowMicros()) clock->Set(now_us - kLiveUs);
   RETURN_IF_ERROR(demo.Define(Activation(o.webhook)));
-  for (demo::DemoEvent& e : live) RETURN_IF_ERROR(demo.Send(std::move(e)));
-  RETURN_IF_ERROR(demo.Flush());
+  RETURN_IF_ERROR(SendAll(&demo, std::move(live), kHourUs));
+  if (now_us > clock->NowMicros()) clock->Set(now_us);
   if (!app->WaitCaughtUp(kCatchUpUs)) {
     return Status::Unavailable("the last events were not processed in 5 minutes");
   }
@@ -269,7 +299,12 @@ int RunDemo(const Config& base, const DemoCommandOptions& o) {
   spdlog::set_level(spdlog::level::err);  // a destination nobody listens to is the point
   Config c = base;
   c.http = "127.0.0.1:0";
-  auto app = App::Open(c);
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  // The server runs on the simulation's clock, from the start of its first day to now.
+  ManualClock clock(((now_us - 1) / kDayUs - o.days + 1) * kDayUs);
+  auto app = App::Open(c, &clock);
   if (!app.ok()) return std::cerr << "rapport demo: " << app.status().message() << "\n", 1;
   auto token = (*app)->FirstStartToken();
   Status s = token.ok() ? (*app)->Start() : token.status();
@@ -277,10 +312,7 @@ int RunDemo(const Config& base, const DemoCommandOptions& o) {
     std::cout << fmt::format("rapport demo: creating a demo workspace in {}\n", c.data_dir);
     ApiClient client({"127.0.0.1", std::to_string((*app)->port()), "", "demo"}, *token,
                      "rapport-demo");
-    s = Build(app->get(), &client, o,
-              std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count());
+    s = Build(app->get(), &client, &clock, o, now_us);
   }
   (*app)->Stop();
   app->reset();

@@ -2,10 +2,13 @@
 // simulated shop of demo/world.h (about 20,000 customers and 1 M events over 180 days across
 // seven sources), its marketing spend, computed traits, audiences, a webhook destination and two
 // journeys — so the console opens full of meaning. It runs the server in-process on a loopback
-// port and builds everything through the public HTTP API, the way a customer would; the last
-// two hours of events are sent after the audiences and journeys exist, so those show live
-// activity. It leaves no API token behind: `rapport serve` then creates the first one and prints
-// the console's sign-in address. Exit codes: 0 done, 1 failed, 2 the directory is not empty.
+// port and on the simulation's clock, and builds everything through the public HTTP API, the way
+// a customer would, as the days go by: events are received when they happen; the audiences are
+// created 30 days before the end (so they have a month of membership history); the destination
+// and journeys a day before the end, and the last day's events then arrive hour by hour, so the
+// journeys have customers at every step. It leaves no API token behind: `rapport serve` then
+// creates the first one and prints the console's sign-in address. Exit codes: 0 done, 1 failed,
+// 2 the directory is not empty.
 #pragma once
 
 #include <cstdint>

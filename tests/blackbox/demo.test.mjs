@@ -76,18 +76,23 @@ describe('rapport demo', () => {
       assert.ok(journeys.reduce((n, j) => n + j.entered, 0) > 0, 'the last day of events should enter journeys');
     });
 
-    test('profiles: most are identified; audience history starts today', async () => {
+    test('profiles: most are identified; audiences have a month of history', async () => {
       const stats = await api('/api/v1/profiles/stats');
       const customers = Number(run.stdout.match(/: (\d+) customers \((\d+) signed up/)[1]);
       const signedUp = Number(run.stdout.match(/: (\d+) customers \((\d+) signed up/)[2]);
       // Social mentions of strangers make profiles of their own; guests are known by e-mail.
       assert.ok(stats.profiles >= customers && stats.profiles < customers * 1.5, JSON.stringify(stats));
       assert.ok(stats.identified >= signedUp && stats.identified <= stats.profiles, JSON.stringify(stats));
-      const history = await api('/api/v1/audiences/pro_plan/history?days=7');
-      const today = history.days.at(-1);
-      const size = (await api('/api/v1/audiences/pro_plan')).size;
-      assert.ok(today.entered >= size && today.size === size, JSON.stringify(today));
-      assert.equal(history.days[0].size, 0);
+      // The demo creates its audiences 30 days before the end, on the simulation's clock.
+      const { days } = await api('/api/v1/audiences/cart_abandoners/history?days=40');
+      const size = (await api('/api/v1/audiences/cart_abandoners')).size;
+      const created = days.findIndex((d) => d.entered > 0);
+      assert.ok(created >= 5 && created <= 12, JSON.stringify(days.slice(0, 14)));
+      assert.ok(days.slice(0, created).every((d) => d.size === 0));
+      const after = days.slice(created + 1);
+      assert.ok(after.filter((d) => d.entered > 0).length > 20 && after.filter((d) => d.exited > 0).length > 20,
+        `carts are abandoned and bought every day: ${JSON.stringify(after)}`);
+      assert.equal(days.at(-1).size, size);
     });
 
     test('a paying customer is one profile across web, shop and e-mail', async () => {
