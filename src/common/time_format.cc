@@ -177,6 +177,20 @@ void AppendIso8601(int64_t micros, std::string* out) {
   out->append(buf, sizeof(buf) - 1);
 }
 
+void AppendJsonTime(int64_t micros, std::string* out) {
+  out->push_back('"');
+  AppendIso8601(micros, out);
+  out->push_back('"');
+}
+
+void AppendJsonTimeOrNull(int64_t micros, std::string* out) {
+  if (micros == 0) {
+    out->append("null");
+  } else {
+    AppendJsonTime(micros, out);
+  }
+}
+
 std::string FormatIso8601(int64_t micros) {
   std::string out;
   AppendIso8601(micros, &out);

@@ -29,5 +29,9 @@ Result<int64_t> ParseIso8601(std::string_view text);
 std::string FormatIso8601(int64_t micros);
 // Appends the same text to `out` (no allocation when `out` has room).
 void AppendIso8601(int64_t micros, std::string* out);
+// Appends it as a JSON string ("\"2024-01-31T12:00:00.123Z\""); ...OrNull writes null for 0
+// (a time never set).
+void AppendJsonTime(int64_t micros, std::string* out);
+void AppendJsonTimeOrNull(int64_t micros, std::string* out);
 
 }  // namespace rapport

@@ -138,5 +138,16 @@ TEST(TimeFormatTest, RoundTripsEveryDayOverFourHundredYears) {
   }
 }
 
+TEST(TimeFormat, JsonTimesAreQuotedAndZeroCanBeNull) {
+  std::string out;
+  AppendJsonTime(1'767'225'600'123'000, &out);
+  EXPECT_EQ(out, "\"2026-01-01T00:00:00.123Z\"");
+  out.clear();
+  AppendJsonTimeOrNull(0, &out);
+  EXPECT_EQ(out, "null");
+  AppendJsonTimeOrNull(1'767'225'600'000'000, &out);
+  EXPECT_EQ(out, "null\"2026-01-01T00:00:00.000Z\"");
+}
+
 }  // namespace
 }  // namespace rapport

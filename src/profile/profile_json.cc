@@ -16,12 +16,6 @@ void AppendKey(std::string* out, std::string_view key) {
   out->push_back(':');
 }
 
-void AppendTime(std::string* out, int64_t us) {
-  out->push_back('"');
-  AppendIso8601(us, out);
-  out->push_back('"');
-}
-
 void AppendIdentifiers(std::string* out, const std::vector<Identifier>& ids) {
   out->push_back('[');
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -54,7 +48,7 @@ void AppendTraits(std::string* out, const TraitMap& traits) {
     out->append("{\"source\":");
     AppendJsonString(out, v.source);
     out->append(",\"timestamp\":");
-    AppendTime(out, v.ts_us);
+    AppendJsonTime(v.ts_us, out);
     out->push_back('}');
   }
   out->push_back('}');
@@ -67,9 +61,9 @@ std::string ProfileJson(const ProfileRecord& r, const std::vector<ComputedDef>& 
   std::string out = "{\"id\":";
   AppendJsonString(&out, ProfileIdText(r.id));
   out.append(",\"firstSeen\":");
-  AppendTime(&out, r.first_seen_us);
+  AppendJsonTime(r.first_seen_us, &out);
   out.append(",\"lastSeen\":");
-  AppendTime(&out, r.last_seen_us);
+  AppendJsonTime(r.last_seen_us, &out);
   out.append(fmt::format(",\"eventCount\":{},\"identities\":[", r.event_count));
   for (size_t i = 0; i < r.identities.size(); ++i) {
     const IdentityEntry& e = r.identities[i];
@@ -79,7 +73,7 @@ std::string ProfileJson(const ProfileRecord& r, const std::vector<ComputedDef>& 
     out.append(",\"value\":");
     AppendJsonString(&out, e.id.value);
     out.append(",\"firstSeen\":");
-    AppendTime(&out, e.first_seen_us);
+    AppendJsonTime(e.first_seen_us, &out);
     out.append(",\"source\":");
     AppendJsonString(&out, e.source);
     out.push_back('}');
@@ -110,7 +104,7 @@ std::string ProfileJson(const ProfileRecord& r, const std::vector<ComputedDef>& 
     out.append("{\"name\":");
     AppendJsonString(&out, name->second);
     out.append(",\"since\":");
-    AppendTime(&out, mark.since_us);
+    AppendJsonTime(mark.since_us, &out);
     out.push_back('}');
   }
   out.append("],\"accounts\":[");
@@ -137,7 +131,7 @@ std::string ProfileJson(const ProfileRecord& r, const std::vector<ComputedDef>& 
     out.append(",\"source\":");
     AppendJsonString(&out, m.source);
     out.append(",\"timestamp\":");
-    AppendTime(&out, m.ts_us);
+    AppendJsonTime(m.ts_us, &out);
     out.push_back('}');
   }
   out.append(fmt::format("],\"blockedNotShown\":{}}}", r.blocked_dropped));

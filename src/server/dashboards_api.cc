@@ -128,12 +128,6 @@ Result<Body> ParseBody(std::string_view text) {
   return body;
 }
 
-void AppendTime(std::string* out, int64_t us) {
-  *out += '"';
-  AppendIso8601(us, out);
-  *out += '"';
-}
-
 void AppendDashboard(std::string* out, const StoredDashboard& d) {
   *out += "{\"id\":";
   AppendJsonString(out, d.id);
@@ -142,9 +136,9 @@ void AppendDashboard(std::string* out, const StoredDashboard& d) {
   *out += ",\"tiles\":";
   *out += d.tiles;
   *out += ",\"createdAt\":";
-  AppendTime(out, d.created_at_us);
+  AppendJsonTime(d.created_at_us, out);
   *out += ",\"updatedAt\":";
-  AppendTime(out, d.updated_at_us);
+  AppendJsonTime(d.updated_at_us, out);
   *out += '}';
 }
 

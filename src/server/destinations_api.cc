@@ -41,16 +41,6 @@ Result<size_t> Limit(const HttpRequest& req) {
   return v;
 }
 
-void AppendTime(std::string* out, int64_t us) {
-  if (us == 0) {
-    *out += "null";
-    return;
-  }
-  *out += '"';
-  AppendIso8601(us, out);
-  *out += '"';
-}
-
 std::string Ms(double v) { return fmt::format("{}", std::round(v * 1000) / 1000); }
 
 // "****" and the last four characters of a long value, so a person can tell which one is set.
@@ -71,7 +61,7 @@ std::string DestinationsApi::HealthJson(const std::string& name) const {
       ",\"queued\":{},\"inFlight\":{},\"delivered\":{},\"failedAttempts\":{},\"deadLetters\":{},"
       "\"deadLettered\":{},\"oldestQueuedAt\":",
       s.queued, s.in_flight, s.delivered, s.failed_attempts, s.dead_letters, s.dead_lettered);
-  AppendTime(&out, s.oldest_queued_us);
+  AppendJsonTimeOrNull(s.oldest_queued_us, &out);
   out += fmt::format(",\"latencyMs\":{{\"p50\":{},\"p90\":{},\"p99\":{},\"samples\":{}}}",
                      Ms(s.latency_p50_ms), Ms(s.latency_p90_ms), Ms(s.latency_p99_ms),
                      s.latency_samples);
@@ -82,11 +72,11 @@ std::string DestinationsApi::HealthJson(const std::string& name) const {
     AppendJsonString(&out, h.last_error);
   }
   out += ",\"lastErrorAt\":";
-  AppendTime(&out, h.last_error_us);
+  AppendJsonTimeOrNull(h.last_error_us, &out);
   out += ",\"lastSuccessAt\":";
-  AppendTime(&out, h.last_success_us);
+  AppendJsonTimeOrNull(h.last_success_us, &out);
   out += ",\"downSince\":";
-  AppendTime(&out, h.down_since_us);
+  AppendJsonTimeOrNull(h.down_since_us, &out);
   out += '}';
   return out;
 }
@@ -171,9 +161,9 @@ void DestinationsApi::DeadLetters(HttpRequest& req, Responder respond) {
     out += ",\"lastError\":";
     AppendJsonString(&out, d.last_error);
     out += ",\"createdAt\":";
-    AppendTime(&out, d.created_us);
+    AppendJsonTimeOrNull(d.created_us, &out);
     out += ",\"deadAt\":";
-    AppendTime(&out, d.dead_at_us);
+    AppendJsonTimeOrNull(d.dead_at_us, &out);
     out += ",\"body\":";
     AppendJsonString(&out, d.body);
     out += '}';

@@ -9,11 +9,6 @@
 #include "common/time_format.h"
 
 namespace rapport {
-namespace {
-
-std::string Time(int64_t us) { return us == 0 ? "null" : "\"" + FormatIso8601(us) + "\""; }
-
-}  // namespace
 
 std::string ProfileJourneysJson(const ProfileRecord& record,
                                 const std::map<uint64_t, JourneyNames>& journeys) {
@@ -33,9 +28,13 @@ std::string ProfileJourneysJson(const ProfileRecord& record,
                        JsonString(names->second.name), state->active,
                        known_step ? JsonString(names->second.steps[state->step]) : "null",
                        state->entries);
-    out += fmt::format(R"("lastEnteredAt":{},"lastExitedAt":{},"wakeAt":{}}})",
-                       Time(state->last_entered_us), Time(state->last_exited_us),
-                       Time(state->active ? state->wake_us : 0));
+    out += "\"lastEnteredAt\":";
+    AppendJsonTimeOrNull(state->last_entered_us, &out);
+    out += ",\"lastExitedAt\":";
+    AppendJsonTimeOrNull(state->last_exited_us, &out);
+    out += ",\"wakeAt\":";
+    AppendJsonTimeOrNull(state->active ? state->wake_us : 0, &out);
+    out += '}';
   }
   return out + "]";
 }

@@ -57,10 +57,10 @@ void ListRejections(const RejectionLog& log, const HttpRequest& req, Responder r
   std::string out = "{\"rejected\":[";
   bool first = true;
   for (const Rejection& r : log.Recent(limit)) {
-    out += fmt::format("{}{{\"id\":{},\"at\":\"", first ? "" : ",", r.id);
+    out += fmt::format("{}{{\"id\":{},\"at\":", first ? "" : ",", r.id);
     first = false;
-    AppendIso8601(r.at_us, &out);
-    out += "\",\"source\":";
+    AppendJsonTime(r.at_us, &out);
+    out += ",\"source\":";
     out += r.source.empty() ? "null" : JsonString(r.source);
     out += ",\"endpoint\":" + JsonString(r.endpoint);
     out += fmt::format(",\"status\":{},\"error\":", r.status);
