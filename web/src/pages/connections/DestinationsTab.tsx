@@ -237,16 +237,14 @@ function DeadLetters({ name, count, onChanged }: { name: string; count: number |
     }
   };
 
-  const replay = async (what: 'all' | number[]) => {
-    const body = replayBody(what);
-    if (!body) return;
+  // Runs a change to the dead letters: busy meanwhile, then the message it returns (or the
+  // error), and the list read again.
+  const change = async (action: () => Promise<string>) => {
     setBusy(true);
     setMessage(null);
     setActionError(null);
     try {
-      const r = await api.replayDeadLetters(name, body);
-      setMessage(replayedText(r.replayed, what === 'all' ? 'all' : body && 'ids' in body ? body.ids.length : 0));
-      setSelected(new Set());
+      setMessage(await action());
       setGeneration((g) => g + 1);
       onChanged();
     } catch (err) {
@@ -256,22 +254,22 @@ function DeadLetters({ name, count, onChanged }: { name: string; count: number |
     }
   };
 
-  const remove = async (id: number) => {
-    setBusy(true);
-    setMessage(null);
-    setActionError(null);
-    try {
-      await api.deleteDeadLetter(name, id);
-      setMessage(`Dead letter ${id} deleted for good.`);
-      setConfirming(null);
-      setGeneration((g) => g + 1);
-      onChanged();
-    } catch (err) {
-      setActionError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
+  const replay = async (what: 'all' | number[]) => {
+    const body = replayBody(what);
+    if (!body) return;
+    await change(async () => {
+      const r = await api.replayDeadLetters(name, body);
+      setSelected(new Set());
+      return replayedText(r.replayed, what === 'all' ? 'all' : 'ids' in body ? body.ids.length : 0);
+    });
   };
+
+  const remove = (id: number) =>
+    change(async () => {
+      await api.deleteDeadLetter(name, id);
+      setConfirming(null);
+      return `Dead letter ${id} deleted for good.`;
+    });
 
   const toggle = (id: number, on: boolean) =>
     setSelected((s) => {
