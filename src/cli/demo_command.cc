@@ -100,7 +100,7 @@ class Demo {
     for (int attempt = 0;; ++attempt) {
       auto r = client_->Send(http::verb::post, path, body);
       if (!r.ok()) return r.status().WithContext(path);
-      if (r->status == expected || (expected == 201 && r->status == 200)) {
+      if (r->status == expected) {
         if (answer != nullptr) *answer = std::move(r->body);
         return Status::OK();
       }
