@@ -139,6 +139,10 @@ class Demo {
     for (int i = 0; i < 600; ++i) {
       auto r = client_->Send(http::verb::get, "/api/v1/audiences", "");
       if (!r.ok()) return r.status();
+      if (r->status != 200) {
+        return Status::Internal(
+            fmt::format("GET /api/v1/audiences: HTTP {}: {}", r->status, r->body));
+      }
       if (r->body.find("\"status\":\"computing\"") == std::string::npos &&
           r->body.find("\"status\":\"evaluating\"") == std::string::npos) {
         return Status::OK();
