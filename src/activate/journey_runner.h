@@ -181,6 +181,7 @@ class JourneyHooks final : public PipelineHooks {
   void Committed() override;
   void Reset() override;
   Status BackgroundStep(bool* more) override { return inner_->BackgroundStep(more); }
+  bool HasBackgroundWork() const override { return inner_->HasBackgroundWork(); }
 
  private:
   PipelineHooks* inner_;

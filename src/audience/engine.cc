@@ -497,18 +497,38 @@ void AudienceEngine::Reset() {
   batch_ = nullptr;
 }
 
+bool AudienceEngine::Startable(const CompiledAudience& a) const {
+  for (const std::string& d : a.hidden) {
+    if (!ready_defs_.count(d)) return false;
+  }
+  for (const std::string& d : a.computed) {
+    if (!ready_defs_.count(d)) return false;
+  }
+  for (uint64_t r : a.refs) {
+    auto it = runs_.find(r);
+    if (it == runs_.end() || it->second.phase != Phase::kLive) return false;
+  }
+  return true;
+}
+
+bool AudienceEngine::HasBackgroundWork() const {
+  if (!set_) return false;
+  for (const auto& a : set_->audiences()) {
+    auto it = runs_.find(a->id);
+    if (it == runs_.end()) return true;  // not reconciled yet: let BackgroundStep see it
+    if (it->second.phase == Phase::kScanning) return true;
+    if (it->second.phase == Phase::kWaiting && Startable(*a)) return true;
+  }
+  return false;
+}
+
 Status AudienceEngine::BackgroundStep(bool* more) {
   *more = false;
   if (!set_) return Status::OK();
   // Waiting audiences start once what they read is computed over history.
   for (const auto& a : set_->audiences()) {
     Run& run = runs_[a->id];
-    if (run.phase != Phase::kWaiting) continue;
-    bool ready = true;
-    for (const std::string& d : a->hidden) ready = ready && ready_defs_.count(d);
-    for (const std::string& d : a->computed) ready = ready && ready_defs_.count(d);
-    for (uint64_t r : a->refs) ready = ready && runs_[r].phase == Phase::kLive;
-    if (!ready) continue;
+    if (run.phase != Phase::kWaiting || !Startable(*a)) continue;
     run.phase = Phase::kScanning;
     run.cursor = 1;
     changed_ = true;

@@ -120,6 +120,7 @@ class AudienceEngine final : public PipelineHooks {
   void Committed() override;
   void Reset() override;
   Status BackgroundStep(bool* more) override;
+  bool HasBackgroundWork() const override;
 
  private:
   struct Run {
@@ -128,6 +129,9 @@ class AudienceEngine final : public PipelineHooks {
     int64_t size = 0;
   };
   using Days = std::map<int64_t, DayCount>;
+  // A waiting audience can start: what it reads is computed over history, the audiences it
+  // reads are live.
+  bool Startable(const CompiledAudience& a) const;
   struct Generation {
     std::vector<std::pair<int64_t, uint64_t>> timers;  // put in that batch
     std::map<uint64_t, Run> runs;                      // as of that batch

@@ -45,6 +45,9 @@ class PipelineHooks {
   // Work between batches when the log is idle or caught up (e.g. evaluating a new audience over
   // every profile); writes its own batches. Sets *more when there is more to do.
   virtual Status BackgroundStep(bool* more) = 0;
+  // Whether BackgroundStep has anything to do now. The pipeline waits for the batch in flight
+  // before a background step (it reads the store), so it asks first and skips the step when not.
+  virtual bool HasBackgroundWork() const = 0;
 };
 
 }  // namespace rapport

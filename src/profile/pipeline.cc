@@ -226,8 +226,7 @@ Status ProfilePipeline::Step(size_t* processed) {
     // One write in flight at a time: the previous batch lands first.
     RETURN_IF_ERROR(FinishWrite());
     writing_ = std::move(batch);
-    write_ = std::async(std::launch::async,
-                        [store = store_.get(), b = writing_.get()] { return store->Write(b); });
+    write_ = writer_.Submit([store = store_.get(), b = writing_.get()] { return store->Write(b); });
     // The next batches read this one's records from the cache until the write lands.
     overlay.Commit();
     next_profile_id_ = overlay.next_profile_id();
@@ -301,20 +300,35 @@ Status ProfilePipeline::ResetToStore() {
 
 void ProfilePipeline::CheckpointLog(bool force) {
   int64_t now = WallMicros();
-  if (!force && now - last_checkpoint_us_ < 1'000'000) return;
+  const bool running = checkpoint_.valid() &&
+                       checkpoint_.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+  if (!force && (running || now - last_checkpoint_us_ < 1'000'000)) return;
   last_checkpoint_us_ = now;
+  if (checkpoint_.valid()) (void)checkpoint_.get();  // logged where it failed
+  if (force) {
+    (void)SyncAndCheckpoint(committed_next_);
+    return;
+  }
+  checkpoint_ = checkpointer_.Submit(
+      [this, offsets = committed_next_] { return SyncAndCheckpoint(offsets); });
+}
+
+Status ProfilePipeline::SyncAndCheckpoint(const std::vector<uint64_t>& offsets) {
   // The checkpoint lets retention delete log segments: the state they produced must survive a
   // power loss first (state writes are not synced one by one).
   Status synced = store_->SyncWal();
   if (synced.ok() && options_.sync_before_checkpoint) synced = options_.sync_before_checkpoint();
   if (!synced.ok()) {
     spdlog::warn("profiles: state sync before the log checkpoint: {}", synced.ToString());
-    return;
+    return synced;
   }
-  for (int p = 0; p < static_cast<int>(committed_next_.size()); ++p) {
-    Status s = options_.log->CommitCheckpoint(options_.consumer, p, committed_next_[p]);
+  Status result;
+  for (int p = 0; p < static_cast<int>(offsets.size()); ++p) {
+    Status s = options_.log->CommitCheckpoint(options_.consumer, p, offsets[p]);
     if (!s.ok()) spdlog::warn("profiles: log checkpoint: {}", s.ToString());
+    if (result.ok()) result = s;
   }
+  return result;
 }
 
 Status ProfilePipeline::BackfillStep(bool* more) {
@@ -356,7 +370,7 @@ Status ProfilePipeline::BackfillStep(bool* more) {
 
 Status ProfilePipeline::HooksStep(bool* more) {
   *more = false;
-  if (!options_.hooks) return Status::OK();
+  if (!options_.hooks || !options_.hooks->HasBackgroundWork()) return Status::OK();
   RETURN_IF_ERROR(FinishWrite());  // the hooks read the store
   StateBatch batch(store_.get());
   StateOverlay overlay(store_.get(), &cache_, &batch, next_profile_id_);

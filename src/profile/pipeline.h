@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/metrics.h"
+#include "common/serial_worker.h"
 #include "common/status.h"
 #include "identity/identifier.h"
 #include "log/event_log.h"
@@ -101,7 +102,11 @@ class ProfilePipeline {
   Status FinishWrite();
   // After a failure: forgets everything not in the store and resumes from the store's offsets.
   Status ResetToStore();
+  // Lets retention delete what the store holds: syncs the state (and sync_before_checkpoint),
+  // then commits committed_next_ as the log checkpoint. At most once a second, on the checkpoint
+  // worker so that the syncs do not hold up the batches; `force` does it now, on this thread.
   void CheckpointLog(bool force);
+  Status SyncAndCheckpoint(const std::vector<uint64_t>& offsets);
 
   PipelineOptions options_;
   std::unique_ptr<StateStore> store_;
@@ -114,7 +119,11 @@ class ProfilePipeline {
   std::vector<uint64_t> read_next_;       // next offset to read per partition
   std::vector<uint64_t> consumed_next_;   // next offset to process (applied, maybe in flight)
   std::vector<uint64_t> committed_next_;  // next offset after what the store holds
-  // The batch being written on another thread while the next one is applied (one at a time).
+  // The batch being written on the writer's thread while the next one is applied (one at a
+  // time).
+  SerialWorker writer_{"state-write"};
+  SerialWorker checkpointer_{"checkpoint"};
+  std::future<Status> checkpoint_;  // the checkpoint running on checkpointer_, if any
   std::unique_ptr<StateBatch> writing_;
   std::future<Status> write_;
   std::vector<uint64_t> writing_next_;
