@@ -1,6 +1,6 @@
 // End to end, from the ingest request to the webhook received by a local receiver: DESIGN.md's
 // target "event → audience change → webhook delivered: p99 ≤ 10 ms at 10,000 events/s", with
-// 100 audiences defined. The load is a steady stream of ordinary events (batches of 100 through
+// 100 audiences and 10 journeys defined. The load is a steady stream of ordinary events (batches of 100 through
 // /v1/batch) plus "Ping" events from new customers, each of which enters the audience `pinged`,
 // synced to a webhook destination; the ping carries its send time as a trait, and the receiver
 // measures the delay when the "Audience Entered" request arrives. Prints one figure per line.
@@ -37,6 +37,27 @@ function audienceText(i) {
   }
 }
 
+// 10 journeys: half triggered by a big order-like event, half by entering one of the audiences;
+// each sends to the bench destination, waits for an order for a day, and branches on the plan.
+function journey(i) {
+  const trigger =
+    i % 2 === 0
+      ? { event: EVENTS[i % 6], where: [{ path: 'properties.revenue', op: 'gt', value: 80 }] }
+      : { audience: `a${i * 9}` };
+  return {
+    name: `j${i}`,
+    trigger,
+    reentry: 'after_exit',
+    frequency_cap: { max_sends: 2, per_days: 7 },
+    steps: [
+      { name: 'first', type: 'send', destination: 'bench', data: { journey: i } },
+      { name: 'wait_order', type: 'wait_for', event: 'Order Completed', timeout: '1 day', on_event: 'exit', on_timeout: 'pro' },
+      { name: 'pro', type: 'branch', condition: 'traits.plan = "pro"', else: 'exit' },
+      { name: 'second', type: 'send', destination: 'bench', data: { journey: i, second: true } },
+    ],
+  };
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -44,6 +65,7 @@ function percentile(sorted, p) {
 
 async function main() {
   const latencies = [];
+  let otherHooks = 0;
   const receiver = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -52,6 +74,7 @@ async function main() {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const sent = body.profile?.traits?.sent_at;
       if (body.event === 'Audience Entered' && typeof sent === 'number') latencies.push(now - sent);
+      else otherHooks++;
       res.writeHead(200);
       res.end();
     });
@@ -73,6 +96,10 @@ async function main() {
     const pinged = await s.api('/api/v1/audiences', { method: 'POST', body: { name: 'pinged', definition: 'performed "Ping"' } });
     if (pinged.status !== 201) throw new Error(`pinged: ${pinged.text}`);
     await s.api('/api/v1/audiences/pinged/destinations', { method: 'PUT', body: { destinations: ['bench'] } });
+    for (let i = 0; i < 10; i++) {
+      const r = await s.api('/api/v1/journeys', { method: 'POST', body: journey(i) });
+      if (r.status !== 201) throw new Error(`journey j${i}: ${r.status} ${r.text}`);
+    }
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const auth = 'Basic ' + Buffer.from(`${s.key}:`).toString('base64');
@@ -129,7 +156,7 @@ async function main() {
     while (latencies.length < pings && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
     latencies.sort((a, b) => a - b);
     console.log(`events sent: ${sent} in ${wall.toFixed(1)} s = ${(sent / wall).toFixed(0)} events/s (target ${RATE}), ingest errors ${ingestErrors}`);
-    console.log(`audiences defined: 100; pings: ${pings}; webhooks received: ${latencies.length}`);
+    console.log(`audiences defined: 100; journeys: 10; pings: ${pings}; audience webhooks received: ${latencies.length}; other webhooks (journey sends): ${otherHooks}`);
     console.log(`ingest → webhook latency ms: p50 ${percentile(latencies, 50).toFixed(2)}, p90 ${percentile(latencies, 90).toFixed(2)}, p99 ${percentile(latencies, 99).toFixed(2)}, max ${latencies.at(-1)?.toFixed(2)} (target p99 ≤ 10)`);
     agent.destroy();
   } finally {
