@@ -228,6 +228,7 @@ std::unique_ptr<AudienceSet> AudienceSet::Compile(std::vector<AudienceDef> defs,
     for (const std::string& t : raw->traits) set->by_trait_[t].push_back(at);
     if (raw->accounts) set->with_accounts_.push_back(at);
     if (raw->consent) set->with_consent_.push_back(at);
+    set->index_[raw->id] = at;
     set->audiences_.push_back(std::move(a));
   }
   for (auto* m : {&set->by_def_, &set->by_trait_}) {
@@ -250,10 +251,8 @@ const CompiledAudience* AudienceSet::Find(uint64_t id) const {
 }
 
 int AudienceSet::IndexOf(uint64_t id) const {
-  for (size_t i = 0; i < audiences_.size(); ++i) {
-    if (audiences_[i]->id == id) return static_cast<int>(i);
-  }
-  return -1;
+  auto it = index_.find(id);
+  return it == index_.end() ? -1 : static_cast<int>(it->second);
 }
 
 const std::vector<size_t>* AudienceSet::ByDefinition(const std::string& def_name) const {

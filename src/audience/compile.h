@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audience/ast.h"
@@ -66,6 +67,7 @@ class AudienceSet {
 
  private:
   std::vector<std::unique_ptr<CompiledAudience>> audiences_;
+  std::unordered_map<uint64_t, size_t> index_;  // id → index in audiences_
   std::vector<ComputedDef> hidden_;
   std::vector<ComputedDef> computed_;
   std::map<std::string, std::vector<size_t>, std::less<>> by_def_, by_trait_;

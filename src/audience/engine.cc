@@ -98,7 +98,9 @@ std::string AudienceEngine::EncodeRuns() const {
 
 Status AudienceEngine::Open(StateStore* store) {
   store_ = store;
+  fired_before_ = 0;
   runs_.clear();
+  run_at_.clear();
   days_.clear();
   ASSIGN_OR_RETURN(auto stored, store->Meta(kRunsKey));
   if (stored) {
@@ -175,6 +177,7 @@ void AudienceEngine::ReconcileRuns() {
       ++it;
     }
   }
+  IndexRuns();
 }
 
 void AudienceEngine::Publish(const std::map<uint64_t, Run>& runs,
@@ -222,11 +225,19 @@ std::vector<std::string> AudienceEngine::Problems() const {
   return problems_;
 }
 
-bool AudienceEngine::Active(uint64_t audience, uint64_t profile) const {
-  auto it = runs_.find(audience);
-  if (it == runs_.end()) return false;
-  return it->second.phase == Phase::kLive ||
-         (it->second.phase == Phase::kScanning && profile < it->second.cursor);
+bool AudienceEngine::Active(size_t i, uint64_t profile) const {
+  const Run* run = i < run_at_.size() ? run_at_[i] : nullptr;
+  if (run == nullptr) return false;
+  return run->phase == Phase::kLive || (run->phase == Phase::kScanning && profile < run->cursor);
+}
+
+void AudienceEngine::IndexRuns() {
+  run_at_.clear();
+  if (!set_) return;
+  for (const auto& a : set_->audiences()) {
+    auto it = runs_.find(a->id);
+    run_at_.push_back(it == runs_.end() ? nullptr : &it->second);
+  }
 }
 
 Status AudienceEngine::BeginBatch(StateOverlay* overlay, StateBatch* batch, int64_t limit) {
@@ -237,7 +248,7 @@ Status AudienceEngine::BeginBatch(StateOverlay* overlay, StateBatch* batch, int6
   due_.clear();
   batch_timers_.clear();
   std::vector<std::pair<int64_t, uint64_t>> stored;
-  RETURN_IF_ERROR(store_->TimersDue(limit, SIZE_MAX, &stored));
+  RETURN_IF_ERROR(store_->TimersDue(fired_before_, limit, SIZE_MAX, &stored));
   due_.insert(stored.begin(), stored.end());
   for (const Generation& g : pending_) {  // written by batches still in flight
     for (const auto& t : g.timers) {
@@ -335,17 +346,23 @@ Status AudienceEngine::EvaluateProfile(ProfileRecord* p, int64_t now, std::vecto
   if (!set_) return Status::OK();
   const auto& list = set_->audiences();
   affected.resize(list.size(), false);
+  const size_t marks_before = p->audiences.size();
+  // Marks of audiences that no longer exist go; audiences with a mark due by now are evaluated.
+  for (auto it = p->audiences.begin(); it != p->audiences.end();) {
+    const int i = set_->IndexOf(it->first);
+    if (i < 0) {
+      it = p->audiences.erase(it);
+      continue;
+    }
+    if (it->second.next_us != 0 && it->second.next_us <= now) affected[i] = true;
+    ++it;
+  }
   std::vector<const AccountRecord*> accounts;
   bool accounts_loaded = false;
-  const size_t marks_before = p->audiences.size();
   bool marks_changed = false;
   for (size_t i = 0; i < list.size(); ++i) {
+    if (!affected[i] || !Active(i, p->id)) continue;
     const CompiledAudience& a = *list[i];
-    if (!Active(a.id, p->id)) continue;
-    auto found = p->audiences.find(a.id);
-    const bool due =
-        found != p->audiences.end() && found->second.next_us != 0 && found->second.next_us <= now;
-    if (!affected[i] && !due) continue;
     if (a.accounts && !accounts_loaded) {
       for (const std::string& gid : p->accounts) {
         ASSIGN_OR_RETURN(AccountRecord * account, overlay_->Account(gid));
@@ -375,10 +392,6 @@ Status AudienceEngine::EvaluateProfile(ProfileRecord* p, int64_t now, std::vecto
     m.next_us = r.next_us;
     marks_changed = marks_changed || !(m == before);
     if (!m.member && m.next_us == 0) p->audiences.erase(a.id);
-  }
-  // Marks of audiences that no longer exist.
-  for (auto it = p->audiences.begin(); it != p->audiences.end();) {
-    it = runs_.count(it->first) ? std::next(it) : p->audiences.erase(it);
   }
   if (marks_changed || p->audiences.size() != marks_before) changed_ = true;
   Schedule(p);
@@ -460,6 +473,8 @@ void AudienceEngine::DropMerged(const AppliedEvent::Gone& gone, int64_t now) {
 
 Status AudienceEngine::EndBatch(int64_t done, bool* changed) {
   RETURN_IF_ERROR(FireDue(done));
+  // Timers due later than `done` stay for the next batch; the ones in flight were fired too.
+  fired_before_ = std::max(fired_before_, done);
   for (AudienceReactor* r : reactors_) RETURN_IF_ERROR(r->Flush());
   if (changed_) batch_->PutMeta(kRunsKey, EncodeRuns());
   std::map<uint64_t, Days> changed_days;
@@ -487,11 +502,13 @@ void AudienceEngine::Committed() {
 
 void AudienceEngine::Reset() {
   for (AudienceReactor* r : reactors_) r->Discard();
+  fired_before_ = 0;  // what the failed batches fired is due again
   pending_.clear();
   due_.clear();
   batch_timers_.clear();
   history_changed_.clear();
   runs_.clear();
+  run_at_.clear();
   days_.clear();
   overlay_ = nullptr;
   batch_ = nullptr;

@@ -138,7 +138,11 @@ class AudienceEngine final : public PipelineHooks {
     std::map<uint64_t, Days> days;                     // the histories that batch changed
   };
 
-  bool Active(uint64_t audience, uint64_t profile) const;
+  // Whether the audience at index i (in set_ order) is kept for profile `profile`: live, or
+  // scanning and past it.
+  bool Active(size_t i, uint64_t profile) const;
+  // Rebuilds run_at_ after runs_ gained or lost audiences.
+  void IndexRuns();
   // Re-evaluates the audiences flagged in `affected` (indices; extended with dependents) and
   // those due by `now` for profile `p`, recording transitions at `now`.
   Status EvaluateProfile(ProfileRecord* p, int64_t now, std::vector<bool> affected);
@@ -162,11 +166,15 @@ class AudienceEngine final : public PipelineHooks {
   std::unique_ptr<AudienceSet> set_;
   std::set<std::string> ready_defs_;    // computed definitions computed over all history
   std::map<uint64_t, Run> runs_;        // by audience id, as of the batch being built
+  std::vector<const Run*> run_at_;      // runs_ in set_ order (nullptr: none)
   std::vector<uint64_t> deleted_;       // audiences whose members are to be removed
   std::map<uint64_t, Days> days_;       // day histories by audience id, as of the batch
   std::set<uint64_t> history_changed_;  // audiences whose day history this batch changed
   std::deque<Generation> pending_;      // handed over at EndBatch, not yet committed
   std::vector<std::pair<int64_t, uint64_t>> batch_timers_;
+  // Every timer due before this was fired by a batch handed over (in the store or in flight):
+  // the stored timers are read from here. 0 (read all) after Open and Reset.
+  int64_t fired_before_ = 0;
 
   // The batch being built.
   StateOverlay* overlay_ = nullptr;

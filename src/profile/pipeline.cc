@@ -1,6 +1,8 @@
 #include "profile/pipeline.h"
 
+#include <pthread.h>
 #include <algorithm>
+
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -63,7 +65,10 @@ Status ProfilePipeline::Init() {
 
 void ProfilePipeline::Start() {
   stopping_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "profiles");
+    Run();
+  });
 }
 
 void ProfilePipeline::Stop() {

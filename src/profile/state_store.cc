@@ -262,11 +262,11 @@ Status StateStore::ListMembers(uint64_t audience, uint64_t after, size_t limit,
   return FromRocks(it->status(), "list audience members");
 }
 
-Status StateStore::TimersDue(int64_t up_to, size_t limit,
+Status StateStore::TimersDue(int64_t from_us, int64_t up_to, size_t limit,
                              std::vector<std::pair<int64_t, uint64_t>>* out) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), timers_));
   size_t taken = 0;
-  for (it->SeekToFirst(); it->Valid() && taken < limit; it->Next()) {
+  for (it->Seek(ProfileKey(BiasTime(from_us))); it->Valid() && taken < limit; it->Next()) {
     rocksdb::Slice k = it->key();
     if (k.size() != 16) return Status::Corruption("state store: timer key is not 16 bytes");
     const int64_t due = UnbiasTime(ReadBigEndian64(std::string_view(k.data(), 8)));

@@ -87,8 +87,10 @@ class StateStore {
   // greater than `after`, in id order, as (profile, since_us).
   Status ListMembers(uint64_t audience, uint64_t after, size_t limit,
                      std::vector<std::pair<uint64_t, int64_t>>* out) const;
-  // Timers (src/audience): up to `limit` (due_us, profile) with due_us <= up_to, earliest first.
-  Status TimersDue(int64_t up_to, size_t limit,
+  // Timers (src/audience): up to `limit` (due_us, profile) with from_us <= due_us <= up_to,
+  // earliest first. Fired timers are deleted; a caller that knows none is left before from_us
+  // passes it, so the scan does not step over their tombstones again.
+  Status TimersDue(int64_t from_us, int64_t up_to, size_t limit,
                    std::vector<std::pair<int64_t, uint64_t>>* out) const;
 
   // Up to `limit` merges strictly after `after` in journal order (append time, then id): what

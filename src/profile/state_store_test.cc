@@ -1,0 +1,44 @@
+#include "profile/state_store.h"
+
+#include <gtest/gtest.h>
+
+#include "common/temp_dir.h"
+
+namespace rapport {
+namespace {
+
+using Timers = std::vector<std::pair<int64_t, uint64_t>>;
+
+Timers Due(const StateStore& store, int64_t from, int64_t up_to, size_t limit = SIZE_MAX) {
+  Timers out;
+  EXPECT_TRUE(store.TimersDue(from, up_to, limit, &out).ok());
+  return out;
+}
+
+TEST(StateStoreTimersTest, DueBetweenFromAndUpToEarliestFirst) {
+  testing::TempDir dir;
+  auto store = StateStore::Open(dir.Sub("state"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  StateBatch batch(store->get());
+  batch.PutTimer(30, 7);
+  batch.PutTimer(10, 5);
+  batch.PutTimer(20, 6);
+  batch.PutTimer(-5, 4);  // before the epoch: biased keys still sort by time
+  batch.PutTimer(20, 2);
+  ASSERT_TRUE((*store)->Write(&batch).ok());
+
+  EXPECT_EQ(Due(**store, INT64_MIN, 25), (Timers{{-5, 4}, {10, 5}, {20, 2}, {20, 6}}));
+  EXPECT_EQ(Due(**store, 10, 25), (Timers{{10, 5}, {20, 2}, {20, 6}}));  // from is inclusive
+  EXPECT_EQ(Due(**store, 11, 30), (Timers{{20, 2}, {20, 6}, {30, 7}}));
+  EXPECT_EQ(Due(**store, 0, 100, 2), (Timers{{10, 5}, {20, 2}}));
+  EXPECT_EQ(Due(**store, 31, 100), Timers{});
+
+  StateBatch fired(store->get());
+  fired.DeleteTimer(10, 5);
+  fired.DeleteTimer(20, 2);
+  ASSERT_TRUE((*store)->Write(&fired).ok());
+  EXPECT_EQ(Due(**store, 0, 100), (Timers{{20, 6}, {30, 7}}));
+}
+
+}  // namespace
+}  // namespace rapport
