@@ -14,6 +14,7 @@
 
 #include "activate/destination_def.h"
 #include "activate/template.h"
+#include "common/rocks_options.h"
 
 namespace rapport {
 namespace {
@@ -79,6 +80,7 @@ Result<std::unique_ptr<Outbox>> Outbox::Open(OutboxOptions options) {
   db_options.create_if_missing = true;
   db_options.max_background_jobs = 2;
   db_options.compression = rocksdb::kLZ4Compression;
+  SmoothWriteback(&db_options);
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(
       FromRocks(rocksdb::DB::Open(db_options, options.dir, &raw), "open " + options.dir));

@@ -15,6 +15,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "collect/envelope.h"
+#include "common/rocks_options.h"
 #include "log/event_log.h"
 
 namespace rapport {
@@ -148,6 +149,7 @@ Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(DedupOptions options) {
   auto db_options = std::make_unique<rocksdb::Options>();
   db_options->create_if_missing = true;
   db_options->compression = rocksdb::kLZ4Compression;
+  SmoothWriteback(db_options.get());
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   db_options->table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));

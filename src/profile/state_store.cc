@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/coding.h"
+#include "common/rocks_options.h"
 
 namespace rapport {
 namespace {
@@ -114,6 +115,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
+  SmoothWriteback(&options);
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(256 << 20);
