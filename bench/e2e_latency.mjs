@@ -158,6 +158,19 @@ async function main() {
     console.log(`events sent: ${sent} in ${wall.toFixed(1)} s = ${(sent / wall).toFixed(0)} events/s (target ${RATE}), ingest errors ${ingestErrors}`);
     console.log(`audiences defined: 100; journeys: 10; pings: ${pings}; audience webhooks received: ${latencies.length}; other webhooks (journey sends): ${otherHooks}`);
     console.log(`ingest → webhook latency ms: p50 ${percentile(latencies, 50).toFixed(2)}, p90 ${percentile(latencies, 90).toFixed(2)}, p99 ${percentile(latencies, 99).toFixed(2)}, max ${latencies.at(-1)?.toFixed(2)} (target p99 ≤ 10)`);
+    // Where a ping's time goes, first part: the log's group-commit fsync it waits for.
+    const m = await s.metrics();
+    const buckets = m.samples
+      .filter((x) => x.name === 'rapport_log_fsync_seconds_bucket')
+      .map((x) => [x.labels.le === '+Inf' ? Infinity : Number(x.labels.le), x.value])
+      .sort((a, b) => a[0] - b[0]);
+    const total = buckets.at(-1)?.[1] ?? 0;
+    const upTo = (q) => (buckets.find(([, n]) => n >= q * total)?.[0] ?? NaN) * 1000;
+    console.log(`log fsync ms (histogram bucket bounds): p50 ≤ ${upTo(0.5)}, p99 ≤ ${upTo(0.99)}, p99.9 ≤ ${upTo(0.999)} (${total} fsyncs)`);
+    // Second part: outbox enqueue → 2xx, over the destination's last 1024 deliveries.
+    const health = (await s.api('/api/v1/destinations/bench')).json?.health;
+    const d = health?.latencyMs ?? {};
+    console.log(`outbox enqueue → webhook answered ms (last ${d.samples} deliveries): p50 ${d.p50}, p90 ${d.p90}, p99 ${d.p99}`);
     agent.destroy();
   } finally {
     receiver.close();
