@@ -307,6 +307,30 @@ TEST_F(EngineTest, ANewAudienceCoversExistingProfiles) {
   EXPECT_EQ(Size(7), 101);
 }
 
+// The pipeline skips the hooks' background step (and its wait for the write in flight) when
+// HasBackgroundWork says there is none: it must say so exactly while an audience is to scan.
+TEST_F(EngineTest, ReportsBackgroundWorkWhileANewAudienceScans) {
+  Open();
+  for (int i = 0; i < 300; ++i) {
+    Send(R"({"type":"identify","userId":"u)" + std::to_string(i) + R"(","traits":{"plan":")" +
+         (i % 3 == 0 ? "pro" : "free") + "\"}}");
+  }
+  CatchUp();
+  EXPECT_FALSE(engine_->HasBackgroundWork());  // no audiences
+  Define(3, "pro", R"(traits.plan = "pro")");
+  Open();
+  EXPECT_TRUE(engine_->HasBackgroundWork());  // waiting, and nothing to compute first
+  CatchUp();
+  EXPECT_FALSE(engine_->HasBackgroundWork());
+  EXPECT_EQ(Size(3), 100);
+  Define(4, "pro_buyers", R"(in audience "pro" and performed "Order Completed")");
+  Open();
+  CatchUp();  // its hidden definition is computed first, then it scans
+  EXPECT_FALSE(engine_->HasBackgroundWork());
+  ASSERT_EQ(engine_->Statuses().size(), 2u);
+  for (const auto& st : engine_->Statuses()) EXPECT_EQ(st.phase, AudienceEngine::Phase::kLive);
+}
+
 TEST_F(EngineTest, ComputedTraitsAndTheirWindows) {
   DefineComputed(
       R"({"name":"orders_30d","event":"Order Completed","aggregate":"count","window_days":30})");
