@@ -13,6 +13,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "activate/lane.h"
+#include "common/threads.h"
 
 namespace rapport {
 
@@ -93,7 +94,10 @@ Status Dispatcher::Start() {
   impl_->work.emplace(impl_->io.get_executor());
   impl_->running = true;
   for (int i = 0; i < impl_->options.threads; ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+    impl_->threads.emplace_back([this] {
+      SetThreadName("dispatch");
+      impl_->io.run();
+    });
   }
   std::lock_guard lock(impl_->mu);
   for (auto& [name, lane] : impl_->lanes) lane->Start();

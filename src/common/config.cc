@@ -25,6 +25,9 @@ Status Config::Validate() const {
   RETURN_IF_ERROR(ParseHostPort(http).status().WithContext("http"));
   if (data_dir.empty()) return Status::InvalidArgument("data: the data directory is empty");
   if (threads < 0 || threads > 256) return Status::InvalidArgument("threads: must be 0 to 256");
+  if (background_nice < 0 || background_nice > 19) {
+    return Status::InvalidArgument("background_nice: must be 0 to 19");
+  }
   if (partitions < 1 || partitions > 256) {
     return Status::InvalidArgument("log partitions: must be 1 to 256");
   }
@@ -88,7 +91,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
       error = fmt::format("{}: [{}] {} must be an integer", path, section, key);
   };
   static const std::map<std::string, std::set<std::string>> kKnown = {
-      {"server", {"http", "data", "threads", "log_level", "console"}},
+      {"server", {"http", "data", "threads", "background_nice", "log_level", "console"}},
       {"log", {"partitions", "segment_mb", "retention_hours"}},
       {"collect", {"dedup_window_hours"}},
       {"warehouse", {"cache_mb"}},
@@ -111,6 +114,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   str("server", "log_level", &config->log_level);
   str("server", "console", &config->console_dir);
   integer("server", "threads", &config->threads);
+  integer("server", "background_nice", &config->background_nice);
   integer("log", "partitions", &config->partitions);
   integer("log", "segment_mb", &config->segment_mb);
   integer("log", "retention_hours", &config->retention_hours);
@@ -175,6 +179,7 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, C
   text("RAPPORT_LOG_LEVEL", &config->log_level);
   text("RAPPORT_CONSOLE", &config->console_dir);
   integer("RAPPORT_THREADS", &config->threads);
+  integer("RAPPORT_BACKGROUND_NICE", &config->background_nice);
   integer("RAPPORT_LOG_PARTITIONS", &config->partitions);
   integer("RAPPORT_LOG_SEGMENT_MB", &config->segment_mb);
   integer("RAPPORT_LOG_RETENTION_HOURS", &config->retention_hours);

@@ -2,6 +2,7 @@
 // index, the outbox). Header only: the libraries that include it link RocksDB themselves.
 #pragma once
 
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 
 namespace rapport {
@@ -15,6 +16,15 @@ namespace rapport {
 inline void SmoothWriteback(rocksdb::DBOptions* options) {
   options->wal_bytes_per_sync = 256 << 10;
   options->bytes_per_sync = 1 << 20;
+}
+
+// RocksDB's flushes and compactions (its process-wide thread pools, shared by every database)
+// become background work (common/threads.h): they run at the lowest priority, so they take
+// the cores that taking events in leaves.
+inline void LowerCompactionPriority() {
+  rocksdb::Env* env = rocksdb::Env::Default();
+  (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow);
+  (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH, rocksdb::CpuPriority::kLow);
 }
 
 }  // namespace rapport

@@ -1,10 +1,11 @@
 #include "common/serial_worker.h"
 
-#include <pthread.h>
+#include "common/threads.h"
 
 namespace rapport {
 
-SerialWorker::SerialWorker(std::string name) : name_(std::move(name)) {
+SerialWorker::SerialWorker(std::string name, Priority priority)
+    : name_(std::move(name)), priority_(priority) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -29,7 +30,8 @@ std::future<Status> SerialWorker::Submit(std::function<Status()> task) {
 }
 
 void SerialWorker::Run() {
-  pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
+  SetThreadName(name_);
+  if (priority_ == kBackground) EnterBackgroundPriority();
   std::unique_lock lock(mu_);
   for (;;) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });

@@ -19,8 +19,9 @@ namespace rapport {
 
 class SerialWorker {
  public:
+  enum Priority { kNormal, kBackground };  // kBackground: EnterBackgroundPriority (threads.h)
   // `name` names the thread (at most 15 characters show in top -H and /proc).
-  explicit SerialWorker(std::string name);
+  explicit SerialWorker(std::string name, Priority priority = kNormal);
   ~SerialWorker();
   SerialWorker(const SerialWorker&) = delete;
   SerialWorker& operator=(const SerialWorker&) = delete;
@@ -31,6 +32,7 @@ class SerialWorker {
   void Run();
 
   const std::string name_;
+  const Priority priority_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::packaged_task<Status()>> queue_;

@@ -1,12 +1,12 @@
 #include "log/event_log.h"
 
-#include "log/sync_pool.h"
-
 #include <future>
 
+#include "common/threads.h"
 #include "log/checkpoint_store.h"
 #include "log/format.h"
 #include "log/partition.h"
+#include "log/sync_pool.h"
 
 namespace rapport {
 
@@ -56,7 +56,10 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(LogOptions options, RecoveryRep
   log->durable_stamp_.store(log->last_stamp_, std::memory_order_release);
   log->sync_pool_ = std::make_unique<log_internal::SyncPool>(
       std::min(static_cast<int>(log->partitions_.size()) - 1, 7));
-  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  log->writer_ = std::thread([raw = log.get()] {
+    SetThreadName("log-commit");
+    raw->WriterLoop();
+  });
   return log;
 }
 

@@ -1,9 +1,16 @@
 #include "log/sync_pool.h"
 
+#include "common/threads.h"
+
 namespace rapport::log_internal {
 
 SyncPool::SyncPool(int helpers) {
-  for (int i = 0; i < helpers; ++i) helpers_.emplace_back([this] { HelperLoop(); });
+  for (int i = 0; i < helpers; ++i) {
+    helpers_.emplace_back([this] {
+      SetThreadName("log-sync");
+      HelperLoop();
+    });
+  }
 }
 
 SyncPool::~SyncPool() {

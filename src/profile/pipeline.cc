@@ -1,13 +1,12 @@
 #include "profile/pipeline.h"
 
-#include <pthread.h>
 #include <algorithm>
-
 #include <chrono>
 
 #include <spdlog/spdlog.h>
 
 #include "common/coding.h"
+#include "common/threads.h"
 
 namespace rapport {
 namespace {
@@ -66,7 +65,8 @@ Status ProfilePipeline::Init() {
 void ProfilePipeline::Start() {
   stopping_ = false;
   thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "profiles");
+    SetThreadName("profiles");
+    EnterBackgroundPriority();
     Run();
   });
 }

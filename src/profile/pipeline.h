@@ -121,8 +121,8 @@ class ProfilePipeline {
   std::vector<uint64_t> committed_next_;  // next offset after what the store holds
   // The batch being written on the writer's thread while the next one is applied (one at a
   // time).
-  SerialWorker writer_{"state-write"};
-  SerialWorker checkpointer_{"checkpoint"};
+  SerialWorker writer_{"state-write", SerialWorker::kBackground};
+  SerialWorker checkpointer_{"checkpoint", SerialWorker::kBackground};
   std::future<Status> checkpoint_;  // the checkpoint running on checkpointer_, if any
   std::unique_ptr<StateBatch> writing_;
   std::future<Status> write_;

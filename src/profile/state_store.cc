@@ -11,6 +11,7 @@
 
 #include "common/coding.h"
 #include "common/rocks_options.h"
+#include "common/threads.h"
 
 namespace rapport {
 namespace {
@@ -116,6 +117,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   SmoothWriteback(&options);
+  if (BackgroundNice() > 0) LowerCompactionPriority();
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(256 << 20);

@@ -15,6 +15,7 @@
 #include "activate/journey_runner.h"
 #include "activate/outbox.h"
 #include "collect/dedup.h"
+#include "common/threads.h"
 #include "identity/identifier.h"
 #include "import/spend_parse.h"
 #include "log/event_log.h"
@@ -57,6 +58,7 @@ App::~App() { Stop(); }
 
 Result<std::unique_ptr<App>> App::Open(const Config& config, Clock* clock, Env* env) {
   RETURN_IF_ERROR(config.Validate());
+  SetBackgroundNice(config.background_nice);  // before any background thread starts
   std::unique_ptr<App> app(new App(config, clock, env));
   RETURN_IF_ERROR(app->OpenStorage());
   app->RegisterRoutes();
@@ -414,7 +416,10 @@ Status App::Start() {
   RETURN_IF_ERROR(dispatcher_->Start());
   pipeline_->Start();
   warehouse_feed_->Start();
-  upkeep_ = std::thread([this] { Upkeep(); });
+  upkeep_ = std::thread([this] {
+    SetThreadName("upkeep");
+    Upkeep();
+  });
   ready_ = true;
   return Status::OK();
 }

@@ -15,6 +15,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/threads.h"
+
 namespace rapport {
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -382,7 +384,10 @@ Status HttpServer::Start() {
   int n = impl_->options.threads > 0 ? impl_->options.threads
                                      : static_cast<int>(std::thread::hardware_concurrency());
   for (int i = 0; i < std::max(1, n); ++i) {
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->threads.emplace_back([this] {
+      SetThreadName("http-io");
+      impl_->ioc.run();
+    });
   }
   return Status::OK();
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "collect/envelope.h"
+#include "common/threads.h"
 #include "identity/extract.h"
 #include "warehouse/event_row.h"
 
@@ -173,7 +174,11 @@ void WarehouseFeed::Start() {
     error_ = s;  // the thread's steps read them again
   }
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("warehouse");
+    EnterBackgroundPriority();
+    Run();
+  });
 }
 
 void WarehouseFeed::Stop() {
