@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstring>
 
@@ -13,9 +14,11 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 #include "collect/envelope.h"
 #include "common/rocks_options.h"
+#include "common/threads.h"
 #include "log/event_log.h"
 
 namespace rapport {
@@ -93,11 +96,17 @@ Deduplicator::Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::Option
     : options_(std::move(options)),
       db_options_(std::move(db_options)),
       filter_(std::move(filter)),
-      db_(std::move(db)) {
-  committer_ = std::thread([this] { CommitLoop(); });
+      db_(std::move(db)),
+      key_filter_(options_.filter_epoch_keys, options_.filter_max_epochs) {
+  committer_ = std::thread([this] {
+    SetThreadName("dedup-index");
+    CommitLoop();
+  });
 }
 
 Deduplicator::~Deduplicator() {
+  stop_loading_ = true;
+  if (filter_loader_.joinable()) filter_loader_.join();
   {
     std::lock_guard lock(queue_mu_);
     stopping_ = true;
@@ -148,7 +157,7 @@ Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(DedupOptions options) {
   if (options.run_keys == 0) options.run_keys = 1;
   auto db_options = std::make_unique<rocksdb::Options>();
   db_options->create_if_missing = true;
-  db_options->compression = rocksdb::kLZ4Compression;
+  db_options->compression = rocksdb::kNoCompression;  // 128-bit hashes do not compress
   SmoothWriteback(db_options.get());
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -163,8 +172,51 @@ Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(DedupOptions options) {
   std::unique_ptr<Deduplicator> d(new Deduplicator(std::move(options), std::move(db_options),
                                                    std::move(filter), std::move(db)));
   RETURN_IF_ERROR(d->LoadOffsets());
+  d->filter_loader_ = std::thread([raw = d.get()] {
+    SetThreadName("dedup-filter");
+    EnterBackgroundPriority();
+    raw->LoadFilter();
+  });
   return d;
 }
+
+void Deduplicator::LoadFilter() {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  std::vector<std::pair<uint64_t, uint64_t>> keys;
+  int64_t newest = 0;
+  size_t loaded = 0;
+  auto add = [&] {
+    key_filter_.Add(keys, newest);
+    loaded += keys.size();
+    keys.clear();
+    newest = 0;
+  };
+  for (it->Seek("m"); it->Valid() && it->key().starts_with("m"); it->Next()) {
+    if (stop_loading_) return;
+    if (it->key().size() != 17 || it->value().size() != 8) continue;  // not a run key
+    uint64_t hi = 0, lo = 0;
+    std::memcpy(&hi, it->key().data() + 1, 8);
+    std::memcpy(&lo, it->key().data() + 9, 8);
+    keys.emplace_back(hi, lo);
+    newest = std::max(newest, static_cast<int64_t>(DecodeFixed64(it->value().ToStringView())));
+    if (keys.size() == 65536) add();
+  }
+  if (!it->status().ok()) {
+    spdlog::warn(
+        "de-duplication index: keys not loaded into the filter ({}); every new "
+        "messageId is looked up in RocksDB",
+        it->status().ToString());
+    return;
+  }
+  add();
+  filter_loaded_ = true;
+  if (loaded > 0) spdlog::info("de-duplication index: {} keys in the filter", loaded);
+}
+
+bool Deduplicator::FilterTrusted() const { return filter_loaded_ && !key_filter_.over_capacity(); }
 
 Status Deduplicator::LoadOffsets() {
   rocksdb::ReadOptions ro;
@@ -222,15 +274,25 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
       claim.fresh[i] = false;  // repeated within this request
     }
   }
+  // Only the keys the filter may hold can be in RocksDB.
+  std::vector<size_t> lookup = claimed;
+  if (FilterTrusted()) {
+    lookup.erase(
+        std::remove_if(lookup.begin(), lookup.end(),
+                       [&](size_t i) { return !key_filter_.MayContain(keys[i].hi, keys[i].lo); }),
+        lookup.end());
+  }
   std::vector<std::string> db_keys;
-  db_keys.reserve(claimed.size());
-  for (size_t i : claimed) db_keys.push_back(DbKey(keys[i]));
+  db_keys.reserve(lookup.size());
+  for (size_t i : lookup) db_keys.push_back(DbKey(keys[i]));
   std::vector<rocksdb::Slice> slices(db_keys.begin(), db_keys.end());
   std::vector<std::string> values(slices.size());
-  std::vector<rocksdb::Status> statuses = db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
+  std::vector<rocksdb::Status> statuses =
+      slices.empty() ? std::vector<rocksdb::Status>{}
+                     : db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
   std::lock_guard lock(mu_);
-  for (size_t n = 0; n < claimed.size(); ++n) {
-    size_t i = claimed[n];
+  for (size_t n = 0; n < lookup.size(); ++n) {
+    size_t i = lookup[n];
     if (statuses[n].ok()) {
       auto received = static_cast<int64_t>(DecodeFixed64(values[n]));
       if (now - received <= options_.window_us) {
@@ -283,7 +345,9 @@ int64_t Deduplicator::RecentLocked(const DedupKey& k) const {
 
 Status Deduplicator::Flush() {
   std::lock_guard flush_lock(flush_mu_);
-  std::vector<std::pair<std::string, int64_t>> run;
+  std::vector<std::pair<DedupKey, int64_t>> run;
+  std::vector<std::pair<uint64_t, uint64_t>> filter_keys;
+  int64_t newest = 0;
   std::vector<uint64_t> offsets;
   {
     std::lock_guard lock(mu_);
@@ -291,8 +355,17 @@ Status Deduplicator::Flush() {
     flushing_.swap(recent_);  // still answers lookups until the run is in RocksDB
     offsets = seen_;          // exactly what the swapped keys cover
     run.reserve(flushing_.size());
-    for (const auto& [k, received] : flushing_) run.emplace_back(DbKey(k), received);
+    filter_keys.reserve(flushing_.size());
+    for (const auto& [k, received] : flushing_) {
+      run.emplace_back(k, received);
+      filter_keys.emplace_back(k.hi, k.lo);
+      newest = std::max(newest, received);
+    }
   }
+  // Into the filter before RocksDB: every key in a run is in the filter (a run that then fails
+  // to be written only leaves false positives).
+  key_filter_.Expire(options_.clock->NowMicros() - options_.window_us);
+  key_filter_.Add(filter_keys, newest);
   auto restore = [&](Status s) {
     std::lock_guard lock(mu_);
     for (const auto& [k, received] : flushing_) recent_.try_emplace(k, received);
@@ -301,12 +374,19 @@ Status Deduplicator::Flush() {
   };
   if (!run.empty()) {
     // A sorted run goes into RocksDB as one SST file: no memtable inserts, no sort on flush.
-    std::sort(run.begin(), run.end());
+    // In DbKey's byte order, compared as integers (sorting the 17-byte strings with memcmp took
+    // half of the index thread).
+    static_assert(std::endian::native == std::endian::little, "DbKey copies hi and lo as is");
+    std::sort(run.begin(), run.end(), [](const auto& a, const auto& b) {
+      const uint64_t ah = __builtin_bswap64(a.first.hi), bh = __builtin_bswap64(b.first.hi);
+      if (ah != bh) return ah < bh;
+      return __builtin_bswap64(a.first.lo) < __builtin_bswap64(b.first.lo);
+    });
     std::string path = fmt::format("{}/run-{}.sst.tmp", options_.dir, ++run_seq_);
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *db_options_);
     Status s = FromRocks(writer.Open(path), "de-duplication run");
     for (size_t i = 0; i < run.size() && s.ok(); ++i) {
-      s = FromRocks(writer.Put(run[i].first, Fixed64(static_cast<uint64_t>(run[i].second))),
+      s = FromRocks(writer.Put(DbKey(run[i].first), Fixed64(static_cast<uint64_t>(run[i].second))),
                     "de-duplication run");
     }
     if (s.ok()) s = FromRocks(writer.Finish(), "de-duplication run");

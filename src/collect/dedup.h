@@ -9,6 +9,7 @@
 // order they are queued, on the index's own thread, off the log's writer thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -20,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collect/key_filter.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -38,6 +40,9 @@ struct DedupOptions {
   int64_t window_us = 24LL * 3600 * 1000000;
   Clock* clock = nullptr;     // SystemClock when null
   size_t run_keys = 1 << 18;  // keys gathered in memory before they are written as one run
+  // The in-memory filter over the runs (key_filter.h): 4 M keys (5 MB) an epoch, at most 96.
+  size_t filter_epoch_keys = size_t{1} << 22;
+  size_t filter_max_epochs = 96;
 };
 
 // 128 bits of BLAKE2b over (source id, messageId): fixed-size keys keep the index small and
@@ -88,6 +93,9 @@ class Deduplicator {
   // One past the last log offset of `partition` whose keys are persisted (in a run): the log
   // must keep everything from here on for a replay.
   uint64_t SeenOffset(int partition) const;
+  // Whether new ids skip RocksDB when the filter says so: the keys that were in RocksDB at
+  // Open are loaded (a background thread) and the filter is not over capacity.
+  bool filter_trusted() const { return FilterTrusted(); }
 
  private:
   struct KeyHash {
@@ -111,6 +119,11 @@ class Deduplicator {
   int64_t RecentLocked(const DedupKey& k) const;
   Status LoadOffsets();
   void CommitLoop();
+  // Adds the keys already in RocksDB to key_filter_ (a thread started by Open), then lets Claim
+  // trust the filter.
+  void LoadFilter();
+  // Whether a key the filter does not hold is certainly not in RocksDB.
+  bool FilterTrusted() const;
   static std::string DbKey(const DedupKey& k);
 
   DedupOptions options_;
@@ -127,6 +140,13 @@ class Deduplicator {
   std::vector<uint64_t> persisted_;  // GUARDED_BY(mu_); per partition, covered by runs
   std::mutex flush_mu_;              // one run written at a time
   uint64_t run_seq_ = 0;             // GUARDED_BY(flush_mu_)
+
+  // The keys of every run (see key_filter.h). Complete once LoadFilter has read the runs that
+  // were there at Open; runs written since are added before they are ingested.
+  KeyFilter key_filter_;
+  std::atomic<bool> filter_loaded_{false};
+  std::atomic<bool> stop_loading_{false};
+  std::thread filter_loader_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -1,6 +1,8 @@
 #include "collect/dedup.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -15,9 +17,12 @@ constexpr int64_t kHour = 3600LL * 1000000;
 
 class DedupTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Deduplicator> Open(size_t run_keys = 1 << 18) {
+  std::unique_ptr<Deduplicator> Open(size_t run_keys = 1 << 18, size_t filter_epoch_keys = 1 << 22,
+                                     size_t filter_max_epochs = 96) {
     DedupOptions o;
     o.run_keys = run_keys;
+    o.filter_epoch_keys = filter_epoch_keys;
+    o.filter_max_epochs = filter_max_epochs;
     o.dir = dir_.Sub("dedup");
     o.window_us = 24 * kHour;
     o.clock = &clock_;
@@ -94,6 +99,65 @@ TEST_F(DedupTest, KeysFoundInWrittenRunsAndInMemoryAcrossRestart) {
   auto later = d->Claim("s", views);
   EXPECT_EQ(later->fresh, Fresh(10, true));
   d->Release(later->keys);
+}
+
+// Writes `n` ids as runs of 500 (and the rest on close).
+void WriteIds(Deduplicator* d, const std::vector<std::string_view>& ids, int64_t now) {
+  for (size_t i = 0; i < ids.size(); i += 100) {
+    std::vector<std::string_view> some(ids.begin() + i,
+                                       ids.begin() + std::min(i + 100, ids.size()));
+    auto claim = d->Claim("s", some);
+    ASSERT_TRUE(claim.ok());
+    ASSERT_EQ(claim->keys.size(), some.size());
+    ASSERT_TRUE(d->Commit(claim->keys, now, {{0, i}}).ok());
+  }
+}
+
+bool WaitTrusted(const Deduplicator& d) {
+  for (int i = 0; i < 2000 && !d.filter_trusted(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return d.filter_trusted();
+}
+
+TEST_F(DedupTest, TheFilterKnowsEveryKeyInTheRunsAcrossRestart) {
+  std::vector<std::string> ids, others;
+  for (int i = 0; i < 3000; ++i) ids.push_back("id" + std::to_string(i));
+  for (int i = 0; i < 3000; ++i) others.push_back("other" + std::to_string(i));
+  std::vector<std::string_view> views(ids.begin(), ids.end()), fresh(others.begin(), others.end());
+  {
+    auto d = Open(/*run_keys=*/500);
+    ASSERT_TRUE(WaitTrusted(*d));  // nothing to load
+    WriteIds(d.get(), views, clock_.NowMicros());
+    EXPECT_EQ(d->Claim("s", views)->fresh, Fresh(3000, false));
+  }
+  auto d = Open(500);
+  // Right after Open the filter may still be loading: RocksDB answers, the same way.
+  EXPECT_EQ(d->Claim("s", views)->fresh, Fresh(3000, false));
+  ASSERT_TRUE(WaitTrusted(*d));
+  EXPECT_EQ(d->Claim("s", views)->fresh, Fresh(3000, false));
+  auto claim = d->Claim("s", fresh);
+  EXPECT_EQ(claim->fresh, Fresh(3000, true));
+  d->Release(claim->keys);
+}
+
+TEST_F(DedupTest, AFilterOverCapacityFallsBackToRocksDb) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2000; ++i) ids.push_back("id" + std::to_string(i));
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  // Room for 2 epochs of 64 keys: most keys are refused.
+  auto d = Open(/*run_keys=*/500, /*filter_epoch_keys=*/64, /*filter_max_epochs=*/2);
+  ASSERT_TRUE(WaitTrusted(*d));
+  WriteIds(d.get(), views, clock_.NowMicros());
+  EXPECT_FALSE(d->filter_trusted());
+  EXPECT_EQ(d->Claim("s", views)->fresh, Fresh(2000, false));
+  // A day later every refused key has expired: the filter is whole again.
+  clock_.Advance(25 * kHour);
+  std::vector<std::string_view> one(views.begin(), views.begin() + 100);
+  WriteIds(d.get(), one, clock_.NowMicros());  // a re-send after the window: new again
+  ASSERT_TRUE(d->Flush().ok());
+  EXPECT_TRUE(d->filter_trusted());
+  EXPECT_EQ(d->Claim("s", one)->fresh, Fresh(100, false));
 }
 
 TEST_F(DedupTest, WindowExpires) {
