@@ -249,12 +249,15 @@ void App::RegisterRoutes() {
   Gauge* wh_bytes = metrics_.GetGauge("rapport_warehouse_bytes", "Bytes of warehouse part files.");
   Gauge* wh_buffered = metrics_.GetGauge("rapport_warehouse_buffered_rows",
                                          "Events the warehouse holds in memory, not yet in parts.");
+  Gauge* profile_lag = metrics_.GetGauge(
+      "rapport_profile_lag_milliseconds",
+      "How far the profile pipeline is behind the log (durable append time minus processed).");
   router_->Add({"GET",
                 "/metrics",
                 Access::kPublic,
                 {},
-                [this, log_bytes, log_segments, wh_rows, wh_parts, wh_bytes, wh_buffered](
-                    HttpRequest&, Responder respond) {
+                [this, log_bytes, log_segments, wh_rows, wh_parts, wh_bytes, wh_buffered,
+                 profile_lag](HttpRequest&, Responder respond) {
                   auto stats = log_->GetStats();
                   log_bytes->Set(static_cast<int64_t>(stats.bytes));
                   log_segments->Set(static_cast<int64_t>(stats.segments));
@@ -263,6 +266,9 @@ void App::RegisterRoutes() {
                   wh_parts->Set(static_cast<int64_t>(wh.parts));
                   wh_bytes->Set(static_cast<int64_t>(wh.bytes));
                   wh_buffered->Set(static_cast<int64_t>(wh.buffered));
+                  const int64_t behind =
+                      log_->DurableStamp() - pipeline_->GetStats().processed_stamp;
+                  profile_lag->Set(std::max<int64_t>(0, behind) / 1000);
                   HttpResponse r = HttpResponse::Json(200, metrics_.Render());
                   r.content_type = "text/plain; version=0.0.4";
                   respond(std::move(r));

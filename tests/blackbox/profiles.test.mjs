@@ -270,6 +270,9 @@ describe('kill -9 while the profile pipeline processes', () => {
     }
     t.diagnostic(`kills: ${kills.join('; ')}`);
     await profilesCaughtUp(s, { key: s.keys.barrier, timeoutMs: 60000 });
+    // Caught up: the lag gauge says so (the log's idle tick is 100 ms).
+    const lag = (await s.metrics()).sum('rapport_profile_lag_milliseconds');
+    assert.ok(lag >= 0 && lag < 5000, `rapport_profile_lag_milliseconds ${lag}`);
 
     // Every user's profile: its identities, events and merges exactly as the model says.
     const users = Array.from({ length: USERS }, (_, k) => k);
