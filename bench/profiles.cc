@@ -4,7 +4,8 @@
 // profile, and the latency of profile look-ups by identifier. Prints one figure per line.
 //
 //   profiles_bench [--profiles 1000000] [--events 3000000] [--two-ids 0.3] [--lookups 200000]
-//                  [--dir /tmp/rapport-profiles-bench] [--keep]
+//                  [--cache-mb 0] [--dir /tmp/rapport-profiles-bench] [--keep]
+// --cache-mb: the pipeline's profile cache ([profiles] cache_mb; 0: automatic, as the server).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -48,6 +49,7 @@ long MaxRssMb() {
 int main(int argc, char** argv) {
   uint64_t profiles = 1'000'000, events = 3'000'000, lookups = 200'000;
   double two_ids = 0.3;
+  int64_t cache_mb = 0;
   std::string dir = "/tmp/rapport-profiles-bench";
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
       two_ids = std::stod(next());
     else if (a == "--lookups")
       lookups = std::stoull(next());
+    else if (a == "--cache-mb")
+      cache_mb = std::stoll(next());
     else if (a == "--dir")
       dir = next();
     else if (a == "--keep")
@@ -129,6 +133,7 @@ int main(int argc, char** argv) {
   rapport::PipelineOptions options;
   options.log = log->get();
   options.dir = dir + "/state";
+  options.cache_mb = cache_mb;
   options.load_definitions = []() -> rapport::Result<std::vector<rapport::ComputedDef>> {
     std::vector<rapport::ComputedDef> defs;
     for (

@@ -38,6 +38,9 @@ Status Config::Validate() const {
   if (dedup_window_hours < 0) {
     return Status::InvalidArgument("collect dedup_window_hours: must be >= 0");
   }
+  if (profiles_cache_mb < 0 || profiles_cache_mb > (int64_t{1} << 24)) {
+    return Status::InvalidArgument("profiles cache_mb: must be 0 (automatic) to 16777216");
+  }
   if (warehouse_cache_mb < 0 || warehouse_cache_mb > (int64_t{1} << 24)) {
     return Status::InvalidArgument("warehouse cache_mb: must be 0 (automatic) to 16777216");
   }
@@ -94,6 +97,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
       {"server", {"http", "data", "threads", "background_nice", "log_level", "console"}},
       {"log", {"partitions", "segment_mb", "retention_hours"}},
       {"collect", {"dedup_window_hours"}},
+      {"profiles", {"cache_mb"}},
       {"warehouse", {"cache_mb"}},
       {"identity",
        {"custom_types", "blocked_values", "phone_country_code", "limits", "priorities"}}};
@@ -119,6 +123,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   integer("log", "segment_mb", &config->segment_mb);
   integer("log", "retention_hours", &config->retention_hours);
   integer("collect", "dedup_window_hours", &config->dedup_window_hours);
+  integer("profiles", "cache_mb", &config->profiles_cache_mb);
   integer("warehouse", "cache_mb", &config->warehouse_cache_mb);
   str("identity", "phone_country_code", &config->identity.phone_country_code);
   auto strings = [&](std::string_view key) -> std::optional<std::vector<std::string>> {
@@ -184,6 +189,7 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, C
   integer("RAPPORT_LOG_SEGMENT_MB", &config->segment_mb);
   integer("RAPPORT_LOG_RETENTION_HOURS", &config->retention_hours);
   integer("RAPPORT_DEDUP_WINDOW_HOURS", &config->dedup_window_hours);
+  integer("RAPPORT_PROFILES_CACHE_MB", &config->profiles_cache_mb);
   integer("RAPPORT_WAREHOUSE_CACHE_MB", &config->warehouse_cache_mb);
   return status;
 }

@@ -28,17 +28,19 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   Config c;
   std::string path = WriteTemp(
       "[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\nbackground_nice = 5\n"
-      "[log]\npartitions = 8\n[warehouse]\ncache_mb = 512\n");
+      "[log]\npartitions = 8\n[profiles]\ncache_mb = 300\n[warehouse]\ncache_mb = 512\n");
   EXPECT_EQ(c.background_nice, 10);
   ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
   EXPECT_EQ(c.background_nice, 5);
   EXPECT_EQ(c.http, "0.0.0.0:9000");
   EXPECT_EQ(c.partitions, 8);
   EXPECT_EQ(c.warehouse_cache_mb, 512);
+  EXPECT_EQ(c.profiles_cache_mb, 300);
   std::map<std::string, std::string> env = {{"RAPPORT_HTTP", "127.0.0.1:7000"},
                                             {"RAPPORT_DEDUP_WINDOW_HOURS", "2"},
                                             {"RAPPORT_WAREHOUSE_CACHE_MB", "2048"},
-                                            {"RAPPORT_BACKGROUND_NICE", "0"}};
+                                            {"RAPPORT_BACKGROUND_NICE", "0"},
+                                            {"RAPPORT_PROFILES_CACHE_MB", "64"}};
   auto getenv = [&](const char* n) -> const char* {
     auto it = env.find(n);
     return it == env.end() ? nullptr : it->second.c_str();
@@ -49,6 +51,7 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   EXPECT_EQ(c.dedup_window_hours, 2);
   EXPECT_EQ(c.warehouse_cache_mb, 2048);
   EXPECT_EQ(c.background_nice, 0);
+  EXPECT_EQ(c.profiles_cache_mb, 64);
   ASSERT_TRUE(c.Validate().ok());
   c.background_nice = 20;
   EXPECT_EQ(c.Validate().message(), "background_nice: must be 0 to 19");

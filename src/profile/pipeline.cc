@@ -21,7 +21,8 @@ int64_t WallMicros() {
 
 }  // namespace
 
-ProfilePipeline::ProfilePipeline(PipelineOptions options) : options_(std::move(options)) {}
+ProfilePipeline::ProfilePipeline(PipelineOptions options)
+    : options_(std::move(options)), cache_(StateCache::ForBudget(options_.cache_mb)) {}
 
 Result<std::unique_ptr<ProfilePipeline>> ProfilePipeline::Open(PipelineOptions options) {
   if (options.log == nullptr) return Status::InvalidArgument("profile pipeline: no log");

@@ -36,6 +36,7 @@ struct PipelineOptions {
   IdentitySettings identity;
   Registry* metrics = nullptr;        // may be nullptr
   size_t batch_events = 4096;         // events per atomic commit (at most)
+  int64_t cache_mb = 0;               // profiles kept decoded in memory (StateCache::ForBudget)
   std::string consumer = "profiles";  // the log checkpoint that holds retention back
   // The computed-trait definitions in force; called at start and after DefinitionsChanged().
   std::function<Result<std::vector<ComputedDef>>()> load_definitions;

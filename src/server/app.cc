@@ -105,6 +105,7 @@ Status App::OpenStorage() {
   PipelineOptions pipeline_options;
   pipeline_options.log = log_.get();
   pipeline_options.dir = config_.data_dir + "/state";
+  pipeline_options.cache_mb = config_.profiles_cache_mb;
   pipeline_options.identity = std::move(identity);
   pipeline_options.metrics = &metrics_;
   // Computed traits, and the hidden ones audiences' `performed` conditions need.
