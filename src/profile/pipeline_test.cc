@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "common/temp_dir.h"
 #include "profile/computed/computed_state.h"
@@ -252,6 +254,15 @@ TEST_F(PipelineTest, TheThreadFollowsTheLog) {
   sender_->Send(R"({"type":"identify","userId":"live","traits":{"plan":"x"}})");
   ASSERT_TRUE(p->WaitCaughtUp(10'000'000));
   EXPECT_EQ(ByIdentifier(p.get(), "user_id", "live").traits.at("plan").json, "\"x\"");
+  // While it runs, the checkpoint moves on the checkpoint thread (at most once a second).
+  auto checkpointed = [&] {
+    return log_->Checkpoint("state", 0) + log_->Checkpoint("state", 1) +
+           log_->Checkpoint("state", 2);
+  };
+  for (int i = 0; i < 500 && checkpointed() < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(checkpointed(), 1u);
   p->Stop();
   EXPECT_EQ(
       log_->Checkpoint("state", 0) + log_->Checkpoint("state", 1) + log_->Checkpoint("state", 2),

@@ -58,6 +58,7 @@ class GenerationalMap {
     old_.clear();
   }
   size_t size() const { return young_.size() + old_.size(); }
+  size_t capacity() const { return 2 * half_; }
 
  private:
   size_t half_;

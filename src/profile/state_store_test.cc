@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/temp_dir.h"
+#include "profile/state_cache.h"
 
 namespace rapport {
 namespace {
@@ -38,6 +39,15 @@ TEST(StateStoreTimersTest, DueBetweenFromAndUpToEarliestFirst) {
   fired.DeleteTimer(20, 2);
   ASSERT_TRUE((*store)->Write(&fired).ok());
   EXPECT_EQ(Due(**store, 0, 100), (Timers{{20, 6}, {30, 7}}));
+}
+
+TEST(StateCacheTest, SizedFromAMemoryBudget) {
+  StateCache c = StateCache::ForBudget(300);  // ~1 KB a profile with its identifiers
+  EXPECT_EQ(c.profiles.capacity(), 300'000u);
+  EXPECT_EQ(c.identifiers.capacity(), 1'200'000u);
+  EXPECT_EQ(c.accounts.capacity(), 30'000u);
+  // Automatic: an eighth of the machine's memory, at least 200 MB.
+  EXPECT_GE(StateCache::ForBudget(0).profiles.capacity(), 200'000u);
 }
 
 }  // namespace
