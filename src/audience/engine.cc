@@ -530,11 +530,12 @@ bool AudienceEngine::Startable(const CompiledAudience& a) const {
 
 bool AudienceEngine::HasBackgroundWork() const {
   if (!set_) return false;
-  for (const auto& a : set_->audiences()) {
-    auto it = runs_.find(a->id);
-    if (it == runs_.end()) return true;  // not reconciled yet: let BackgroundStep see it
-    if (it->second.phase == Phase::kScanning) return true;
-    if (it->second.phase == Phase::kWaiting && Startable(*a)) return true;
+  const auto& list = set_->audiences();
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Run* run = i < run_at_.size() ? run_at_[i] : nullptr;
+    if (run == nullptr) return true;  // not reconciled yet: let BackgroundStep see it
+    if (run->phase == Phase::kScanning) return true;
+    if (run->phase == Phase::kWaiting && Startable(*list[i])) return true;
   }
   return false;
 }
