@@ -97,6 +97,7 @@ Deduplicator::Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::Option
       db_options_(std::move(db_options)),
       filter_(std::move(filter)),
       db_(std::move(db)),
+      recent_(options_.run_keys),  // never grown under mu_ (Flush sizes the next one)
       key_filter_(options_.filter_epoch_keys, options_.filter_max_epochs) {
   committer_ = std::thread([this] {
     SetThreadName("dedup-index");
@@ -243,20 +244,16 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
   const int64_t now = options_.clock->NowMicros();
   std::vector<size_t> claimed;  // indexes of keys this call inserted into pending_
   claimed.reserve(keys.size());
-  auto unclaim = [&] {
-    for (size_t j : claimed) pending_.erase(keys[j]);
+  auto unclaim = [&] {  // needs mu_
+    for (size_t j : claimed) {
+      if (claim.fresh[j]) pending_.erase(keys[j]);
+    }
   };
   {
     std::lock_guard lock(mu_);
     for (size_t i = 0; i < keys.size(); ++i) {
       auto [it, inserted] = pending_.try_emplace(keys[i], false);
       if (inserted) {
-        int64_t received = RecentLocked(keys[i]);
-        if (received >= 0 && now - received <= options_.window_us) {
-          pending_.erase(it);  // indexed in memory: a duplicate, no RocksDB lookup needed
-          claim.fresh[i] = false;
-          continue;
-        }
         claimed.push_back(i);
         continue;
       }
@@ -274,38 +271,53 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
       claim.fresh[i] = false;  // repeated within this request
     }
   }
-  // Only the keys the filter may hold can be in RocksDB.
-  std::vector<size_t> lookup = claimed;
-  if (FilterTrusted()) {
-    lookup.erase(
-        std::remove_if(lookup.begin(), lookup.end(),
-                       [&](size_t i) { return !key_filter_.MayContain(keys[i].hi, keys[i].lo); }),
-        lookup.end());
+  // A claimed key was not pending, so if it was ever indexed, AddToRun had put it in the filter
+  // before taking it out of pending_: a key the trusted filter never saw is new, with no look-up
+  // in memory or RocksDB. Probed without mu_, which the HTTP threads share.
+  std::vector<size_t> maybe;
+  const bool trusted = FilterTrusted();
+  for (size_t i : claimed) {
+    if (!trusted || key_filter_.MayContain(keys[i].hi, keys[i].lo)) maybe.push_back(i);
   }
-  std::vector<std::string> db_keys;
-  db_keys.reserve(lookup.size());
-  for (size_t i : lookup) db_keys.push_back(DbKey(keys[i]));
-  std::vector<rocksdb::Slice> slices(db_keys.begin(), db_keys.end());
-  std::vector<std::string> values(slices.size());
-  std::vector<rocksdb::Status> statuses =
-      slices.empty() ? std::vector<rocksdb::Status>{}
-                     : db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
-  std::lock_guard lock(mu_);
-  for (size_t n = 0; n < lookup.size(); ++n) {
-    size_t i = lookup[n];
-    if (statuses[n].ok()) {
-      auto received = static_cast<int64_t>(DecodeFixed64(values[n]));
-      if (now - received <= options_.window_us) {
-        claim.fresh[i] = false;
-        pending_.erase(keys[i]);
+  if (!maybe.empty()) {
+    std::vector<size_t> lookup;  // not indexed in memory: may be in a run
+    {
+      std::lock_guard lock(mu_);
+      for (size_t i : maybe) {
+        int64_t received = RecentLocked(keys[i]);
+        if (received >= 0 && now - received <= options_.window_us) {
+          claim.fresh[i] = false;  // indexed in memory: a duplicate
+          pending_.erase(keys[i]);
+        } else {
+          lookup.push_back(i);
+        }
       }
-    } else if (!statuses[n].IsNotFound()) {
-      unclaim();
-      return FromRocks(statuses[n], "de-duplication lookup");
+    }
+    std::vector<std::string> db_keys;
+    db_keys.reserve(lookup.size());
+    for (size_t i : lookup) db_keys.push_back(DbKey(keys[i]));
+    std::vector<rocksdb::Slice> slices(db_keys.begin(), db_keys.end());
+    std::vector<std::string> values(slices.size());
+    std::vector<rocksdb::Status> statuses =
+        slices.empty() ? std::vector<rocksdb::Status>{}
+                       : db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
+    std::lock_guard lock(mu_);
+    for (size_t n = 0; n < lookup.size(); ++n) {
+      size_t i = lookup[n];
+      if (statuses[n].ok()) {
+        auto received = static_cast<int64_t>(DecodeFixed64(values[n]));
+        if (now - received <= options_.window_us) {
+          claim.fresh[i] = false;
+          pending_.erase(keys[i]);
+        }
+      } else if (!statuses[n].IsNotFound()) {
+        unclaim();
+        return FromRocks(statuses[n], "de-duplication lookup");
+      }
     }
   }
-  for (size_t n = 0; n < claimed.size(); ++n) {
-    if (claim.fresh[claimed[n]]) claim.keys.push_back(keys[claimed[n]]);
+  for (size_t i : claimed) {
+    if (claim.fresh[i]) claim.keys.push_back(keys[i]);
   }
   return claim;
 }
@@ -326,9 +338,16 @@ Status Deduplicator::FlushIfFull() {
 
 void Deduplicator::AddToRun(const std::vector<DedupKey>& keys, int64_t received_at_us,
                             const std::vector<std::pair<int, uint64_t>>& positions) {
+  // Into the filter before the keys leave pending_ (Claim relies on it), after the epochs past
+  // the window made room.
+  std::vector<std::pair<uint64_t, uint64_t>> filter_keys;
+  filter_keys.reserve(keys.size());
+  for (const DedupKey& k : keys) filter_keys.emplace_back(k.hi, k.lo);
+  key_filter_.Expire(options_.clock->NowMicros() - options_.window_us);
+  key_filter_.Add(filter_keys, received_at_us);
   std::lock_guard lock(mu_);
   for (const DedupKey& k : keys) {
-    recent_[k] = received_at_us;
+    recent_.Put(k.hi, k.lo, received_at_us);
     pending_.erase(k);
   }
   for (auto [partition, offset] : positions) {
@@ -338,40 +357,31 @@ void Deduplicator::AddToRun(const std::vector<DedupKey>& keys, int64_t received_
 }
 
 int64_t Deduplicator::RecentLocked(const DedupKey& k) const {
-  if (auto it = recent_.find(k); it != recent_.end()) return it->second;
-  if (auto it = flushing_.find(k); it != flushing_.end()) return it->second;
-  return -1;
+  if (int64_t r = recent_.Find(k.hi, k.lo); r >= 0) return r;
+  return flushing_.Find(k.hi, k.lo);
 }
 
 Status Deduplicator::Flush() {
   std::lock_guard flush_lock(flush_mu_);
-  std::vector<std::pair<DedupKey, int64_t>> run;
-  std::vector<std::pair<uint64_t, uint64_t>> filter_keys;
-  int64_t newest = 0;
+  // The next in-memory run, sized before taking mu_: the HTTP threads' Claim waits on mu_, so it
+  // covers only swaps, never a pass over (or a rehash or free of) a quarter-million keys.
+  KeyTable next(options_.run_keys);
   std::vector<uint64_t> offsets;
   {
     std::lock_guard lock(mu_);
     if (recent_.empty() && seen_ == persisted_) return Status::OK();
-    flushing_.swap(recent_);  // still answers lookups until the run is in RocksDB
-    offsets = seen_;          // exactly what the swapped keys cover
-    run.reserve(flushing_.size());
-    filter_keys.reserve(flushing_.size());
-    for (const auto& [k, received] : flushing_) {
-      run.emplace_back(k, received);
-      filter_keys.emplace_back(k.hi, k.lo);
-      newest = std::max(newest, received);
-    }
+    flushing_ = std::move(recent_);  // still answers lookups until the run is in RocksDB
+    recent_ = std::move(next);
+    offsets = seen_;  // exactly what the moved keys cover
   }
-  // Into the filter before RocksDB: every key in a run is in the filter (a run that then fails
-  // to be written only leaves false positives).
-  key_filter_.Expire(options_.clock->NowMicros() - options_.window_us);
-  key_filter_.Add(filter_keys, newest);
-  auto restore = [&](Status s) {
-    std::lock_guard lock(mu_);
-    for (const auto& [k, received] : flushing_) recent_.try_emplace(k, received);
-    flushing_.clear();
-    return s;
-  };
+  // flushing_ is only read from here on (under flush_mu_, which this thread holds), so it is
+  // walked without mu_.
+  // Its keys are in the filter already (AddToRun).
+  std::vector<std::pair<DedupKey, int64_t>> run;
+  run.reserve(flushing_.size());
+  flushing_.ForEach([&](uint64_t hi, uint64_t lo, int64_t received) {
+    run.push_back({DedupKey{hi, lo}, received});
+  });
   if (!run.empty()) {
     // A sorted run goes into RocksDB as one SST file: no memtable inserts, no sort on flush.
     // In DbKey's byte order, compared as integers (sorting the 17-byte strings with memcmp took
@@ -397,7 +407,13 @@ Status Deduplicator::Flush() {
     }
     if (!s.ok()) {
       std::remove(path.c_str());
-      return restore(s);
+      // Not written: the keys go back to the in-memory run, to be written by a later flush.
+      std::lock_guard lock(mu_);
+      for (const auto& [k, received] : run) {
+        if (recent_.Find(k.hi, k.lo) < 0) recent_.Put(k.hi, k.lo, received);
+      }
+      flushing_.Clear();
+      return s;
     }
   }
   // Offsets after the run they describe; WAL on, so they survive a crash of the process.
@@ -405,9 +421,12 @@ Status Deduplicator::Flush() {
   for (size_t p = 0; p < offsets.size(); ++p)
     batch.Put(OffsetKey(static_cast<int>(p)), Fixed64(offsets[p]));
   Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "de-duplication offsets");
-  std::lock_guard lock(mu_);
-  flushing_.clear();
-  if (s.ok()) persisted_ = offsets;
+  KeyTable written;  // freed after unlocking
+  {
+    std::lock_guard lock(mu_);
+    std::swap(written, flushing_);
+    if (s.ok()) persisted_ = offsets;
+  }
   return s;
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "collect/key_filter.h"
+#include "collect/key_table.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -133,16 +134,17 @@ class Deduplicator {
 
   mutable std::mutex mu_;
   // Claimed keys not yet indexed -> whether their events are durable in the log yet.
-  std::unordered_map<DedupKey, bool, KeyHash> pending_;      // GUARDED_BY(mu_)
-  std::unordered_map<DedupKey, int64_t, KeyHash> recent_;    // GUARDED_BY(mu_): not in a run yet
-  std::unordered_map<DedupKey, int64_t, KeyHash> flushing_;  // GUARDED_BY(mu_): being written
+  std::unordered_map<DedupKey, bool, KeyHash> pending_;  // GUARDED_BY(mu_)
+  KeyTable recent_;                                      // GUARDED_BY(mu_): not in a run yet
+  KeyTable flushing_;                // GUARDED_BY(mu_): being written (Flush reads it without mu_)
   std::vector<uint64_t> seen_;       // GUARDED_BY(mu_); per partition, in memory
   std::vector<uint64_t> persisted_;  // GUARDED_BY(mu_); per partition, covered by runs
   std::mutex flush_mu_;              // one run written at a time
   uint64_t run_seq_ = 0;             // GUARDED_BY(flush_mu_)
 
-  // The keys of every run (see key_filter.h). Complete once LoadFilter has read the runs that
-  // were there at Open; runs written since are added before they are ingested.
+  // Every key indexed (see key_filter.h): in a run, being written, or in recent_. Complete once
+  // LoadFilter has read the runs that were there at Open; AddToRun adds keys before they leave
+  // pending_, so a key the trusted filter has never seen is new.
   KeyFilter key_filter_;
   std::atomic<bool> filter_loaded_{false};
   std::atomic<bool> stop_loading_{false};
