@@ -1,0 +1,61 @@
+// Background pacing: the threads that take events in (HTTP, the log's group commit) win the
+// cores from the threads that derive state from the log when both want them.
+//
+// A lower nice value (threads.h) does not do that on its own. Measured on /v1/batch with the
+// 2 cores saturated: derived state at nice 10, and even at SCHED_IDLE, still took ~45 % of the
+// cores, and ingest fell from 320,000 to 230,000 events/s. The kernel sees threads that sleep
+// and wake thousands of times a second; it does not see that one group can wait and the other
+// cannot. So the background loops pace themselves between units of work:
+//
+//  * a thread that takes events in calls MarkForeground() once;
+//  * a background loop calls PaceBackground() after each unit of work (a batch). It reads how
+//    long the foreground threads ran and waited for a core since its last call (the kernel's
+//    per-thread schedstat). When, summed, they wanted more than a whole core and waited a fifth
+//    of the time — ingest is saturating the machine and being held back — it sleeps for the CPU
+//    time the loop used since then × (1 − share) / share, so that the loop takes at most
+//    `share` of a core (`[server] background_share`, default 10 %); at most 1 s at a time.
+//
+// So under a burst, derived state slows to its share and catches up from the log afterwards
+// (its lag is on /metrics); whenever the cores have room, nothing waits and nothing sleeps.
+// A share of 1 turns pacing off. Thread-safe.
+//
+// The threshold is far from what a moderate load does: at 10,000 events/s the foreground
+// threads want ~0.2 of a core; saturated by /v1/batch or /v1/track, ~2.2.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace rapport {
+
+// The share of wall time (0.05-1) a background loop keeps while ingest is held back; set once
+// at start. 1: never pause.
+void SetBackgroundShare(double share);
+double BackgroundShare();
+
+// Registers the calling thread as one that takes events in.
+void MarkForeground();
+
+// Called by a background loop after each unit of work; returns how long it slept.
+std::chrono::microseconds PaceBackground();
+// How long background loops have slept in PaceBackground since start, summed.
+int64_t BackgroundPausedMicros();
+
+namespace pacing_internal {
+
+// How long to sleep after `worked_us` of CPU time, given that during the `elapsed_us` since the
+// last call the foreground threads, summed, ran `fg_ran_us` and waited `fg_waited_us` for a core.
+int64_t PauseMicros(int64_t worked_us, int64_t fg_ran_us, int64_t fg_waited_us, int64_t elapsed_us,
+                    double share);
+struct CpuTimes {
+  uint64_t run_ns = 0;   // on a core
+  uint64_t wait_ns = 0;  // runnable, waiting for a core
+};
+// The summed times of the registered foreground threads still alive.
+CpuTimes ForegroundTimes();
+// How many registered foreground threads are still alive, as of the last ForegroundTimes.
+size_t ForegroundThreads();
+
+}  // namespace pacing_internal
+}  // namespace rapport
