@@ -167,6 +167,9 @@ async function main() {
     const total = buckets.at(-1)?.[1] ?? 0;
     const upTo = (q) => (buckets.find(([, n]) => n >= q * total)?.[0] ?? NaN) * 1000;
     console.log(`log fsync ms (histogram bucket bounds): p50 ≤ ${upTo(0.5)}, p99 ≤ ${upTo(0.99)}, p99.9 ≤ ${upTo(0.999)} (${total} fsyncs)`);
+    // Derived state pauses only when ingest saturates the cores (common/pacing.h): none expected.
+    const paused = m.samples.find((x) => x.name === 'rapport_background_paused_milliseconds')?.value;
+    console.log(`derived-state pauses for ingest: ${paused} ms`);
     // Second part: outbox enqueue → 2xx, over the destination's last 1024 deliveries.
     const health = (await s.api('/api/v1/destinations/bench')).json?.health;
     const d = health?.latencyMs ?? {};

@@ -28,6 +28,9 @@ Status Config::Validate() const {
   if (background_nice < 0 || background_nice > 19) {
     return Status::InvalidArgument("background_nice: must be 0 to 19");
   }
+  if (background_share < 5 || background_share > 100) {
+    return Status::InvalidArgument("background_share: must be 5 to 100 (percent)");
+  }
   if (partitions < 1 || partitions > 256) {
     return Status::InvalidArgument("log partitions: must be 1 to 256");
   }
@@ -94,7 +97,8 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
       error = fmt::format("{}: [{}] {} must be an integer", path, section, key);
   };
   static const std::map<std::string, std::set<std::string>> kKnown = {
-      {"server", {"http", "data", "threads", "background_nice", "log_level", "console"}},
+      {"server",
+       {"http", "data", "threads", "background_nice", "background_share", "log_level", "console"}},
       {"log", {"partitions", "segment_mb", "retention_hours"}},
       {"collect", {"dedup_window_hours"}},
       {"profiles", {"cache_mb"}},
@@ -119,6 +123,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   str("server", "console", &config->console_dir);
   integer("server", "threads", &config->threads);
   integer("server", "background_nice", &config->background_nice);
+  integer("server", "background_share", &config->background_share);
   integer("log", "partitions", &config->partitions);
   integer("log", "segment_mb", &config->segment_mb);
   integer("log", "retention_hours", &config->retention_hours);
@@ -185,6 +190,7 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, C
   text("RAPPORT_CONSOLE", &config->console_dir);
   integer("RAPPORT_THREADS", &config->threads);
   integer("RAPPORT_BACKGROUND_NICE", &config->background_nice);
+  integer("RAPPORT_BACKGROUND_SHARE", &config->background_share);
   integer("RAPPORT_LOG_PARTITIONS", &config->partitions);
   integer("RAPPORT_LOG_SEGMENT_MB", &config->segment_mb);
   integer("RAPPORT_LOG_RETENTION_HOURS", &config->retention_hours);

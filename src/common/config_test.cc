@@ -28,19 +28,21 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   Config c;
   std::string path = WriteTemp(
       "[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\nbackground_nice = 5\n"
+      "background_share = 50\n"
       "[log]\npartitions = 8\n[profiles]\ncache_mb = 300\n[warehouse]\ncache_mb = 512\n");
   EXPECT_EQ(c.background_nice, 10);
+  EXPECT_EQ(c.background_share, 10);
   ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
   EXPECT_EQ(c.background_nice, 5);
+  EXPECT_EQ(c.background_share, 50);
   EXPECT_EQ(c.http, "0.0.0.0:9000");
   EXPECT_EQ(c.partitions, 8);
   EXPECT_EQ(c.warehouse_cache_mb, 512);
   EXPECT_EQ(c.profiles_cache_mb, 300);
-  std::map<std::string, std::string> env = {{"RAPPORT_HTTP", "127.0.0.1:7000"},
-                                            {"RAPPORT_DEDUP_WINDOW_HOURS", "2"},
-                                            {"RAPPORT_WAREHOUSE_CACHE_MB", "2048"},
-                                            {"RAPPORT_BACKGROUND_NICE", "0"},
-                                            {"RAPPORT_PROFILES_CACHE_MB", "64"}};
+  std::map<std::string, std::string> env = {
+      {"RAPPORT_HTTP", "127.0.0.1:7000"},     {"RAPPORT_DEDUP_WINDOW_HOURS", "2"},
+      {"RAPPORT_WAREHOUSE_CACHE_MB", "2048"}, {"RAPPORT_BACKGROUND_NICE", "0"},
+      {"RAPPORT_BACKGROUND_SHARE", "100"},    {"RAPPORT_PROFILES_CACHE_MB", "64"}};
   auto getenv = [&](const char* n) -> const char* {
     auto it = env.find(n);
     return it == env.end() ? nullptr : it->second.c_str();
@@ -51,11 +53,15 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   EXPECT_EQ(c.dedup_window_hours, 2);
   EXPECT_EQ(c.warehouse_cache_mb, 2048);
   EXPECT_EQ(c.background_nice, 0);
+  EXPECT_EQ(c.background_share, 100);
   EXPECT_EQ(c.profiles_cache_mb, 64);
   ASSERT_TRUE(c.Validate().ok());
   c.background_nice = 20;
   EXPECT_EQ(c.Validate().message(), "background_nice: must be 0 to 19");
   c.background_nice = 0;
+  c.background_share = 4;
+  EXPECT_EQ(c.Validate().message(), "background_share: must be 5 to 100 (percent)");
+  c.background_share = 20;
   c.warehouse_cache_mb = -1;
   EXPECT_EQ(c.Validate().message(), "warehouse cache_mb: must be 0 (automatic) to 16777216");
   std::remove(path.c_str());

@@ -1,5 +1,6 @@
 #include "common/serial_worker.h"
 
+#include "common/pacing.h"
 #include "common/threads.h"
 
 namespace rapport {
@@ -40,6 +41,8 @@ void SerialWorker::Run() {
     queue_.pop_front();
     lock.unlock();
     task();
+    // After the task's result is out: only the next task waits.
+    if (priority_ == kBackground) PaceBackground();
     lock.lock();
   }
 }

@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "common/pacing.h"
 #include "common/threads.h"
 #include "log/checkpoint_store.h"
 #include "log/format.h"
@@ -58,6 +59,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(LogOptions options, RecoveryRep
       std::min(static_cast<int>(log->partitions_.size()) - 1, 7));
   log->writer_ = std::thread([raw = log.get()] {
     SetThreadName("log-commit");
+    MarkForeground();
     raw->WriterLoop();
   });
   return log;

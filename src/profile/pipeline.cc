@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/coding.h"
+#include "common/pacing.h"
 #include "common/threads.h"
 
 namespace rapport {
@@ -460,6 +461,7 @@ void ProfilePipeline::Run() {
       continue;
     }
     backoff_ms = 10;
+    if (n > 0 || more) PaceBackground();  // ingest first when the cores are saturated
     if (n == 0 && !more) options_.log->WaitDurable(processed_stamp_, 100'000);
   }
   Status s = FinishWrite();

@@ -15,6 +15,7 @@
 #include "activate/journey_runner.h"
 #include "activate/outbox.h"
 #include "collect/dedup.h"
+#include "common/pacing.h"
 #include "common/threads.h"
 #include "identity/identifier.h"
 #include "import/spend_parse.h"
@@ -59,6 +60,7 @@ App::~App() { Stop(); }
 Result<std::unique_ptr<App>> App::Open(const Config& config, Clock* clock, Env* env) {
   RETURN_IF_ERROR(config.Validate());
   SetBackgroundNice(config.background_nice);  // before any background thread starts
+  SetBackgroundShare(config.background_share / 100.0);
   std::unique_ptr<App> app(new App(config, clock, env));
   RETURN_IF_ERROR(app->OpenStorage());
   app->RegisterRoutes();
@@ -253,12 +255,16 @@ void App::RegisterRoutes() {
   Gauge* profile_lag = metrics_.GetGauge(
       "rapport_profile_lag_milliseconds",
       "How far the profile pipeline is behind the log (durable append time minus processed).");
+  Gauge* paused = metrics_.GetGauge(
+      "rapport_background_paused_milliseconds",
+      "Time the derived-state loops slept since start so that ingest had the cores "
+      "([server] background_share).");
   router_->Add({"GET",
                 "/metrics",
                 Access::kPublic,
                 {},
                 [this, log_bytes, log_segments, wh_rows, wh_parts, wh_bytes, wh_buffered,
-                 profile_lag](HttpRequest&, Responder respond) {
+                 profile_lag, paused](HttpRequest&, Responder respond) {
                   auto stats = log_->GetStats();
                   log_bytes->Set(static_cast<int64_t>(stats.bytes));
                   log_segments->Set(static_cast<int64_t>(stats.segments));
@@ -270,6 +276,7 @@ void App::RegisterRoutes() {
                   const int64_t behind =
                       log_->DurableStamp() - pipeline_->GetStats().processed_stamp;
                   profile_lag->Set(std::max<int64_t>(0, behind) / 1000);
+                  paused->Set(BackgroundPausedMicros() / 1000);
                   HttpResponse r = HttpResponse::Json(200, metrics_.Render());
                   r.content_type = "text/plain; version=0.0.4";
                   respond(std::move(r));

@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/pacing.h"
 #include "common/threads.h"
 
 namespace rapport {
@@ -386,6 +387,7 @@ Status HttpServer::Start() {
   for (int i = 0; i < std::max(1, n); ++i) {
     impl_->threads.emplace_back([this] {
       SetThreadName("http-io");
+      MarkForeground();
       impl_->ioc.run();
     });
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "collect/envelope.h"
+#include "common/pacing.h"
 #include "common/threads.h"
 #include "identity/extract.h"
 #include "warehouse/event_row.h"
@@ -217,6 +218,7 @@ void WarehouseFeed::Run() {
                      [&] { return stop_.load(); });
       }
     }
+    if (s.ok()) PaceBackground();  // ingest first when the cores are saturated
   }
 }
 

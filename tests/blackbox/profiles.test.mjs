@@ -271,8 +271,13 @@ describe('kill -9 while the profile pipeline processes', () => {
     t.diagnostic(`kills: ${kills.join('; ')}`);
     await profilesCaughtUp(s, { key: s.keys.barrier, timeoutMs: 60000 });
     // Caught up: the lag gauge says so (the log's idle tick is 100 ms).
-    const lag = (await s.metrics()).sum('rapport_profile_lag_milliseconds');
+    const m = await s.metrics();
+    const lag = m.sum('rapport_profile_lag_milliseconds');
     assert.ok(lag >= 0 && lag < 5000, `rapport_profile_lag_milliseconds ${lag}`);
+    // How long derived state paused for ingest (common/pacing.h); whether it did depends on the
+    // machine, that it is reported does not.
+    assert.ok(m.has('rapport_background_paused_milliseconds'), m.text);
+    assert.ok(m.sum('rapport_background_paused_milliseconds') >= 0);
 
     // Every user's profile: its identities, events and merges exactly as the model says.
     const users = Array.from({ length: USERS }, (_, k) => k);
