@@ -20,11 +20,7 @@ namespace rapport {
 namespace {
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::OK();
-  std::string m = fmt::format("outbox: {}: {}", what, s.ToString());
-  if (s.IsNoSpace()) return Status::NoSpace(std::move(m));
-  if (s.IsCorruption()) return Status::Corruption(std::move(m));
-  return Status::IOError(std::move(m));
+  return rapport::FromRocks(s, "outbox", what);
 }
 
 Status UnknownDestination(std::string_view name) {

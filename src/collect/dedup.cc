@@ -60,9 +60,7 @@ class ExpiryFilter final : public rocksdb::CompactionFilter {
 };
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::OK();
-  if (s.IsNoSpace()) return Status::NoSpace(fmt::format("{}: {}", what, s.ToString()));
-  return Status::IOError(fmt::format("{}: {}", what, s.ToString()));
+  return rapport::FromRocks(s, "de-duplication index", what);
 }
 
 }  // namespace
@@ -167,8 +165,8 @@ Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(DedupOptions options) {
   auto filter = std::make_unique<ExpiryFilter>(options.clock, options.window_us);
   db_options->compaction_filter = filter.get();
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(*db_options, options.dir, &raw),
-                            "open de-duplication index " + options.dir));
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(*db_options, options.dir, &raw), "open " + options.dir));
   std::unique_ptr<rocksdb::DB> db(raw);
   std::unique_ptr<Deduplicator> d(new Deduplicator(std::move(options), std::move(db_options),
                                                    std::move(filter), std::move(db)));
@@ -231,7 +229,7 @@ Status Deduplicator::LoadOffsets() {
     seen_[p] = DecodeFixed64(it->value().ToStringView());
   }
   persisted_ = seen_;
-  return FromRocks(it->status(), "read de-duplication offsets");
+  return FromRocks(it->status(), "read the offsets");
 }
 
 Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
@@ -312,7 +310,7 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
         }
       } else if (!statuses[n].IsNotFound()) {
         unclaim();
-        return FromRocks(statuses[n], "de-duplication lookup");
+        return FromRocks(statuses[n], "look-up");
       }
     }
   }
@@ -394,16 +392,16 @@ Status Deduplicator::Flush() {
     });
     std::string path = fmt::format("{}/run-{}.sst.tmp", options_.dir, ++run_seq_);
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *db_options_);
-    Status s = FromRocks(writer.Open(path), "de-duplication run");
+    Status s = FromRocks(writer.Open(path), "write a run");
     for (size_t i = 0; i < run.size() && s.ok(); ++i) {
       s = FromRocks(writer.Put(DbKey(run[i].first), Fixed64(static_cast<uint64_t>(run[i].second))),
-                    "de-duplication run");
+                    "write a run");
     }
-    if (s.ok()) s = FromRocks(writer.Finish(), "de-duplication run");
+    if (s.ok()) s = FromRocks(writer.Finish(), "write a run");
     if (s.ok()) {
       rocksdb::IngestExternalFileOptions ingest;
       ingest.move_files = true;
-      s = FromRocks(db_->IngestExternalFile({path}, ingest), "de-duplication run ingest");
+      s = FromRocks(db_->IngestExternalFile({path}, ingest), "ingest a run");
     }
     if (!s.ok()) {
       std::remove(path.c_str());
@@ -420,7 +418,7 @@ Status Deduplicator::Flush() {
   rocksdb::WriteBatch batch;
   for (size_t p = 0; p < offsets.size(); ++p)
     batch.Put(OffsetKey(static_cast<int>(p)), Fixed64(offsets[p]));
-  Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "de-duplication offsets");
+  Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "write the offsets");
   KeyTable written;  // freed after unlocking
   {
     std::lock_guard lock(mu_);

@@ -1,11 +1,28 @@
-// Settings that every RocksDB database of Rapport shares (the profile state, the de-duplication
-// index, the outbox). Header only: the libraries that include it link RocksDB themselves.
+// What every RocksDB database of Rapport shares (the profile state, the de-duplication index,
+// the outbox): settings, and how a RocksDB status becomes a Status. Header only: the libraries
+// that include it link RocksDB themselves.
 #pragma once
 
+#include <string_view>
+
+#include <fmt/format.h>
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
+#include <rocksdb/status.h>
+
+#include "common/status.h"
 
 namespace rapport {
+
+// kNoSpace when the disk is full (ingest answers 503 and the caller retries), kCorruption for a
+// damaged file, kIOError for the rest; the message is "<where>: <what>: <RocksDB's message>".
+inline Status FromRocks(const rocksdb::Status& s, std::string_view where, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string m = fmt::format("{}: {}: {}", where, what, s.ToString());
+  if (s.IsNoSpace()) return Status::NoSpace(std::move(m));
+  if (s.IsCorruption()) return Status::Corruption(std::move(m));
+  return Status::IOError(std::move(m));
+}
 
 // Writes dirty file data back to the disk while it is written (sync_file_range every 256 KB of
 // WAL and every 1 MB of table files) instead of leaving the kernel seconds of it to flush at

@@ -17,12 +17,7 @@ namespace rapport {
 namespace {
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::OK();
-  if (s.IsNoSpace()) return Status::NoSpace(fmt::format("state store: {}: {}", what, s.ToString()));
-  if (s.IsCorruption()) {
-    return Status::Corruption(fmt::format("state store: {}: {}", what, s.ToString()));
-  }
-  return Status::IOError(fmt::format("state store: {}: {}", what, s.ToString()));
+  return rapport::FromRocks(s, "state store", what);
 }
 
 std::string ProfileKey(uint64_t id) {
@@ -117,7 +112,6 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   SmoothWriteback(&options);
-  if (BackgroundNice() > 0) LowerCompactionPriority();
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(256 << 20);

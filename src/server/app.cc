@@ -16,6 +16,7 @@
 #include "activate/outbox.h"
 #include "collect/dedup.h"
 #include "common/pacing.h"
+#include "common/rocks_options.h"
 #include "common/threads.h"
 #include "identity/identifier.h"
 #include "import/spend_parse.h"
@@ -60,6 +61,7 @@ App::~App() { Stop(); }
 Result<std::unique_ptr<App>> App::Open(const Config& config, Clock* clock, Env* env) {
   RETURN_IF_ERROR(config.Validate());
   SetBackgroundNice(config.background_nice);  // before any background thread starts
+  if (config.background_nice > 0) LowerCompactionPriority();
   SetBackgroundShare(config.background_share / 100.0);
   std::unique_ptr<App> app(new App(config, clock, env));
   RETURN_IF_ERROR(app->OpenStorage());
