@@ -29,13 +29,13 @@ struct Config {
   std::string http = "127.0.0.1:8080";  // [server] http      RAPPORT_HTTP
   std::string data_dir = "./data";      // [server] data      RAPPORT_DATA
   int threads = 0;                      // [server] threads   RAPPORT_THREADS (0: one per core)
-  int background_nice = 10;       // [server] background_nice RAPPORT_BACKGROUND_NICE (0-19; 0: off)
-  int background_share = 10;      // [server] background_share RAPPORT_BACKGROUND_SHARE: percent of a
-                                  // core derived state keeps while ingest waits for the cores
-                                  // (5-100; 100: off; common/pacing.h)
-  int partitions = 4;             // [log] partitions   RAPPORT_LOG_PARTITIONS
-  int64_t segment_mb = 64;        // [log] segment_mb   RAPPORT_LOG_SEGMENT_MB
-  int64_t retention_hours = 168;  // [log] retention_hours RAPPORT_LOG_RETENTION_HOURS
+  int background_nice = 10;   // [server] background_nice RAPPORT_BACKGROUND_NICE (0-19; 0: off)
+  int background_share = 10;  // [server] background_share RAPPORT_BACKGROUND_SHARE: percent of a
+                              // core derived state keeps while ingest waits for the cores
+                              // (5-100; 100: off; common/pacing.h)
+  int partitions = 4;         // [log] partitions   RAPPORT_LOG_PARTITIONS
+  int64_t segment_mb = 64;    // [log] segment_mb   RAPPORT_LOG_SEGMENT_MB
+  int64_t retention_hours = 168;    // [log] retention_hours RAPPORT_LOG_RETENTION_HOURS
   int64_t dedup_window_hours = 24;  // [collect] dedup_window_hours RAPPORT_DEDUP_WINDOW_HOURS
   int64_t profiles_cache_mb = 0;    // [profiles] cache_mb RAPPORT_PROFILES_CACHE_MB (0: an eighth
                                     // of the machine's memory)
