@@ -40,6 +40,21 @@ void KeyFilter::Set(Epoch* e, uint64_t hi, uint64_t lo) {
 }
 
 void KeyFilter::Add(const std::vector<std::pair<uint64_t, uint64_t>>& keys, int64_t newest_us) {
+  // The epochs these keys will open, zeroed before the exclusive lock (5 MB each by default):
+  // probes on the HTTP threads wait for that lock.
+  const size_t words = (epoch_keys_ * kBitsPerKey + 511) / 512 * kBlockWords;
+  std::vector<std::vector<uint64_t>> fresh;
+  {
+    std::shared_lock lock(mu_);
+    const size_t room =
+        epochs_.empty() ? 0 : epoch_keys_ - std::min(epochs_.back().keys, epoch_keys_);
+    if (keys.size() > room) {
+      const size_t opens = (keys.size() - room + epoch_keys_ - 1) / epoch_keys_;
+      const size_t allowed = max_epochs_ - std::min(epochs_.size(), max_epochs_);
+      fresh.resize(std::min(opens, allowed));
+    }
+  }
+  for (auto& w : fresh) w.assign(words, 0);
   std::unique_lock lock(mu_);
   for (const auto& [hi, lo] : keys) {
     if (epochs_.empty() || epochs_.back().keys >= epoch_keys_) {
@@ -49,8 +64,12 @@ void KeyFilter::Add(const std::vector<std::pair<uint64_t, uint64_t>>& keys, int6
         return;
       }
       Epoch e;
-      const size_t blocks = (epoch_keys_ * kBitsPerKey + 511) / 512;
-      e.words.assign(blocks * kBlockWords, 0);
+      if (!fresh.empty()) {
+        e.words = std::move(fresh.back());
+        fresh.pop_back();
+      } else {
+        e.words.assign(words, 0);  // another Add took the room counted above
+      }
       epochs_.push_back(std::move(e));
     }
     Epoch& e = epochs_.back();
