@@ -17,7 +17,8 @@
 //
 // So under a burst, derived state slows to its share and catches up from the log afterwards
 // (its lag is on /metrics); whenever the cores have room, nothing waits and nothing sleeps.
-// A share of 1 turns pacing off. Thread-safe.
+// A share of 1 turns pacing off. A pause delays a loop's Stop by at most that second.
+// Thread-safe.
 //
 // The threshold is far from what a moderate load does: at 10,000 events/s the foreground
 // threads want ~0.2 of a core; saturated by /v1/batch or /v1/track, ~2.2.
@@ -29,7 +30,7 @@
 
 namespace rapport {
 
-// The share of wall time (0.05-1) a background loop keeps while ingest is held back; set once
+// The share of a core (0.05-1) each background loop keeps while ingest is held back; set once
 // at start. 1: never pause.
 void SetBackgroundShare(double share);
 double BackgroundShare();
