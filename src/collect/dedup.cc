@@ -95,7 +95,8 @@ Deduplicator::Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::Option
       db_options_(std::move(db_options)),
       filter_(std::move(filter)),
       db_(std::move(db)),
-      recent_(options_.run_keys),  // never grown under mu_ (Flush sizes the next one)
+      recent_(options_.run_keys),  // never grown under mu_: Flush swaps in spare_
+      spare_(options_.run_keys),
       key_filter_(options_.filter_epoch_keys, options_.filter_max_epochs) {
   committer_ = std::thread([this] {
     SetThreadName("dedup-index");
@@ -361,20 +362,37 @@ int64_t Deduplicator::RecentLocked(const DedupKey& k) const {
 
 Status Deduplicator::Flush() {
   std::lock_guard flush_lock(flush_mu_);
-  // The next in-memory run, sized before taking mu_: the HTTP threads' Claim waits on mu_, so it
-  // covers only swaps, never a pass over (or a rehash or free of) a quarter-million keys.
-  KeyTable next(options_.run_keys);
+  // The HTTP threads' Claim waits on mu_, so it covers only swaps, never a pass over (or a
+  // rehash, allocation or free of) a quarter-million keys: the in-memory run becomes flushing_,
+  // and the emptied spare_ (sized for a run) takes the new keys.
   std::vector<uint64_t> offsets;
   {
     std::lock_guard lock(mu_);
     if (recent_.empty() && seen_ == persisted_) return Status::OK();
-    flushing_ = std::move(recent_);  // still answers lookups until the run is in RocksDB
-    recent_ = std::move(next);
-    offsets = seen_;  // exactly what the moved keys cover
+    std::swap(flushing_, recent_);  // still answers lookups until the run is in RocksDB
+    std::swap(recent_, spare_);
+    offsets = seen_;  // exactly what the keys in flushing_ cover
   }
-  // flushing_ is only read from here on (under flush_mu_, which this thread holds), so it is
-  // walked without mu_.
-  // Its keys are in the filter already (AddToRun).
+  // flushing_ is only read from here on, so this thread walks it without mu_. Its keys are in
+  // the filter already (AddToRun).
+  Status s = WriteRun(offsets);
+  {
+    std::lock_guard lock(mu_);
+    if (!s.ok()) {
+      // Not written: the keys go back to the in-memory run, to be written by a later flush.
+      flushing_.ForEach([&](uint64_t hi, uint64_t lo, int64_t received) {
+        if (recent_.Find(hi, lo) < 0) recent_.Put(hi, lo, received);
+      });
+    } else {
+      persisted_ = offsets;
+    }
+    std::swap(flushing_, spare_);
+  }
+  spare_.Clear();  // after unlocking, ready for the next flush
+  return s;
+}
+
+Status Deduplicator::WriteRun(const std::vector<uint64_t>& offsets) {
   std::vector<std::pair<DedupKey, int64_t>> run;
   run.reserve(flushing_.size());
   flushing_.ForEach([&](uint64_t hi, uint64_t lo, int64_t received) {
@@ -405,12 +423,6 @@ Status Deduplicator::Flush() {
     }
     if (!s.ok()) {
       std::remove(path.c_str());
-      // Not written: the keys go back to the in-memory run, to be written by a later flush.
-      std::lock_guard lock(mu_);
-      for (const auto& [k, received] : run) {
-        if (recent_.Find(k.hi, k.lo) < 0) recent_.Put(k.hi, k.lo, received);
-      }
-      flushing_.Clear();
       return s;
     }
   }
@@ -418,14 +430,7 @@ Status Deduplicator::Flush() {
   rocksdb::WriteBatch batch;
   for (size_t p = 0; p < offsets.size(); ++p)
     batch.Put(OffsetKey(static_cast<int>(p)), Fixed64(offsets[p]));
-  Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "write the offsets");
-  KeyTable written;  // freed after unlocking
-  {
-    std::lock_guard lock(mu_);
-    std::swap(written, flushing_);
-    if (s.ok()) persisted_ = offsets;
-  }
-  return s;
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "write the offsets");
 }
 
 void Deduplicator::MarkDurable(const std::vector<DedupKey>& keys) {

@@ -116,6 +116,8 @@ class Deduplicator {
                 const std::vector<std::pair<int, uint64_t>>& positions);
   // Writes the in-memory run once it reached options_.run_keys keys.
   Status FlushIfFull();
+  // Writes flushing_'s keys as one sorted run, then the log offsets it covers. Needs flush_mu_.
+  Status WriteRun(const std::vector<uint64_t>& offsets);
   // Received time of `k` in the in-memory runs, or -1. Needs mu_.
   int64_t RecentLocked(const DedupKey& k) const;
   Status LoadOffsets();
@@ -137,6 +139,7 @@ class Deduplicator {
   std::unordered_map<DedupKey, bool, KeyHash> pending_;  // GUARDED_BY(mu_)
   KeyTable recent_;                                      // GUARDED_BY(mu_): not in a run yet
   KeyTable flushing_;                // GUARDED_BY(mu_): being written (Flush reads it without mu_)
+  KeyTable spare_;                   // GUARDED_BY(flush_mu_): empty, sized for a run
   std::vector<uint64_t> seen_;       // GUARDED_BY(mu_); per partition, in memory
   std::vector<uint64_t> persisted_;  // GUARDED_BY(mu_); per partition, covered by runs
   std::mutex flush_mu_;              // one run written at a time

@@ -82,6 +82,32 @@ TEST_F(DedupTest, AsyncCommitsApplyInOrderAndCallBack) {
   EXPECT_EQ(d->Claim("s", {"id0", "id49"})->fresh, (Fresh{false, false}));
 }
 
+TEST_F(DedupTest, ARunThatCannotBeWrittenKeepsItsKeysForTheNextFlush) {
+  auto d = Open();
+  for (int i = 0; i < 20; ++i) {
+    auto claim = d->Claim("s", {"id" + std::to_string(i)});
+    ASSERT_TRUE(claim.ok());
+    ASSERT_TRUE(d->Commit(claim->keys, clock_.NowMicros(), {{0, static_cast<uint64_t>(i)}}).ok());
+  }
+  // The first run's file cannot be created: a directory stands where it goes.
+  std::filesystem::create_directory(dir_.Sub("dedup") + "/run-1.sst.tmp");
+  Status s = d->Flush();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("de-duplication index: write a run"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(d->SeenOffset(0), 0u);                                          // nothing persisted
+  EXPECT_EQ(d->Claim("s", {"id0", "id19"})->fresh, (Fresh{false, false}));  // still in memory
+  // The next flush writes them all, and they are duplicates after a restart.
+  ASSERT_TRUE(d->Flush().ok());
+  EXPECT_EQ(d->SeenOffset(0), 20u);
+  d.reset();
+  d = Open();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back("id" + std::to_string(i));
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  EXPECT_EQ(d->Claim("s", views)->fresh, Fresh(20, false));
+}
+
 TEST_F(DedupTest, KeysFoundInWrittenRunsAndInMemoryAcrossRestart) {
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) ids.push_back("id" + std::to_string(i));
