@@ -11,8 +11,8 @@ Result<std::optional<uint64_t>> StateOverlay::Find(const Identifier& id) {
   std::string key;
   if (cache_) {
     key = IdentifierKey(id);
-    if (uint64_t* cached = cache_->identifiers.Find(key)) {
-      return *cached == 0 ? std::nullopt : std::optional<uint64_t>(*cached);
+    if (const std::optional<uint64_t> cached = cache_->identifiers.Find(key)) {
+      return *cached == 0 ? std::nullopt : cached;
     }
   }
   ASSIGN_OR_RETURN(auto found, store_->FindIdentifier(id));

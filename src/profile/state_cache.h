@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "profile/identifier_cache.h"
 #include "profile/profile_record.h"
 #include "profile/state_store.h"
 
@@ -86,7 +87,7 @@ struct StateCache {
   }
   GenerationalMap<uint64_t, std::unique_ptr<ProfileRecord>> profiles;
   // "type\0value" → profile id, 0 when the identifier is known to be unbound.
-  GenerationalMap<std::string, uint64_t> identifiers;
+  IdentifierCache identifiers;
   GenerationalMap<std::string, std::unique_ptr<AccountRecord>> accounts;
 };
 
