@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace rapport {
@@ -23,6 +25,8 @@ constexpr double kSaturated = 1.0;
 constexpr double kHeldBack = 0.2;
 constexpr int64_t kMaxPauseUs = 1'000'000;  // one pause at most
 constexpr int64_t kMinIntervalUs = 20'000;  // shorter windows are too noisy to judge by
+// A loop that called within this long shares the background's part (longer than a pause).
+constexpr int64_t kActiveLoopUs = 3 * kMaxPauseUs;
 
 std::atomic<double> background_share{0.1};
 
@@ -51,6 +55,17 @@ bool ReadSchedstat(int fd, pacing_internal::CpuTimes* out) {
 }
 
 std::atomic<int64_t> paused_us{0};
+
+// The background loops that called PaceBackground lately, each with the time of its last call.
+struct Loops {
+  std::mutex mu;
+  std::vector<std::pair<const void*, int64_t>> last_call;
+};
+
+Loops& LoopRegistry() {
+  static Loops* l = new Loops;  // never destroyed: threads may outlive statics
+  return *l;
+}
 
 // CPU time the calling thread used, in microseconds.
 int64_t ThreadCpuMicros() {
@@ -117,6 +132,26 @@ int64_t PauseMicros(int64_t worked_us, int64_t fg_ran_us, int64_t fg_waited_us, 
   return std::min<int64_t>(static_cast<int64_t>(pause), kMaxPauseUs);
 }
 
+size_t CountActiveLoop(const void* loop, int64_t now_us) {
+  Loops& l = LoopRegistry();
+  std::lock_guard lock(l.mu);
+  auto& calls = l.last_call;
+  bool found = false;
+  for (size_t i = 0; i < calls.size();) {
+    if (calls[i].first == loop) {
+      calls[i].second = now_us;
+      found = true;
+    } else if (std::abs(now_us - calls[i].second) > kActiveLoopUs) {
+      calls[i] = calls.back();  // gone quiet (or ended): no longer shares
+      calls.pop_back();
+      continue;
+    }
+    ++i;
+  }
+  if (!found) calls.emplace_back(loop, now_us);
+  return calls.size();
+}
+
 }  // namespace pacing_internal
 
 std::chrono::microseconds PaceBackground() {
@@ -126,17 +161,19 @@ std::chrono::microseconds PaceBackground() {
   if (background_share >= 1.0) return std::chrono::microseconds(0);
   const int64_t now = NowMicros();
   if (last_us != 0 && now - last_us < kMinIntervalUs) return std::chrono::microseconds(0);
+  // The share is derived state's as a whole: each loop active lately keeps its part of it.
+  const size_t loops = pacing_internal::CountActiveLoop(&last_us, now);
   const int64_t cpu = ThreadCpuMicros();
   const pacing_internal::CpuTimes fg = pacing_internal::ForegroundTimes();
   // A thread that ended takes its times with it: a total can go down; count that as none.
   auto delta_us = [](uint64_t now_ns, uint64_t then_ns) {
     return now_ns > then_ns ? static_cast<int64_t>((now_ns - then_ns) / 1000) : 0;
   };
-  const int64_t pause =
-      last_us == 0 ? 0
-                   : pacing_internal::PauseMicros(
-                         cpu - last_cpu_us, delta_us(fg.run_ns, last_fg.run_ns),
-                         delta_us(fg.wait_ns, last_fg.wait_ns), now - last_us, background_share);
+  const int64_t pause = last_us == 0 ? 0
+                                     : pacing_internal::PauseMicros(
+                                           cpu - last_cpu_us, delta_us(fg.run_ns, last_fg.run_ns),
+                                           delta_us(fg.wait_ns, last_fg.wait_ns), now - last_us,
+                                           background_share / static_cast<double>(loops));
   if (pause > 0) {
     std::this_thread::sleep_for(std::chrono::microseconds(pause));
     paused_us += pause;

@@ -12,8 +12,11 @@
 //    long the foreground threads ran and waited for a core since its last call (the kernel's
 //    per-thread schedstat). When, summed, they wanted more than a whole core and waited a fifth
 //    of the time — ingest is saturating the machine and being held back — it sleeps for the CPU
-//    time the loop used since then × (1 − share) / share, so that the loop takes at most
-//    `share` of a core (`[server] background_share`, default 10 %); at most 1 s at a time.
+//    time the loop used since then × (1 − part) / part, so that the loop takes at most `part`
+//    of a core; at most 1 s at a time. `part` is `share` (`[server] background_share`, default
+//    10 %) divided among the loops that paced themselves in the last 3 s: derived state as a
+//    whole keeps `share` of a core. (Per loop, as first built, the warehouse feed, the profile
+//    pipeline and its state writes each kept 10 %: ~35 % of a core under /v1/track.)
 //
 // So under a burst, derived state slows to its share and catches up from the log afterwards
 // (its lag is on /metrics); whenever the cores have room, nothing waits and nothing sleeps.
@@ -30,8 +33,8 @@
 
 namespace rapport {
 
-// The share of a core (0.05-1) each background loop keeps while ingest is held back; set once
-// at start. 1: never pause.
+// The share of a core (0.05-1) the background loops, together, keep while ingest is held back;
+// set once at start. 1: never pause.
 void SetBackgroundShare(double share);
 double BackgroundShare();
 
@@ -49,6 +52,9 @@ namespace pacing_internal {
 // last call the foreground threads, summed, ran `fg_ran_us` and waited `fg_waited_us` for a core.
 int64_t PauseMicros(int64_t worked_us, int64_t fg_ran_us, int64_t fg_waited_us, int64_t elapsed_us,
                     double share);
+// Records that `loop` (any address unique to a background loop) paces itself at `now_us`, and
+// returns how many loops did within the last 3 s, itself included.
+size_t CountActiveLoop(const void* loop, int64_t now_us);
 struct CpuTimes {
   uint64_t run_ns = 0;   // on a core
   uint64_t wait_ns = 0;  // runnable, waiting for a core

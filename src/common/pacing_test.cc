@@ -41,6 +41,24 @@ TEST(PacingTest, TheShareIsClamped) {
   SetBackgroundShare(before);
 }
 
+TEST(PacingTest, TheShareIsDividedAmongTheLoopsActiveLately) {
+  using pacing_internal::CountActiveLoop;
+  int a = 0, b = 0, c = 0;  // three loops, by address
+  const int64_t t = 1'000'000'000'000;
+  EXPECT_EQ(CountActiveLoop(&a, t), 1u);
+  EXPECT_EQ(CountActiveLoop(&a, t + 20'000), 1u);  // the same loop again
+  EXPECT_EQ(CountActiveLoop(&b, t + 40'000), 2u);
+  EXPECT_EQ(CountActiveLoop(&c, t + 2'000'000), 3u);
+  // a (last seen at t + 20 ms) has been quiet for more than 3 s: it no longer shares.
+  EXPECT_EQ(CountActiveLoop(&b, t + 3'100'000), 2u);
+  EXPECT_EQ(CountActiveLoop(&a, t + 3'200'000), 3u);   // back
+  EXPECT_EQ(CountActiveLoop(&c, t + 60'000'000), 1u);  // the others ended
+  // Two loops with a share of 20 % pause like one with 10 %: each takes 10 % of a core.
+  EXPECT_EQ(PauseMicros(1000, 9000, 5000, 10000, 0.2 / 2),
+            PauseMicros(1000, 9000, 5000, 10000, 0.1));
+  EXPECT_EQ(PauseMicros(1000, 9000, 5000, 10000, 0.1), 9000);
+}
+
 // Spins until `stop`.
 void Spin(const std::atomic<bool>& stop) {
   volatile uint64_t x = 0;
