@@ -39,6 +39,7 @@ class EventWriter {
   simdjson::internal::string_builder<> builder_;
   std::string scratch_;
   std::vector<std::string_view> keys_;
+  size_t last_size_ = 0;  // of the previous event: what the next one reserves
 };
 
 }  // namespace rapport::collect_internal
