@@ -97,7 +97,7 @@ Deduplicator::Deduplicator(DedupOptions options, std::unique_ptr<rocksdb::Option
       db_(std::move(db)),
       recent_(options_.run_keys),  // never grown under mu_: Flush swaps in spare_
       spare_(options_.run_keys),
-      key_filter_(options_.filter_epoch_keys, options_.filter_max_epochs) {
+      key_filter_(options_.filter_epoch_keys, options_.window_us / 2, options_.filter_max_bytes) {
   committer_ = std::thread([this] {
     SetThreadName("dedup-index");
     CommitLoop();

@@ -41,9 +41,10 @@ struct DedupOptions {
   int64_t window_us = 24LL * 3600 * 1000000;
   Clock* clock = nullptr;     // SystemClock when null
   size_t run_keys = 1 << 18;  // keys gathered in memory before they are written as one run
-  // The in-memory filter over the runs (key_filter.h): 4 M keys (5 MB) an epoch, at most 96.
+  // The in-memory filter over the runs (key_filter.h): its first epoch holds 4 M keys (5 MB),
+  // an epoch takes keys for half the window, and all of them take at most filter_max_bytes.
   size_t filter_epoch_keys = size_t{1} << 22;
-  size_t filter_max_epochs = 96;
+  size_t filter_max_bytes = size_t{1} << 30;
 };
 
 // 128 bits of BLAKE2b over (source id, messageId): fixed-size keys keep the index small and

@@ -22,11 +22,11 @@ constexpr int64_t kHour = 3600LL * 1000000;
 class DedupTest : public ::testing::Test {
  protected:
   std::unique_ptr<Deduplicator> Open(size_t run_keys = 1 << 18, size_t filter_epoch_keys = 1 << 22,
-                                     size_t filter_max_epochs = 96) {
+                                     size_t filter_max_bytes = size_t{1} << 30) {
     DedupOptions o;
     o.run_keys = run_keys;
     o.filter_epoch_keys = filter_epoch_keys;
-    o.filter_max_epochs = filter_max_epochs;
+    o.filter_max_bytes = filter_max_bytes;
     o.dir = dir_.Sub("dedup");
     o.window_us = 24 * kHour;
     o.clock = &clock_;
@@ -175,8 +175,8 @@ TEST_F(DedupTest, AFilterOverCapacityFallsBackToRocksDb) {
   std::vector<std::string> ids;
   for (int i = 0; i < 2000; ++i) ids.push_back("id" + std::to_string(i));
   std::vector<std::string_view> views(ids.begin(), ids.end());
-  // Room for 2 epochs of 64 keys: most keys are refused.
-  auto d = Open(/*run_keys=*/500, /*filter_epoch_keys=*/64, /*filter_max_epochs=*/2);
+  // Room for an epoch of 64 keys and one of 128 (128 bytes each): most keys are refused.
+  auto d = Open(/*run_keys=*/500, /*filter_epoch_keys=*/64, /*filter_max_bytes=*/256);
   ASSERT_TRUE(WaitTrusted(*d));
   WriteIds(d.get(), views, clock_.NowMicros());
   EXPECT_FALSE(d->filter_trusted());

@@ -41,6 +41,9 @@ Status Config::Validate() const {
   if (dedup_window_hours < 0) {
     return Status::InvalidArgument("collect dedup_window_hours: must be >= 0");
   }
+  if (dedup_filter_mb < 16 || dedup_filter_mb > 65536) {
+    return Status::InvalidArgument("collect dedup_filter_mb: must be 16 to 65536");
+  }
   if (profiles_cache_mb < 0 || profiles_cache_mb > (int64_t{1} << 24)) {
     return Status::InvalidArgument("profiles cache_mb: must be 0 (automatic) to 16777216");
   }
@@ -100,7 +103,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
       {"server",
        {"http", "data", "threads", "background_nice", "background_share", "log_level", "console"}},
       {"log", {"partitions", "segment_mb", "retention_hours"}},
-      {"collect", {"dedup_window_hours"}},
+      {"collect", {"dedup_window_hours", "dedup_filter_mb"}},
       {"profiles", {"cache_mb"}},
       {"warehouse", {"cache_mb"}},
       {"identity",
@@ -128,6 +131,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   integer("log", "segment_mb", &config->segment_mb);
   integer("log", "retention_hours", &config->retention_hours);
   integer("collect", "dedup_window_hours", &config->dedup_window_hours);
+  integer("collect", "dedup_filter_mb", &config->dedup_filter_mb);
   integer("profiles", "cache_mb", &config->profiles_cache_mb);
   integer("warehouse", "cache_mb", &config->warehouse_cache_mb);
   str("identity", "phone_country_code", &config->identity.phone_country_code);
@@ -195,6 +199,7 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, C
   integer("RAPPORT_LOG_SEGMENT_MB", &config->segment_mb);
   integer("RAPPORT_LOG_RETENTION_HOURS", &config->retention_hours);
   integer("RAPPORT_DEDUP_WINDOW_HOURS", &config->dedup_window_hours);
+  integer("RAPPORT_DEDUP_FILTER_MB", &config->dedup_filter_mb);
   integer("RAPPORT_PROFILES_CACHE_MB", &config->profiles_cache_mb);
   integer("RAPPORT_WAREHOUSE_CACHE_MB", &config->warehouse_cache_mb);
   return status;

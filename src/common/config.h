@@ -37,6 +37,7 @@ struct Config {
   int64_t segment_mb = 64;    // [log] segment_mb   RAPPORT_LOG_SEGMENT_MB
   int64_t retention_hours = 168;    // [log] retention_hours RAPPORT_LOG_RETENTION_HOURS
   int64_t dedup_window_hours = 24;  // [collect] dedup_window_hours RAPPORT_DEDUP_WINDOW_HOURS
+  int64_t dedup_filter_mb = 1024;   // [collect] dedup_filter_mb RAPPORT_DEDUP_FILTER_MB (16-65536)
   int64_t profiles_cache_mb = 0;    // [profiles] cache_mb RAPPORT_PROFILES_CACHE_MB (0: an eighth
                                     // of the machine's memory)
   int64_t warehouse_cache_mb = 0;   // [warehouse] cache_mb RAPPORT_WAREHOUSE_CACHE_MB (0: a quarter

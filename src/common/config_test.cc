@@ -29,7 +29,8 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   std::string path = WriteTemp(
       "[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\nbackground_nice = 5\n"
       "background_share = 50\n"
-      "[log]\npartitions = 8\n[profiles]\ncache_mb = 300\n[warehouse]\ncache_mb = 512\n");
+      "[log]\npartitions = 8\n[profiles]\ncache_mb = 300\n[warehouse]\ncache_mb = 512\n"
+      "[collect]\ndedup_filter_mb = 64\n");
   EXPECT_EQ(c.background_nice, 10);
   EXPECT_EQ(c.background_share, 10);
   ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
@@ -39,10 +40,12 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   EXPECT_EQ(c.partitions, 8);
   EXPECT_EQ(c.warehouse_cache_mb, 512);
   EXPECT_EQ(c.profiles_cache_mb, 300);
+  EXPECT_EQ(c.dedup_filter_mb, 64);
   std::map<std::string, std::string> env = {
       {"RAPPORT_HTTP", "127.0.0.1:7000"},     {"RAPPORT_DEDUP_WINDOW_HOURS", "2"},
       {"RAPPORT_WAREHOUSE_CACHE_MB", "2048"}, {"RAPPORT_BACKGROUND_NICE", "0"},
-      {"RAPPORT_BACKGROUND_SHARE", "100"},    {"RAPPORT_PROFILES_CACHE_MB", "64"}};
+      {"RAPPORT_BACKGROUND_SHARE", "100"},    {"RAPPORT_PROFILES_CACHE_MB", "64"},
+      {"RAPPORT_DEDUP_FILTER_MB", "2048"}};
   auto getenv = [&](const char* n) -> const char* {
     auto it = env.find(n);
     return it == env.end() ? nullptr : it->second.c_str();
@@ -55,7 +58,11 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   EXPECT_EQ(c.background_nice, 0);
   EXPECT_EQ(c.background_share, 100);
   EXPECT_EQ(c.profiles_cache_mb, 64);
+  EXPECT_EQ(c.dedup_filter_mb, 2048);
   ASSERT_TRUE(c.Validate().ok());
+  c.dedup_filter_mb = 8;
+  EXPECT_EQ(c.Validate().message(), "collect dedup_filter_mb: must be 16 to 65536");
+  c.dedup_filter_mb = 1024;
   c.background_nice = 20;
   EXPECT_EQ(c.Validate().message(), "background_nice: must be 0 to 19");
   c.background_nice = 0;

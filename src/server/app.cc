@@ -97,6 +97,7 @@ Status App::OpenStorage() {
   DedupOptions dedup_options;
   dedup_options.dir = config_.data_dir + "/dedup";
   dedup_options.window_us = config_.dedup_window_hours * 3600LL * 1000000LL;
+  dedup_options.filter_max_bytes = static_cast<size_t>(config_.dedup_filter_mb) << 20;
   dedup_options.clock = clock_;
   ASSIGN_OR_RETURN(dedup_, Deduplicator::Open(dedup_options));
   ASSIGN_OR_RETURN(uint64_t replayed, dedup_->CatchUp(*log_));
