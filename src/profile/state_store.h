@@ -155,11 +155,16 @@ class StateBatch {
   void DeleteMeta(std::string_view key);
   size_t bytes() const;
   void Clear();
+  // Adds the timeline entries gathered so far to the write, sorted by key (StateStore::Write
+  // does; the pipeline does it on its own thread first).
+  void AddTimeline();
 
  private:
   friend class StateStore;
   StateStore* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
+  std::vector<std::pair<std::string, std::string>> timeline_;  // key, value
+  size_t timeline_bytes_ = 0;
 };
 
 }  // namespace rapport
