@@ -140,10 +140,17 @@ void ProfileRecord::MergeFrom(const ProfileRecord& other) {
 
 std::string ProfileRecord::Encode() const {
   std::string out;
+  EncodeTo(&out);
+  return out;
+}
+
+void ProfileRecord::EncodeTo(std::string* buffer) const {
+  std::string& out = *buffer;
+  out.clear();
   out.push_back(static_cast<char>(kVersion));
   PutVarint64(&out, id);
   PutVarint64(&out, merged_into);
-  if (merged_into != 0) return out;
+  if (merged_into != 0) return;
   PutSignedVarint64(&out, first_seen_us);
   PutSignedVarint64(&out, last_seen_us);
   PutVarint64(&out, event_count);
@@ -190,7 +197,6 @@ std::string ProfileRecord::Encode() const {
     PutLengthPrefixed(&out, key);
     PutLengthPrefixed(&out, value);
   }
-  return out;
 }
 
 Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {

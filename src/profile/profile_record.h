@@ -96,6 +96,8 @@ struct ProfileRecord {
   void MergeFrom(const ProfileRecord& other);
 
   std::string Encode() const;
+  // Encode into *out (cleared first), reusing its capacity: no allocation once it is large enough.
+  void EncodeTo(std::string* out) const;
   static Result<ProfileRecord> Decode(std::string_view bytes);
   bool operator==(const ProfileRecord&) const = default;
 };

@@ -51,11 +51,16 @@ TEST(ProfileRecordTest, EveryFieldSurvivesEncodeAndDecode) {
   auto back = ProfileRecord::Decode(r.Encode());
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, r);
-  EXPECT_EQ(back->Encode(), r.Encode());  // deterministic
+  EXPECT_EQ(back->Encode(), r.Encode());        // deterministic
+  std::string reused = std::string(5000, 'z');  // EncodeTo replaces what the buffer held
+  r.EncodeTo(&reused);
+  EXPECT_EQ(reused, r.Encode());
   // A profile merged away keeps only its id and where it went.
   ProfileRecord gone;
   gone.id = 17;
   gone.merged_into = 42;
+  gone.EncodeTo(&reused);
+  EXPECT_EQ(reused, gone.Encode());
   auto g = ProfileRecord::Decode(gone.Encode());
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->merged_into, 42u);

@@ -354,7 +354,8 @@ void StateBatch::PutIdentifier(const Identifier& id, uint64_t profile) {
   batch_->Put(store_->ids_, IdentifierKey(id), ProfileKey(profile));
 }
 void StateBatch::PutProfile(const ProfileRecord& record) {
-  batch_->Put(store_->profiles_, ProfileKey(record.id), record.Encode());
+  record.EncodeTo(&scratch_);
+  batch_->Put(store_->profiles_, ProfileKey(record.id), scratch_);
 }
 void StateBatch::PutAccount(const AccountRecord& account) {
   batch_->Put(store_->accounts_, account.group_id, account.Encode());

@@ -165,6 +165,7 @@ class StateBatch {
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, value
   size_t timeline_bytes_ = 0;
+  std::string scratch_;  // a profile record being encoded
 };
 
 }  // namespace rapport
