@@ -160,6 +160,7 @@ void Outbox::Notify(const std::string& destination) {
 
 Status Outbox::Write(Queue& q, rocksdb::WriteBatch* batch, const OutboxCounters& counters) {
   batch->Put(OutboxCountersKey(q.name), EncodeOutboxCounters(counters));
+  NoRocksPerfCounters();
   RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), batch), "write"));
   q.counters = counters;
   return Status::OK();

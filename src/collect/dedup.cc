@@ -297,6 +297,7 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
     for (size_t i : lookup) db_keys.push_back(DbKey(keys[i]));
     std::vector<rocksdb::Slice> slices(db_keys.begin(), db_keys.end());
     std::vector<std::string> values(slices.size());
+    NoRocksPerfCounters();
     std::vector<rocksdb::Status> statuses =
         slices.empty() ? std::vector<rocksdb::Status>{}
                        : db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
@@ -427,6 +428,7 @@ Status Deduplicator::WriteRun(const std::vector<uint64_t>& offsets) {
     }
   }
   // Offsets after the run they describe; WAL on, so they survive a crash of the process.
+  NoRocksPerfCounters();
   rocksdb::WriteBatch batch;
   for (size_t p = 0; p < offsets.size(); ++p)
     batch.Put(OffsetKey(static_cast<int>(p)), Fixed64(offsets[p]));

@@ -155,6 +155,7 @@ StateStore::~StateStore() {
 
 Result<std::optional<std::string>> StateStore::Get(rocksdb::ColumnFamilyHandle* cf,
                                                    std::string_view key) const {
+  NoRocksPerfCounters();
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -318,6 +319,7 @@ Result<std::optional<std::string>> StateStore::Meta(std::string_view key) const 
 Status StateStore::Write(StateBatch* batch) {
   rocksdb::WriteOptions wo;  // not synced: the log is the source of truth; a lost tail replays
   batch->AddTimeline();
+  NoRocksPerfCounters();
   return FromRocks(db_->Write(wo, batch->batch_.get()), "write");
 }
 
