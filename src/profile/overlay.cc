@@ -96,7 +96,8 @@ void StateOverlay::Flush() {
   for (const ProfileRecord* r : records) batch->PutProfile(*r);
   for (const auto& [group, account] : accounts_) batch->PutAccount(*account);
   batch->PutNextProfileId(next_profile_id_);
-  batch->AddTimeline();
+  // The timeline entries are sorted into the write on the state-write thread (StateStore::Write),
+  // which waits for this one less than this one waits for it.
 }
 
 void StateOverlay::Commit() {

@@ -156,7 +156,7 @@ class StateBatch {
   size_t bytes() const;
   void Clear();
   // Adds the timeline entries gathered so far to the write, sorted by key (StateStore::Write
-  // does; the pipeline does it on its own thread first).
+  // does, on the thread that writes).
   void AddTimeline();
 
  private:
