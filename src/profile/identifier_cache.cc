@@ -39,6 +39,10 @@ void IdentifierCache::Generation::Put(std::string_view key, uint64_t hash, uint6
     *v = value;
     return;
   }
+  Insert(key, hash, value);
+}
+
+void IdentifierCache::Generation::Insert(std::string_view key, uint64_t hash, uint64_t value) {
   if (2 * (size_ + 1) > slots_.size()) Grow();
   const size_t mask = slots_.size() - 1;
   size_t i = hash & mask;
@@ -81,7 +85,7 @@ std::optional<uint64_t> IdentifierCache::Find(std::string_view key) {
   const uint64_t* v = old_.Find(key, hash);
   if (v == nullptr) return std::nullopt;
   const uint64_t value = *v;
-  young_.Put(key, hash, value);  // the old copy is shadowed, and goes with its generation
+  young_.Insert(key, hash, value);  // not young (just looked); the old copy is shadowed
   return value;
 }
 

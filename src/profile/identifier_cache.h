@@ -44,6 +44,8 @@ class IdentifierCache {
     // The value's slot for `key`, or nullptr.
     uint64_t* Find(std::string_view key, uint64_t hash);
     void Put(std::string_view key, uint64_t hash, uint64_t value);
+    // Adds a key known to be absent.
+    void Insert(std::string_view key, uint64_t hash, uint64_t value);
     size_t size() const { return size_; }
     size_t slot_count() const { return slots_.size(); }
 
