@@ -155,12 +155,12 @@ class StateBatch {
   void DeleteMeta(std::string_view key);
   size_t bytes() const;
   void Clear();
-  // Adds the timeline entries gathered so far to the write, sorted by key (StateStore::Write
-  // does, on the thread that writes).
-  void AddTimeline();
 
  private:
   friend class StateStore;
+  // Adds the timeline entries gathered so far to the write, sorted by key (stable: of two
+  // entries with one key the later wins). StateStore::Write does, on the thread that writes.
+  void AddTimeline();
   StateStore* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, value

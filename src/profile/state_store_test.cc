@@ -41,6 +41,27 @@ TEST(StateStoreTimersTest, DueBetweenFromAndUpToEarliestFirst) {
   EXPECT_EQ(Due(**store, 0, 100), (Timers{{20, 6}, {30, 7}}));
 }
 
+// A batch's timeline entries are written sorted by key (cheaper memtable inserts): the order
+// they were added in must not matter, and of two entries with one key the later still wins.
+TEST(StateStoreTimelineTest, OneBatchInAnyOrderReadsNewestFirstAndTheLaterPutWins) {
+  testing::TempDir dir;
+  auto store = StateStore::Open(dir.Sub("state"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  StateBatch batch(store->get());
+  batch.PutTimeline(9, {200, 2}, "s", R"({"n":"other profile"})");
+  batch.PutTimeline(3, {100, 1}, "s", R"({"n":"old"})");
+  batch.PutTimeline(3, {300, 3}, "s", R"({"n":"new, first value"})");
+  batch.PutTimeline(3, {200, 2}, "s", R"({"n":"middle"})");
+  batch.PutTimeline(3, {300, 3}, "s", R"({"n":"new"})");  // same key, added later
+  ASSERT_TRUE((*store)->Write(&batch).ok());
+  std::vector<TimelineEntry> out;
+  ASSERT_TRUE((*store)->ReadTimeline({3}, std::nullopt, 10, &out).ok());
+  std::vector<std::string> json;
+  for (const auto& e : out) json.push_back(e.json);
+  EXPECT_EQ(json,
+            (std::vector<std::string>{R"({"n":"new"})", R"({"n":"middle"})", R"({"n":"old"})"}));
+}
+
 TEST(StateCacheTest, SizedFromAMemoryBudget) {
   StateCache c = StateCache::ForBudget(300);  // ~1 KB a profile with its identifiers
   EXPECT_EQ(c.profiles.capacity(), 300'000u);
