@@ -2,11 +2,12 @@
 
 #include <zlib.h>
 
+#include <array>
 #include <deque>
 #include <limits>
 #include <list>
 #include <mutex>
-#include <sstream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -68,13 +69,21 @@ class Session;
 }  // namespace
 
 struct HttpServer::Impl {
+  // One event loop per I/O thread. A connection lives on one loop, so its handlers never run
+  // concurrently (no strand) and a loop's thread sleeps in its own epoll: the threads do not
+  // hand work to each other or wake each other up.
+  struct Loop {
+    net::io_context ioc{1};  // concurrency hint: one thread runs it
+    // Keeps the thread running while a handler holds a request with no socket operation
+    // pending (e.g. waiting for an fsync), even after the acceptor closed.
+    net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  };
+
   HttpServerOptions options;
   Handler dispatch;
-  net::io_context ioc;
-  // Keeps the threads running while a handler holds a request with no socket operation pending
-  // (e.g. waiting for an fsync) even after the acceptor closed.
-  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
-  tcp::acceptor acceptor{ioc};
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::optional<tcp::acceptor> acceptor;  // on loops[0]
+  size_t next_loop = 0;                   // the loop of the next accepted connection
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<int64_t> in_flight{0};
@@ -87,28 +96,68 @@ struct HttpServer::Impl {
 
 namespace {
 
+// Appends the status line and headers of `r` the way Beast's prepare_payload would:
+// Content-Length (none for a stream, nor for 1xx, 204 and 304); Connection when the version's
+// default does not hold.
+void AppendHead(const HttpResponse& r, unsigned version, bool keep_alive,
+                std::optional<size_t> content_length, std::string* out) {
+  auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  fmt::format_to(std::back_inserter(*out), "HTTP/{}.{} {} {}\r\nServer: rapport\r\n", version / 10,
+                 version % 10, r.status, std::string_view(reason.data(), reason.size()));
+  if (!r.content_type.empty())
+    fmt::format_to(std::back_inserter(*out), "Content-Type: {}\r\n", r.content_type);
+  for (const auto& [k, v] : r.headers) fmt::format_to(std::back_inserter(*out), "{}: {}\r\n", k, v);
+  if (content_length && r.status >= 200 && r.status != 204 && r.status != 304) {
+    fmt::format_to(std::back_inserter(*out), "Content-Length: {}\r\n", *content_length);
+  }
+  if (version >= 11 && !keep_alive) out->append("Connection: close\r\n");
+  if (version < 11 && keep_alive) out->append("Connection: keep-alive\r\n");
+  out->append("\r\n");
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  using Clock = std::chrono::steady_clock;
+
   Session(tcp::socket socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server) {
     // Beast reads at most the buffer's free capacity per recv (512 bytes when empty): give it
     // room, or a 100 KB batch costs ~200 system calls.
     buffer_.reserve(64 * 1024);
   }
 
   void Run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->Read();
+      self->ArmTimer(self->deadline_);
+    });
   }
 
   // Called at Stop(): closes the connection if it is between requests or streaming.
   void CloseIfIdle() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
       if (!self->busy_ || self->streaming_) self->Close();
     });
   }
 
  private:
   class Sink;
+
+  // Timeouts: a read or write must finish by deadline_. One timer per connection checks it and
+  // is re-armed only when it fires, not per operation (Beast's tcp_stream re-arms per call).
+  void ExpectWithin(Clock::duration d) { deadline_ = Clock::now() + d; }
+  void NoDeadline() { deadline_ = Clock::time_point::max(); }
+  void ArmTimer(Clock::time_point at) {
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      auto now = Clock::now();
+      if (now >= self->deadline_) return self->Close();  // the pending operation fails
+      self->ArmTimer(self->deadline_ == Clock::time_point::max()
+                         ? now + self->server_->options.idle_timeout
+                         : self->deadline_);
+    });
+  }
 
   void Read() {
     if (server_->stopping) return Close();
@@ -117,10 +166,10 @@ class Session : public std::enable_shared_from_this<Session> {
     body_limit_ = server_->options.max_body_bytes;
     parser_->body_limit(body_limit_);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(server_->options.idle_timeout);
+    ExpectWithin(server_->options.idle_timeout);
     if (!server_->options.body_limit) {
       bhttp::async_read(
-          stream_, buffer_, *parser_,
+          socket_, buffer_, *parser_,
           [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
       return;
     }
@@ -129,7 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // boost::none: Boost 1.74 compares the length with it as `len > none`, always true).
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     bhttp::async_read_header(
-        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+        socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
           if (ec) return self->OnRead(ec);
           const auto& head = self->parser_->get();
           std::string_view target = head.target();
@@ -139,12 +188,13 @@ class Session : public std::enable_shared_from_this<Session> {
             return self->OnRead(bhttp::error::body_limit);
           }
           self->parser_->body_limit(self->body_limit_);
-          bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+          bhttp::async_read(self->socket_, self->buffer_, *self->parser_,
                             [self](beast::error_code ec, size_t) { self->OnRead(ec); });
         });
   }
 
   void OnRead(beast::error_code ec) {
+    NoDeadline();  // the handler may take its time (an fsync, a query)
     if (ec == bhttp::error::body_limit) {
       busy_ = true;
       ++server_->in_flight;
@@ -191,50 +241,45 @@ class Session : public std::enable_shared_from_this<Session> {
     req.start_stream = [self = shared_from_this()](const HttpResponse& head) {
       return self->StartStream(head);
     };
-    auto self = shared_from_this();
-    server_->dispatch(req, [self](HttpResponse res) {
-      net::post(self->stream_.get_executor(),
-                [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
+    // An answer given on this connection's thread is written at once; from another thread
+    // (the log's group commit) it is queued to this connection's loop.
+    server_->dispatch(req, [self = shared_from_this()](HttpResponse res) {
+      net::dispatch(self->socket_.get_executor(),
+                    [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
     });
-  }
-
-  static void FillHead(const HttpResponse& r, bhttp::response_header<>* head) {
-    head->result(r.status);
-    head->set(bhttp::field::server, "rapport");
-    if (!r.content_type.empty()) head->set(bhttp::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) head->set(k, v);
   }
 
   void Write(HttpResponse r) {
     if (server_->stopping) keep_alive_ = false;  // tell the client this connection ends
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    FillHead(r, &res->base());
-    res->body() = std::move(r.body);
-    res->version(version_);
-    res->keep_alive(keep_alive_);
-    res->prepare_payload();
-    stream_.expires_after(std::chrono::seconds(30));
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                         --self->server_->in_flight;
-                         if (ec || !self->keep_alive_) return self->Close();
-                         self->Read();
-                       });
+    head_.clear();
+    AppendHead(r, version_, keep_alive_, r.body.size(), &head_);
+    body_ = std::move(r.body);
+    ExpectWithin(std::chrono::seconds(30));
+    std::array<net::const_buffer, 2> out{net::buffer(head_), net::buffer(body_)};
+    net::async_write(socket_, out, [self = shared_from_this()](beast::error_code ec, size_t) {
+      --self->server_->in_flight;
+      if (ec || !self->keep_alive_) return self->Close();
+      self->Read();
+    });
   }
 
   std::shared_ptr<StreamSink> StartStream(const HttpResponse& head);
 
   void Close() {
     if (closed_.exchange(true)) return;
+    timer_.cancel();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();  // of the pending read or write
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  size_t body_limit_ = 0;  // of the request being read
+  std::string head_, body_;  // of the response being written
+  size_t body_limit_ = 0;    // of the request being read
   HttpServer::Impl* server_;
   bool keep_alive_ = true;
   unsigned version_ = 11;   // of the request being answered (HTTP/1.0 clients get 1.0 back)
@@ -243,65 +288,74 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<bool> closed_{false};  // read by stream senders on other threads
 };
 
-// Writes queued chunks in order on the session's strand; drops a client that falls too far
-// behind (a stream must never hold memory without bound).
+// Writes chunks in the order Send() took them, on the session's loop; drops a client that
+// falls too far behind (a stream must never hold memory without bound). The order is kept by
+// the sink's own queue: posts from the loop's thread and from others are not ordered.
 class Session::Sink : public StreamSink, public std::enable_shared_from_this<Sink> {
  public:
   explicit Sink(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   bool Send(std::string chunk) override {
     if (closed()) return false;
-    // A subscriber that stopped reading is dropped rather than buffered without bound.
-    if (queued_bytes_.fetch_add(chunk.size()) + chunk.size() > kMaxQueuedBytes) {
-      closed_ = true;
-      net::post(session_->stream_.get_executor(),
-                [self = shared_from_this()] { self->session_->Close(); });
-      return false;
+    bool post_drain = false;
+    {
+      std::lock_guard lock(mu_);
+      // A subscriber that stopped reading is dropped rather than buffered without bound.
+      if (queued_bytes_ + chunk.size() > kMaxQueuedBytes) {
+        closed_ = true;
+        net::post(session_->socket_.get_executor(),
+                  [self = shared_from_this()] { self->session_->Close(); });
+        return false;
+      }
+      queued_bytes_ += chunk.size();
+      queue_.push_back(std::move(chunk));
+      post_drain = !draining_;
+      draining_ = true;
     }
-    net::post(session_->stream_.get_executor(),
-              [self = shared_from_this(), chunk = std::move(chunk)]() mutable {
-                self->Enqueue(std::move(chunk));
-              });
+    if (post_drain) {
+      net::post(session_->socket_.get_executor(),
+                [self = shared_from_this()] { self->WriteNext(); });
+    }
     return true;
   }
   bool closed() const override { return closed_ || session_->closed_; }
 
-  void Enqueue(std::string chunk) {
-    if (session_->closed_) {
-      closed_ = true;
-      return;
+ private:
+  void WriteNext() {  // on the session's loop
+    {
+      std::lock_guard lock(mu_);
+      if (session_->closed_) closed_ = true;
+      if (queue_.empty() || closed_) {
+        queue_.clear();
+        draining_ = false;
+        return;
+      }
+      writing_ = std::move(queue_.front());
+      queue_.pop_front();
     }
-    queue_.push_back(std::move(chunk));
-    if (!writing_) WriteNext();
-  }
-
-  void WriteNext() {
-    if (queue_.empty() || session_->closed_) {
-      writing_ = false;
-      return;
-    }
-    writing_ = true;
-    session_->stream_.expires_never();
-    net::async_write(session_->stream_, net::buffer(queue_.front()),
+    session_->NoDeadline();
+    net::async_write(session_->socket_, net::buffer(writing_),
                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->queued_bytes_ -= self->queue_.front().size();
-                       self->queue_.pop_front();
+                       {
+                         std::lock_guard lock(self->mu_);
+                         self->queued_bytes_ -= self->writing_.size();
+                       }
                        if (ec) {
                          self->closed_ = true;
-                         return self->session_->Close();
+                         self->session_->Close();
                        }
                        self->WriteNext();
                      });
   }
 
-  std::atomic<bool> closed_{false};
-
- private:
   std::shared_ptr<Session> session_;
   static constexpr size_t kMaxQueuedBytes = 8 << 20;
-  std::deque<std::string> queue_;
-  std::atomic<size_t> queued_bytes_{0};  // posted or queued, not yet written
-  bool writing_ = false;
+  std::atomic<bool> closed_{false};
+  std::mutex mu_;
+  std::deque<std::string> queue_;  // GUARDED_BY(mu_)
+  size_t queued_bytes_ = 0;        // GUARDED_BY(mu_): queued or being written
+  bool draining_ = false;          // GUARDED_BY(mu_): WriteNext is posted or writing
+  std::string writing_;            // the chunk being written (the loop's only)
 };
 
 std::shared_ptr<StreamSink> Session::StartStream(const HttpResponse& head) {
@@ -311,14 +365,11 @@ std::shared_ptr<StreamSink> Session::StartStream(const HttpResponse& head) {
   // The sink keeps the session alive; the session does not own the sink (no cycle): whoever
   // subscribed it does, until it reports closed().
   auto sink = std::make_shared<Sink>(shared_from_this());
-  bhttp::response_header<> h;
-  FillHead(head, &h);
-  h.version(11);
-  h.set(bhttp::field::cache_control, "no-cache");
-  h.set(bhttp::field::connection, "close");
-  std::ostringstream os;
-  os << h;
-  sink->Send(os.str());
+  HttpResponse h = head;
+  h.headers.emplace_back("Cache-Control", "no-cache");
+  std::string out;
+  AppendHead(h, 11, /*keep_alive=*/false, std::nullopt, &out);
+  sink->Send(std::move(out));
   --server_->in_flight;  // a stream is not an in-flight request: Stop() need not wait for it
   return sink;
 }
@@ -326,7 +377,8 @@ std::shared_ptr<StreamSink> Session::StartStream(const HttpResponse& head) {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& loop = loops[next_loop++ % loops.size()]->ioc;
+  acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
     if (stopping) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
@@ -339,7 +391,8 @@ void HttpServer::Impl::Accept() {
       session->Run();
     } else if (ec != net::error::operation_aborted) {
       // Out of file descriptors or similar: back off instead of spinning on the error.
-      auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(100));
+      auto timer = std::make_shared<net::steady_timer>(acceptor->get_executor(),
+                                                       std::chrono::milliseconds(100));
       return timer->async_wait([this, timer](beast::error_code) {
         if (!stopping) Accept();
       });
@@ -357,11 +410,18 @@ HttpServer::HttpServer(HttpServerOptions options, Handler dispatch)
 HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
 
 Status HttpServer::Start() {
+  int n = impl_->options.threads > 0 ? impl_->options.threads
+                                     : static_cast<int>(std::thread::hardware_concurrency());
+  impl_->loops.clear();
+  for (int i = 0; i < std::max(1, n); ++i) {
+    impl_->loops.push_back(std::make_unique<Impl::Loop>());
+  }
+  net::io_context& first = impl_->loops[0]->ioc;
   beast::error_code ec;
   auto address = net::ip::make_address(impl_->options.host, ec);
   if (ec) {
     // A host name (e.g. "localhost"): resolve it.
-    tcp::resolver resolver(impl_->ioc);
+    tcp::resolver resolver(first);
     auto results = resolver.resolve(impl_->options.host, "", ec);
     if (ec || results.empty()) {
       return Status::InvalidArgument(
@@ -370,7 +430,7 @@ Status HttpServer::Start() {
     address = results.begin()->endpoint().address();
   }
   tcp::endpoint endpoint(address, impl_->options.port);
-  auto& acc = impl_->acceptor;
+  auto& acc = impl_->acceptor.emplace(first);
   std::string where = fmt::format("{}:{}", impl_->options.host, impl_->options.port);
   if (acc.open(endpoint.protocol(), ec); ec) return Status::IOError("open socket: " + ec.message());
   acc.set_option(net::socket_base::reuse_address(true), ec);
@@ -382,13 +442,11 @@ Status HttpServer::Start() {
   }
   impl_->bound_port = acc.local_endpoint().port();
   impl_->Accept();
-  int n = impl_->options.threads > 0 ? impl_->options.threads
-                                     : static_cast<int>(std::thread::hardware_concurrency());
-  for (int i = 0; i < std::max(1, n); ++i) {
-    impl_->threads.emplace_back([this] {
+  for (auto& loop : impl_->loops) {
+    impl_->threads.emplace_back([loop = loop.get()] {
       SetThreadName("http-io");
       MarkForeground();
-      impl_->ioc.run();
+      loop->ioc.run();
     });
   }
   return Status::OK();
@@ -401,9 +459,9 @@ int64_t HttpServer::in_flight() const { return impl_->in_flight.load(); }
 void HttpServer::Stop(std::chrono::milliseconds grace) {
   if (impl_->threads.empty()) return;
   impl_->stopping = true;
-  net::post(impl_->ioc, [this] {
+  net::post(impl_->loops[0]->ioc, [this] {
     beast::error_code ec;
-    impl_->acceptor.close(ec);
+    impl_->acceptor->close(ec);
   });
   auto close_idle = [this] {
     std::lock_guard lock(impl_->sessions_mu);
@@ -418,8 +476,10 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   }
   close_idle();  // sessions that finished their last request meanwhile
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  impl_->work.reset();
-  impl_->ioc.stop();
+  for (auto& loop : impl_->loops) {
+    loop->work.reset();
+    loop->ioc.stop();
+  }
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }

@@ -38,11 +38,12 @@ using testing::TestClient;
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  void Start(Handler handler) {
+  void Start(Handler handler, std::chrono::seconds idle_timeout = std::chrono::seconds(60)) {
     HttpServerOptions options;
     options.port = 0;
     options.threads = 2;
     options.max_body_bytes = 1000;
+    options.idle_timeout = idle_timeout;
     server_ = std::make_unique<HttpServer>(options, std::move(handler));
     ASSERT_TRUE(server_->Start().ok());
   }
@@ -134,6 +135,89 @@ TEST_F(HttpServerTest, StopFinishesInFlightRequests) {
   EXPECT_EQ(res.result_int(), 200u);
   EXPECT_EQ(res.body(), "done");
   EXPECT_FALSE(res.keep_alive());  // the server is stopping: it closes after answering
+}
+
+TEST_F(HttpServerTest, IdleConnectionsAreClosedAfterTheIdleTimeout) {
+  Start(Echo(), std::chrono::seconds(1));
+  TestClient c(server_->port());
+  EXPECT_EQ(c.Send("POST", "/a", "x").result_int(), 200u);
+  // A connection that sends nothing is closed once the timeout passes; one that stays busy
+  // is not (below).
+  net::io_context ioc;
+  tcp::socket idle(ioc);
+  idle.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  auto start = std::chrono::steady_clock::now();
+  char buf[16];
+  beast::error_code ec;
+  size_t n = idle.read_some(net::buffer(buf), ec);  // blocks until the server closes it
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(ec, net::error::eof);
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::seconds(10));
+}
+
+TEST_F(HttpServerTest, AHandlerSlowerThanTheIdleTimeoutStillAnswers) {
+  std::mutex mu;
+  std::vector<std::future<void>> answers;  // joined before the server stops
+  Start(
+      [&](HttpRequest&, Responder respond) {
+        std::lock_guard lock(mu);
+        answers.push_back(std::async(std::launch::async, [respond = std::move(respond)] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+          respond(HttpResponse::Json(200, "late"));
+        }));
+      },
+      std::chrono::seconds(1));
+  TestClient c(server_->port());
+  auto res = c.Send("POST", "/slow", "x");
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_EQ(res.body(), "late");
+  EXPECT_TRUE(res.keep_alive());
+  EXPECT_EQ(c.Send("POST", "/slow", "y").body(), "late");  // the connection is still open
+  std::lock_guard lock(mu);
+  answers.clear();
+}
+
+TEST_F(HttpServerTest, ResponseHeadsMatchTheRequestVersion) {
+  Start([](HttpRequest& req, Responder respond) {
+    HttpResponse r;
+    r.status = req.path == "/none" ? 204 : 201;
+    if (r.status == 204) r.content_type.clear();
+    r.headers.emplace_back("X-Test", "yes");
+    if (r.status != 204) r.body = "abc";
+    respond(std::move(r));
+  });
+  auto exchange = [&](const std::string& request) {
+    net::io_context ioc;
+    tcp::socket sock(ioc);
+    sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    net::write(sock, net::buffer(request));
+    std::string got;
+    char buf[1024];
+    beast::error_code ec;
+    while (got.find("\r\n\r\n") == std::string::npos ||
+           (got.find("abc") == std::string::npos && got.find(" 204 ") == std::string::npos)) {
+      size_t n = sock.read_some(net::buffer(buf), ec);
+      if (ec) break;
+      got.append(buf, n);
+    }
+    return got;
+  };
+  std::string h11 = exchange("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(h11.rfind("HTTP/1.1 201 Created\r\n", 0), 0u) << h11;
+  EXPECT_NE(h11.find("\r\nContent-Length: 3\r\n"), std::string::npos) << h11;
+  EXPECT_NE(h11.find("\r\nX-Test: yes\r\n"), std::string::npos) << h11;
+  EXPECT_NE(h11.find("\r\nContent-Type: application/json\r\n"), std::string::npos) << h11;
+  EXPECT_EQ(h11.find("Connection:"), std::string::npos) << h11;  // keep-alive is 1.1's default
+  std::string h10 = exchange("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  EXPECT_EQ(h10.rfind("HTTP/1.0 201 Created\r\n", 0), 0u) << h10;
+  EXPECT_NE(h10.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << h10;
+  std::string closing = exchange("GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(closing.find("\r\nConnection: close\r\n"), std::string::npos) << closing;
+  std::string none = exchange("GET /none HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(none.rfind("HTTP/1.1 204 No Content\r\n", 0), 0u) << none;
+  EXPECT_EQ(none.find("Content-Length"), std::string::npos) << none;
 }
 
 TEST_F(HttpServerTest, StreamsChunksUntilStopped) {
