@@ -162,7 +162,9 @@ Status App::OpenStorage() {
                    warehouse::Warehouse::Open(
                        {.dir = config_.data_dir + "/warehouse",
                         .env = env_,
-                        .cache_bytes = static_cast<size_t>(config_.warehouse_cache_mb) << 20}));
+                        .cache_bytes = static_cast<size_t>(config_.warehouse_cache_mb) << 20,
+                        // The feed's thread writes and merges parts: background work.
+                        .part = {.between_blocks = [] { PaceBackground(); }}}));
   warehouse_feed_ = std::make_unique<warehouse::WarehouseFeed>(
       log_.get(), pipeline_->store(), warehouse_.get(), std::move(feed_options));
   query_api_ =

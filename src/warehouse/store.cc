@@ -218,6 +218,7 @@ Status Warehouse::MergeStep(bool* merged) {
   }
   std::vector<Row> rows;
   for (const auto& reader : sources) {
+    if (options_.part.between_blocks) options_.part.between_blocks();  // pace between parts too
     ASSIGN_OR_RETURN(std::vector<Row> part_rows, reader->ReadRows(dict));
     rows.insert(rows.end(), std::make_move_iterator(part_rows.begin()),
                 std::make_move_iterator(part_rows.end()));

@@ -92,6 +92,17 @@ TEST(Part, RandomRowsRoundTrip) {
   }
 }
 
+TEST(Part, TheWriterCallsBackAfterEachBlock) {
+  RowGenOptions o;
+  o.rows = 1000;
+  PartWriteOptions options;
+  options.block_rows = 256;
+  size_t calls = 0;
+  options.between_blocks = [&calls] { ++calls; };
+  RoundTrip(RandomRows(5, o), o.day, options);
+  EXPECT_EQ(calls, 4u);  // 256 + 256 + 256 + 232 rows
+}
+
 TEST(Part, NegativeTimesAndEdgeSizes) {
   RowGenOptions o;
   o.day = -3;  // 1969-12-29

@@ -340,6 +340,7 @@ Status PartBuilder::Write(Sink* sink, PartMeta* meta) {
       for (uint32_t p : rest_touched) rest_slot[p] = -1;
     }
     RETURN_IF_ERROR(sink->Append(block_));
+    if (options_.between_blocks) options_.between_blocks();
   }
 
   std::string tail;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct PartWriteOptions {
   int zstd_level = 1;              // for property and rest columns
   double column_min_share = 0.01;  // a path in at least this share of rows gets a typed column
   size_t max_columns = 256;        // ... if among the this many most frequent paths
+  // Called after each block is written, if set: a background writer paces itself there
+  // (common/pacing.h), so a part of millions of rows is not one long burst of CPU.
+  std::function<void()> between_blocks;
 };
 
 // Writes `rows` (any order; sorted here) as part `id` of `day` at `path`: to path + ".tmp",
