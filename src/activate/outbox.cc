@@ -77,6 +77,7 @@ Result<std::unique_ptr<Outbox>> Outbox::Open(OutboxOptions options) {
   db_options.max_background_jobs = 2;
   db_options.compression = rocksdb::kLZ4Compression;
   SmoothWriteback(&db_options);
+  PaceFlushesAndCompactions(&db_options);
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(
       FromRocks(rocksdb::DB::Open(db_options, options.dir, &raw), "open " + options.dir));

@@ -159,6 +159,7 @@ Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(DedupOptions options) {
   db_options->create_if_missing = true;
   db_options->compression = rocksdb::kNoCompression;  // 128-bit hashes do not compress
   SmoothWriteback(db_options.get());
+  PaceFlushesAndCompactions(db_options.get());
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   db_options->table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));

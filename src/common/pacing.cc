@@ -74,6 +74,12 @@ int64_t ThreadCpuMicros() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
+// The microseconds from `then_ns` to `now_ns` of a summed time. A thread that ended takes its
+// times with it, so a sum can go down: that counts as none.
+int64_t DeltaMicros(uint64_t now_ns, uint64_t then_ns) {
+  return now_ns > then_ns ? static_cast<int64_t>((now_ns - then_ns) / 1000) : 0;
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -122,12 +128,17 @@ size_t ForegroundThreads() {
   return f.fds.size();
 }
 
+bool HeldBack(int64_t fg_ran_us, int64_t fg_waited_us, int64_t elapsed_us) {
+  if (elapsed_us <= 0) return false;
+  const auto elapsed = static_cast<double>(elapsed_us);
+  return static_cast<double>(fg_ran_us + fg_waited_us) > kSaturated * elapsed &&
+         static_cast<double>(fg_waited_us) > kHeldBack * elapsed;
+}
+
 int64_t PauseMicros(int64_t worked_us, int64_t fg_ran_us, int64_t fg_waited_us, int64_t elapsed_us,
                     double share) {
   if (share >= 1.0 || elapsed_us <= 0 || worked_us <= 0) return 0;
-  const auto elapsed = static_cast<double>(elapsed_us);
-  if (static_cast<double>(fg_ran_us + fg_waited_us) <= kSaturated * elapsed) return 0;
-  if (static_cast<double>(fg_waited_us) <= kHeldBack * elapsed) return 0;
+  if (!HeldBack(fg_ran_us, fg_waited_us, elapsed_us)) return 0;
   const double pause = static_cast<double>(worked_us) * (1.0 - share) / share;
   return std::min<int64_t>(static_cast<int64_t>(pause), kMaxPauseUs);
 }
@@ -165,15 +176,12 @@ std::chrono::microseconds PaceBackground() {
   const size_t loops = pacing_internal::CountActiveLoop(&last_us, now);
   const int64_t cpu = ThreadCpuMicros();
   const pacing_internal::CpuTimes fg = pacing_internal::ForegroundTimes();
-  // A thread that ended takes its times with it: a total can go down; count that as none.
-  auto delta_us = [](uint64_t now_ns, uint64_t then_ns) {
-    return now_ns > then_ns ? static_cast<int64_t>((now_ns - then_ns) / 1000) : 0;
-  };
-  const int64_t pause = last_us == 0 ? 0
-                                     : pacing_internal::PauseMicros(
-                                           cpu - last_cpu_us, delta_us(fg.run_ns, last_fg.run_ns),
-                                           delta_us(fg.wait_ns, last_fg.wait_ns), now - last_us,
-                                           background_share / static_cast<double>(loops));
+  const int64_t pause =
+      last_us == 0
+          ? 0
+          : pacing_internal::PauseMicros(cpu - last_cpu_us, DeltaMicros(fg.run_ns, last_fg.run_ns),
+                                         DeltaMicros(fg.wait_ns, last_fg.wait_ns), now - last_us,
+                                         background_share / static_cast<double>(loops));
   if (pause > 0) {
     std::this_thread::sleep_for(std::chrono::microseconds(pause));
     paused_us += pause;
@@ -185,5 +193,17 @@ std::chrono::microseconds PaceBackground() {
 }
 
 int64_t BackgroundPausedMicros() { return paused_us; }
+
+bool ForegroundWatch::HeldBack() {
+  const int64_t now = NowMicros();
+  const pacing_internal::CpuTimes fg = pacing_internal::ForegroundTimes();
+  const bool held = last_us_ != 0 && pacing_internal::HeldBack(
+                                         DeltaMicros(fg.run_ns, last_run_ns_),
+                                         DeltaMicros(fg.wait_ns, last_wait_ns_), now - last_us_);
+  last_us_ = now;
+  last_run_ns_ = fg.run_ns;
+  last_wait_ns_ = fg.wait_ns;
+  return held;
+}
 
 }  // namespace rapport

@@ -46,8 +46,24 @@ std::chrono::microseconds PaceBackground();
 // How long background loops have slept in PaceBackground since start, summed.
 int64_t BackgroundPausedMicros();
 
+// Watches the foreground threads for a background governor (e.g. of RocksDB's compactions,
+// server/compaction_pacer.h): HeldBack() says whether ingest was held back since the last call
+// (false on the first). Thread-compatible.
+class ForegroundWatch {
+ public:
+  bool HeldBack();
+
+ private:
+  int64_t last_us_ = 0;
+  uint64_t last_run_ns_ = 0, last_wait_ns_ = 0;
+};
+
 namespace pacing_internal {
 
+// Whether ingest was held back during `elapsed_us` in which the foreground threads, summed, ran
+// `fg_ran_us` and waited `fg_waited_us` for a core: they wanted more than a core and waited a
+// fifth of the time.
+bool HeldBack(int64_t fg_ran_us, int64_t fg_waited_us, int64_t elapsed_us);
 // How long to sleep after `worked_us` of CPU time, given that during the `elapsed_us` since the
 // last call the foreground threads, summed, ran `fg_ran_us` and waited `fg_waited_us` for a core.
 int64_t PauseMicros(int64_t worked_us, int64_t fg_ran_us, int64_t fg_waited_us, int64_t elapsed_us,

@@ -3,12 +3,15 @@
 // that include it link RocksDB themselves.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include <fmt/format.h>
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/perf_level.h>
+#include <rocksdb/rate_limiter.h>
 #include <rocksdb/status.h>
 
 #include "common/status.h"
@@ -43,6 +46,24 @@ inline void LowerCompactionPriority() {
   rocksdb::Env* env = rocksdb::Env::Default();
   (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow);
   (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH, rocksdb::CpuPriority::kLow);
+}
+
+// The bytes per second RocksDB's flushes and compactions may write while nobody paces them: more
+// than any disk here, so no limit.
+inline constexpr int64_t kUnpacedRocksBytesPerSecond = int64_t{4} << 30;
+
+// One rate limiter for the flushes and compactions of every RocksDB database of the process
+// (like RocksDB's thread pools, which they share). Unlimited unless the server's CompactionPacer
+// (server/compaction_pacer.h) lowers it while ingest is held back.
+inline const std::shared_ptr<rocksdb::RateLimiter>& SharedRocksRateLimiter() {
+  static const auto* limiter = new std::shared_ptr<rocksdb::RateLimiter>(  // never destroyed:
+      rocksdb::NewGenericRateLimiter(kUnpacedRocksBytesPerSecond));        // databases may outlive
+  return *limiter;                                                         // statics
+}
+
+// Flushes and compactions of `options`' database write through SharedRocksRateLimiter().
+inline void PaceFlushesAndCompactions(rocksdb::DBOptions* options) {
+  options->rate_limiter = SharedRocksRateLimiter();
 }
 
 // RocksDB counts, per thread, every key comparison, block read and more (its perf_context) unless

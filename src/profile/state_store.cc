@@ -112,6 +112,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   SmoothWriteback(&options);
+  PaceFlushesAndCompactions(&options);
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(256 << 20);

@@ -25,6 +25,7 @@
 #include "server/admin_api.h"
 #include "server/audiences_api.h"
 #include "server/auth.h"
+#include "server/compaction_pacer.h"
 #include "server/console.h"
 #include "server/dashboards_api.h"
 #include "server/destinations_api.h"
@@ -264,12 +265,16 @@ void App::RegisterRoutes() {
       "rapport_background_paused_milliseconds",
       "Time the derived-state loops slept since start so that ingest had the cores "
       "([server] background_share).");
+  Gauge* compaction_paced = metrics_.GetGauge(
+      "rapport_background_compaction_paced_milliseconds",
+      "Time RocksDB's flushes and compactions were held to a low write rate since start so that "
+      "ingest had the cores ([server] background_share).");
   router_->Add({"GET",
                 "/metrics",
                 Access::kPublic,
                 {},
                 [this, log_bytes, log_segments, wh_rows, wh_parts, wh_bytes, wh_buffered,
-                 profile_lag, paused](HttpRequest&, Responder respond) {
+                 profile_lag, paused, compaction_paced](HttpRequest&, Responder respond) {
                   auto stats = log_->GetStats();
                   log_bytes->Set(static_cast<int64_t>(stats.bytes));
                   log_segments->Set(static_cast<int64_t>(stats.segments));
@@ -282,6 +287,7 @@ void App::RegisterRoutes() {
                       log_->DurableStamp() - pipeline_->GetStats().processed_stamp;
                   profile_lag->Set(std::max<int64_t>(0, behind) / 1000);
                   paused->Set(BackgroundPausedMicros() / 1000);
+                  compaction_paced->Set(compaction_pacer_ ? compaction_pacer_->paced_millis() : 0);
                   HttpResponse r = HttpResponse::Json(200, metrics_.Render());
                   r.content_type = "text/plain; version=0.0.4";
                   respond(std::move(r));
@@ -435,6 +441,8 @@ Status App::Start() {
   RETURN_IF_ERROR(dispatcher_->Start());
   pipeline_->Start();
   warehouse_feed_->Start();
+  compaction_pacer_ =
+      std::make_unique<CompactionPacer>(SharedRocksRateLimiter(), config_.background_share / 100.0);
   upkeep_ = std::thread([this] {
     SetThreadName("upkeep");
     Upkeep();
@@ -488,6 +496,7 @@ void App::Stop() {
   }
   upkeep_cv_.notify_all();
   if (upkeep_.joinable()) upkeep_.join();
+  compaction_pacer_.reset();  // leaves RocksDB unlimited for the final flushes
 }
 
 }  // namespace rapport

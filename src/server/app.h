@@ -40,6 +40,7 @@ class Deduplicator;
 class EventHub;
 class EventLog;
 class EventsApi;
+class CompactionPacer;
 class HttpServer;
 class IngestService;
 class ProfilePipeline;
@@ -118,6 +119,7 @@ class App {
   std::unique_ptr<ConsoleFiles> console_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<CompactionPacer> compaction_pacer_;
   std::atomic<bool> ready_{false};
 
   std::mutex upkeep_mu_;
