@@ -66,8 +66,8 @@ TEST(CompactionPacerTest, TheLimiterFollowsTheForeground) {
         Spin(stop);
       });
     }
-    const bool lowered = WaitFor(
-        [&] { return limiter->GetBytesPerSecond() == 4 << 20; }, std::chrono::seconds(10));
+    const bool lowered =
+        WaitFor([&] { return limiter->GetBytesPerSecond() == 4 << 20; }, std::chrono::seconds(10));
     stop = true;
     for (auto& t : foreground) t.join();
     EXPECT_TRUE(lowered) << "the limiter was not lowered while the foreground waited for cores";
