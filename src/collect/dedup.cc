@@ -122,6 +122,9 @@ void Deduplicator::CommitLoop() {
   std::unique_lock lock(queue_mu_);
   while (true) {
     queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    // Let the jobs of a few groups gather (CommitAsync wakes this thread once per batch).
+    queue_cv_.wait_for(lock, kGatherJobsFor,
+                       [this] { return stopping_ || queue_.size() >= kWakeAtJobs; });
     if (queue_.empty()) return;  // stopping, and everything queued is done
     jobs.swap(queue_);
     busy_ = jobs.size();
@@ -140,11 +143,15 @@ void Deduplicator::CommitLoop() {
 void Deduplicator::CommitAsync(std::vector<DedupKey> keys, int64_t received_at_us,
                                std::vector<std::pair<int, uint64_t>> positions,
                                std::function<void(const Status&)> done) {
+  bool wake = false;
   {
     std::lock_guard lock(queue_mu_);
     queue_.push_back({std::move(keys), received_at_us, std::move(positions), std::move(done)});
+    // Wake the index's thread for the first job of a batch and when a batch is full, not for
+    // each: a wake-up per /v1/track request was ~10 % of the log's group-commit thread.
+    wake = queue_.size() == 1 || queue_.size() == kWakeAtJobs;
   }
-  queue_cv_.notify_all();
+  if (wake) queue_cv_.notify_all();
 }
 
 void Deduplicator::Drain() {

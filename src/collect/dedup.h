@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -154,6 +155,10 @@ class Deduplicator {
   std::atomic<bool> stop_loading_{false};
   std::thread filter_loader_;
 
+  // The index's thread takes queued jobs in batches: up to 2 ms after the first, or at once
+  // when 256 wait or the Deduplicator stops.
+  static constexpr auto kGatherJobsFor = std::chrono::milliseconds(2);
+  static constexpr size_t kWakeAtJobs = 256;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Job> queue_;  // GUARDED_BY(queue_mu_)

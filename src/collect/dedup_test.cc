@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -80,6 +81,33 @@ TEST_F(DedupTest, AsyncCommitsApplyInOrderAndCallBack) {
   ASSERT_TRUE(d->Flush().ok());
   EXPECT_EQ(d->SeenOffset(0), 50u);  // now in a run
   EXPECT_EQ(d->Claim("s", {"id0", "id49"})->fresh, (Fresh{false, false}));
+}
+
+TEST_F(DedupTest, AsyncCommitsRunInBatchesWithoutAWaiter) {
+  // The index's thread gathers jobs for a moment; a lone job, and jobs beyond a full batch, must
+  // still run without anyone calling Drain.
+  auto d = Open();
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  auto commit = [&](int i) {
+    auto claim = d->Claim("s", {"lone" + std::to_string(i)});
+    ASSERT_TRUE(claim.ok());
+    d->CommitAsync(claim->keys, clock_.NowMicros(), {{0, static_cast<uint64_t>(i)}},
+                   [&](const Status&) {
+                     std::lock_guard lock(mu);
+                     ++done;
+                     cv.notify_all();
+                   });
+  };
+  auto wait_for = [&](int n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(5), [&] { return done >= n; });
+  };
+  commit(0);
+  EXPECT_TRUE(wait_for(1)) << "a lone job was never run";
+  for (int i = 1; i <= 600; ++i) commit(i);  // more than two full batches
+  EXPECT_TRUE(wait_for(601)) << done;
 }
 
 TEST_F(DedupTest, ARunThatCannotBeWrittenKeepsItsKeysForTheNextFlush) {
