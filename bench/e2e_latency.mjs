@@ -169,7 +169,12 @@ async function main() {
     console.log(`log fsync ms (histogram bucket bounds): p50 ≤ ${upTo(0.5)}, p99 ≤ ${upTo(0.99)}, p99.9 ≤ ${upTo(0.999)} (${total} fsyncs)`);
     // Derived state pauses only when ingest saturates the cores (common/pacing.h): none expected.
     const paused = m.samples.find((x) => x.name === 'rapport_background_paused_milliseconds')?.value;
-    console.log(`derived-state pauses for ingest: ${paused} ms`);
+    const compactionPaced = m.samples.find(
+      (x) => x.name === 'rapport_background_compaction_paced_milliseconds',
+    )?.value;
+    console.log(
+      `derived-state pauses for ingest: ${paused} ms; RocksDB writes paced: ${compactionPaced} ms`,
+    );
     // Second part: outbox enqueue → 2xx, over the destination's last 1024 deliveries.
     const health = (await s.api('/api/v1/destinations/bench')).json?.health;
     const d = health?.latencyMs ?? {};
