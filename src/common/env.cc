@@ -34,25 +34,30 @@ Status ErrnoStatus(std::string_view op, const std::string& path, int err) {
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
+      : path_(std::move(path)), fd_(fd), size_(size), reserved_(size) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
 
   Status Append(std::string_view data) override {
     if (fd_ < 0) return Status::IOError("append to closed file " + path_);
-    const char* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus("write", path_, errno);
-      }
-      if (n == 0) return Status::IOError("write " + path_ + ": wrote nothing");
-      p += n;
-      left -= static_cast<size_t>(n);
-      size_ += static_cast<uint64_t>(n);
+    size_t written = 0;
+    Status s = WriteAt(data, size_, "write", &written);
+    size_ += written;  // after an error, what was written counts
+    reserved_ = std::max(reserved_, size_);
+    return s;
+  }
+
+  Status Reserve(uint64_t size) override {
+    if (fd_ < 0) return Status::IOError("reserve in closed file " + path_);
+    if (size <= reserved_) return Status::OK();
+    static const std::string kZeros(1 << 20, '\0');
+    while (reserved_ < size) {
+      const uint64_t n = std::min<uint64_t>(size - reserved_, kZeros.size());
+      size_t written = 0;
+      Status s = WriteAt(std::string_view(kZeros.data(), n), reserved_, "reserve", &written);
+      reserved_ += written;
+      RETURN_IF_ERROR(s);
     }
     return Status::OK();
   }
@@ -76,8 +81,7 @@ class PosixWritableFile final : public WritableFile {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
       return ErrnoStatus("ftruncate", path_, errno);
     }
-    // The descriptor is O_APPEND, so the next write lands at the new end.
-    size_ = size;
+    size_ = reserved_ = size;
     return Status::OK();
   }
 
@@ -92,9 +96,31 @@ class PosixWritableFile final : public WritableFile {
   uint64_t Size() const override { return size_; }
 
  private:
+  // Writes all of `data` at `offset` (pwrite: the descriptor is not O_APPEND, so appends can
+  // overwrite reserved zeros).
+  // *written counts the bytes written, also on error.
+  Status WriteAt(std::string_view data, uint64_t offset, std::string_view op, size_t* written) {
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(op, path_, errno);
+      }
+      if (n == 0) return Status::IOError(std::string(op) + " " + path_ + ": wrote nothing");
+      p += n;
+      left -= static_cast<size_t>(n);
+      offset += static_cast<uint64_t>(n);
+      *written += static_cast<size_t>(n);
+    }
+    return Status::OK();
+  }
+
   std::string path_;
   int fd_;
-  uint64_t size_;
+  uint64_t size_;      // appended data
+  uint64_t reserved_;  // bytes of file: data, then reserved zeros
 };
 
 class PosixRandomAccessFile final : public RandomAccessFile {
@@ -154,7 +180,7 @@ class PosixEnv final : public Env {
   }
 
   Result<std::unique_ptr<WritableFile>> OpenAppendable(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return ErrnoStatus("open", path, errno);
     struct stat st;
     if (::fstat(fd, &st) != 0) {

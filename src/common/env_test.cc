@@ -64,6 +64,29 @@ TEST_F(EnvTest, ReopenAppendsAtEndAndTruncateRepositions) {
   EXPECT_EQ(all, "0123XY");
 }
 
+TEST_F(EnvTest, ReservedZerosAreOverwrittenByAppendsAndCutByTruncate) {
+  auto f = env_->OpenAppendable(Path("a"));
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("abc").ok());
+  ASSERT_TRUE((*f)->Reserve(100).ok());
+  EXPECT_EQ((*f)->Size(), 3u);  // appended data only
+  EXPECT_EQ(*env_->FileSize(Path("a")), 100u);
+  ASSERT_TRUE((*f)->Append("de").ok());  // over the zeros, not after them
+  ASSERT_TRUE((*f)->Reserve(50).ok());   // already that long: nothing
+  EXPECT_EQ(*env_->FileSize(Path("a")), 100u);
+  std::string all;
+  ASSERT_TRUE(ReadFileToString(env_, Path("a"), &all).ok());
+  EXPECT_EQ(all, "abcde" + std::string(95, '\0'));
+  ASSERT_TRUE((*f)->Append(std::string(200, 'x')).ok());  // past the reserved end
+  EXPECT_EQ((*f)->Size(), 205u);
+  EXPECT_EQ(*env_->FileSize(Path("a")), 205u);
+  ASSERT_TRUE((*f)->Reserve(300).ok());
+  ASSERT_TRUE((*f)->Truncate(205).ok());  // cuts the zeros
+  EXPECT_EQ(*env_->FileSize(Path("a")), 205u);
+  ASSERT_TRUE((*f)->Append("!").ok());
+  EXPECT_EQ(*env_->FileSize(Path("a")), 206u);
+}
+
 TEST_F(EnvTest, DirectoryOperations) {
   ASSERT_TRUE(env_->CreateDirs(Path("x/y/z")).ok());
   ASSERT_TRUE(env_->CreateDirs(Path("x/y/z")).ok());  // idempotent

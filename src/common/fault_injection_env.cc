@@ -55,6 +55,8 @@ class FaultWritableFile final : public WritableFile {
     return Status::OK();
   }
 
+  // Forwarded; the zeros are not counted against the space limit (appends over them are).
+  Status Reserve(uint64_t size) override { return base_->Reserve(size); }
   Status Close() override { return base_->Close(); }
   uint64_t Size() const override { return base_->Size(); }
 

@@ -14,6 +14,12 @@ std::string Where(const Segment& seg, uint64_t position) {
 
 Partition::Partition(PartitionOptions options) : options_(std::move(options)), env_(options_.env) {}
 
+Partition::~Partition() {
+  if (active_file_ && !group_.open && w_reserved_ > w_size_) {
+    if (active_file_->Truncate(w_size_).ok()) (void)active_file_->Sync();
+  }
+}
+
 std::string Partition::SegmentPath(uint64_t base) const {
   return options_.dir + "/" + SegmentFileName(base);
 }

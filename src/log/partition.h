@@ -31,6 +31,9 @@ struct PartitionOptions {
 class Partition {
  public:
   explicit Partition(PartitionOptions options);
+  // Cuts the zeros reserved after the active segment's data (best effort: recovery cuts them
+  // after a crash), so a log closed cleanly is exactly its records.
+  ~Partition();
   Partition(const Partition&) = delete;
   Partition& operator=(const Partition&) = delete;
 
@@ -100,8 +103,9 @@ class Partition {
   // while a group is open.
   std::shared_ptr<Segment> active_;
   std::unique_ptr<WritableFile> active_file_;
-  uint64_t w_size_ = 0;     // bytes written to active_file_
-  uint64_t w_records_ = 0;  // records in active_, including buffered ones
+  uint64_t w_size_ = 0;      // bytes written to active_file_
+  uint64_t w_reserved_ = 0;  // active_file_ may hold zeros up to here (Reserve); 0: none
+  uint64_t w_records_ = 0;   // records in active_, including buffered ones
   int64_t w_last_append_ = 0;
   bool w_has_index_ = false;
   uint64_t w_last_index_pos_ = 0;

@@ -112,6 +112,31 @@ Result<std::shared_ptr<Segment>> Partition::LoadSealed(uint64_t base, RecoveryRe
   return seg;
 }
 
+namespace {
+
+// The end of the data in bytes [begin, end) of `file`: just after its last non-zero byte
+// (`begin` when all are zero). Zeros after that were reserved ahead of the data
+// (WritableFile::Reserve) and never written over.
+Result<uint64_t> DataEnd(const RandomAccessFile* file, uint64_t begin, uint64_t end) {
+  std::string chunk;
+  uint64_t data_end = begin;
+  for (uint64_t at = begin; at < end;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(end - at, 1 << 20));
+    RETURN_IF_ERROR(file->Read(at, n, &chunk));
+    for (size_t i = chunk.size(); i > 0; --i) {
+      if (chunk[i - 1] != 0) {
+        data_end = at + i;
+        break;
+      }
+    }
+    if (chunk.size() < n) break;
+    at += n;
+  }
+  return data_end;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<Segment>> Partition::LoadLast(uint64_t base, RecoveryReport* report) {
   const std::string p = "partition " + std::to_string(options_.id) + ": ";
   const std::string path = SegmentPath(base);
@@ -143,8 +168,17 @@ Result<std::shared_ptr<Segment>> Partition::LoadLast(uint64_t base, RecoveryRepo
   ScanSummary sum;
   RETURN_IF_ERROR(ScanSegment(seg->reader.get(), base, size, &sum));
   ASSIGN_OR_RETURN(active_file_, env_->OpenAppendable(path));
+  // Zeros after the data were reserved ahead of it (WritableFile::Reserve): cut, not counted.
+  uint64_t data_end = size;
   if (!sum.clean) {
-    const uint64_t dropped = size - sum.good_end;
+    ASSIGN_OR_RETURN(data_end, DataEnd(seg->reader.get(), sum.good_end, size));
+  }
+  if (!sum.clean && data_end == sum.good_end) {
+    // Only reserved zeros follow the records: not a torn tail, nothing was lost.
+    RETURN_IF_ERROR(active_file_->Truncate(sum.good_end));
+    RETURN_IF_ERROR(active_file_->Sync());
+  } else if (!sum.clean) {
+    const uint64_t dropped = data_end - sum.good_end;
     std::optional<uint64_t> valid_after =
         FindNextValidRecord(seg->reader.get(), sum.good_end, size, base + sum.records);
     const std::string where = path + " at byte " + std::to_string(sum.good_end);

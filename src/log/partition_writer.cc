@@ -9,6 +9,13 @@ namespace {
 
 // Flush the encode buffer early when it grows past this, to bound memory per partition.
 constexpr size_t kMaxBufferBytes = 8 << 20;
+// A group that wrote fewer bytes than this to a partition reserves zeroed file ahead of the
+// data, a step at a time (WritableFile::Reserve): its fdatasync then need not write the file's
+// new size. Measured on /v1/track (~7 KB per partition and group): +7–15 % requests/s. Larger
+// groups do not (one 100-event /v1/batch request is ~25 KB per partition): zeroing writes their
+// bytes twice for a saving they do not notice.
+constexpr uint64_t kReserveBelowBytes = 16 << 10;
+constexpr uint64_t kReserveStep = 1 << 20;
 
 }  // namespace
 
@@ -68,7 +75,18 @@ Status Partition::Sync() {
 
 Status Partition::Write() {
   RETURN_IF_ERROR(Flush());
-  if (dirty_) (void)active_file_->StartSync();  // a hint; Sync() reports any failure
+  if (!dirty_) return Status::OK();
+  const bool small = active_ == group_.pre_active && w_size_ - group_.pre_size < kReserveBelowBytes;
+  if (small) {
+    // Up to the next step after the data, never past the segment's size (it rolls there). Best
+    // effort: a failure (a full disk) leaves at most some zeros after the data, which recovery
+    // drops.
+    const uint64_t target = std::min((w_size_ / kReserveStep + 1) * kReserveStep,
+                                     std::max<uint64_t>(options_.segment_bytes, w_size_));
+    w_reserved_ = std::max(w_reserved_, target);
+    (void)active_file_->Reserve(target);
+  }
+  (void)active_file_->StartSync();  // a hint; Sync() reports any failure
   return Status::OK();
 }
 
@@ -87,8 +105,14 @@ void Partition::WriteIndexBestEffort(const Segment& seg, uint64_t size, uint64_t
 
 Status Partition::Roll() {
   // The old segment must be durable before a newer one exists, so that after a crash only
-  // the last segment can have a torn tail.
+  // the last segment can have a torn tail. A sealed segment is exactly its records: zeros
+  // reserved after them go (its index and recovery take the file's size as the data's).
   RETURN_IF_ERROR(Flush());
+  if (w_reserved_ > w_size_) {
+    RETURN_IF_ERROR(active_file_->Truncate(w_size_));
+    dirty_ = true;
+  }
+  w_reserved_ = 0;
   RETURN_IF_ERROR(Sync());
   const uint64_t new_base = active_->base + w_records_;
   group_.orphans.push_back(active_->index_path);
@@ -183,6 +207,7 @@ Status Partition::Repair() {
   (void)active_file_->Sync();
   if (removed_any) (void)env_->SyncDir(options_.dir);
   w_size_ = repair_size_;
+  w_reserved_ = 0;  // truncated: no zeros after the data
   dirty_ = false;
   needs_repair_ = false;
   return Status::OK();

@@ -57,13 +57,18 @@ TEST(LogRecovery, TornTailIsTruncatedAtEveryCutPoint) {
     const size_t last_start = kSegmentHeaderSize + 9 * kRecord;
     WriteAll(seg, data.substr(0, last_start + cut));
 
+    // Zeros at the end of the file count as reserved space, not as torn bytes.
+    const std::string torn = data.substr(last_start, cut);
+    const size_t counted = torn.find_last_not_of('\0') + 1;
+    ASSERT_GT(counted, 0u);
+
     RecoveryReport report;
     auto log = Reopen(dir.path(), &report);
     ASSERT_TRUE(log);
-    EXPECT_EQ(report.truncated_bytes, cut);
+    EXPECT_EQ(report.truncated_bytes, counted);
     EXPECT_EQ(report.corrupt_records, 0u);
     ASSERT_EQ(report.partitions.size(), 1u);
-    EXPECT_EQ(report.partitions[0].truncated_bytes, cut);
+    EXPECT_EQ(report.partitions[0].truncated_bytes, counted);
     EXPECT_NE(Join(report.messages).find("torn tail"), std::string::npos) << Join(report.messages);
     ExpectRecords(*log, 9);
     auto o = log->AppendSync({{0, Payload(0, 9, kPayload)}});
@@ -75,6 +80,72 @@ TEST(LogRecovery, TornTailIsTruncatedAtEveryCutPoint) {
     EXPECT_TRUE(again.clean()) << Join(again.messages);
     ExpectRecords(*log, 10);
   }
+}
+
+// A crash leaves the zeros reserved after the active segment's data (WritableFile::Reserve).
+// Returns the segment file as it was then: records, then zeros.
+std::string CrashedWithReservedZeros(const std::string& dir, int n) {
+  const std::string seg = SegmentPath(dir, 0, 0) + ".log";
+  std::string crashed;
+  {
+    auto log = EventLog::Open({.dir = dir, .partitions = 1}, nullptr);
+    EXPECT_TRUE(log.ok());
+    for (int i = 0; i < n; ++i) {
+      EXPECT_TRUE((*log)->AppendSync({{0, Payload(0, i, kPayload)}}).ok());
+    }
+    crashed = ReadAll(seg);  // before the clean close cuts the zeros
+  }
+  EXPECT_EQ(ReadAll(seg).size(), kSegmentHeaderSize + n * kRecord);  // closed: exact
+  WriteAll(seg, crashed);
+  return crashed;
+}
+
+TEST(LogRecovery, ReservedZerosAfterACrashAreNotATornTail) {
+  TempDir dir;
+  const std::string crashed = CrashedWithReservedZeros(dir.path(), 10);
+  // Small groups reserve zeroed file a MiB at a time ahead of the data.
+  EXPECT_EQ(crashed.size(), size_t{1} << 20);
+  EXPECT_EQ(crashed.find_first_not_of('\0', kSegmentHeaderSize + 10 * kRecord), std::string::npos);
+
+  RecoveryReport report;
+  auto log = Reopen(dir.path(), &report);
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(report.clean()) << Join(report.messages);
+  ExpectRecords(*log, 10);
+  EXPECT_EQ(ReadAll(SegmentPath(dir.path(), 0, 0) + ".log").size(),
+            kSegmentHeaderSize + 10 * kRecord);  // cut back to the records
+  ASSERT_TRUE(log->AppendSync({{0, Payload(0, 10, kPayload)}}).ok());
+  ExpectRecords(*log, 11);
+}
+
+TEST(LogRecovery, ATornRecordInTheReservedZerosIsATornTail) {
+  TempDir dir;
+  std::string crashed = CrashedWithReservedZeros(dir.path(), 10);
+  // A record was being written over the zeros when the machine stopped: 30 bytes of it landed.
+  crashed.replace(kSegmentHeaderSize + 10 * kRecord, 30, std::string(30, '\x5a'));
+  WriteAll(SegmentPath(dir.path(), 0, 0) + ".log", crashed);
+
+  RecoveryReport report;
+  auto log = Reopen(dir.path(), &report);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(report.truncated_bytes, 30u);  // the torn bytes, not the zeros after them
+  EXPECT_EQ(report.corrupt_records, 0u);
+  EXPECT_NE(Join(report.messages).find("torn tail"), std::string::npos) << Join(report.messages);
+  ExpectRecords(*log, 10);
+}
+
+TEST(LogRecovery, SealedSegmentsHoldNoReservedZeros) {
+  TempDir dir;
+  Fill(dir.path(), 40, 4096);  // small groups, a roll every ~17 records
+  const std::string seg0 = SegmentPath(dir.path(), 0, 0) + ".log";
+  const size_t records0 = (ReadAll(seg0).size() - kSegmentHeaderSize) / kRecord;
+  EXPECT_GT(records0, 0u);
+  EXPECT_EQ(ReadAll(seg0).size(), kSegmentHeaderSize + records0 * kRecord);
+  RecoveryReport report;
+  auto log = Reopen(dir.path(), &report, 4096);
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(report.clean()) << Join(report.messages);  // every index matched its segment
+  ExpectRecords(*log, 40);
 }
 
 TEST(LogRecovery, FlippedByteInLastRecordIsDetectedAndDropped) {
