@@ -129,7 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Run() {
     net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
       self->Read();
-      self->ArmTimer(self->deadline_);
+      if (!self->closed_) self->ArmTimer(self->deadline_);  // Read closes when stopping
     });
   }
 
