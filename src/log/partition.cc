@@ -15,7 +15,7 @@ std::string Where(const Segment& seg, uint64_t position) {
 Partition::Partition(PartitionOptions options) : options_(std::move(options)), env_(options_.env) {}
 
 Partition::~Partition() {
-  if (active_file_ && !group_.open && w_reserved_ > w_size_) {
+  if (active_file_ && !group_.open && !needs_repair_ && w_reserved_ > w_size_) {
     if (active_file_->Truncate(w_size_).ok()) (void)active_file_->Sync();
   }
 }
