@@ -129,7 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Run() {
     net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
       self->Read();
-      if (!self->closed_) self->ArmTimer(self->deadline_);  // Read closes when stopping
+      if (!self->closed_) self->ArmTimer();  // Read closes when stopping
     });
   }
 
@@ -147,15 +147,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // is re-armed only when it fires, not per operation (Beast's tcp_stream re-arms per call).
   void ExpectWithin(Clock::duration d) { deadline_ = Clock::now() + d; }
   void NoDeadline() { deadline_ = Clock::time_point::max(); }
-  void ArmTimer(Clock::time_point at) {
-    timer_.expires_at(at);
+  // Fires at deadline_, or an idle timeout from now while there is none, to look again.
+  void ArmTimer() {
+    timer_.expires_at(deadline_ == Clock::time_point::max()
+                          ? Clock::now() + server_->options.idle_timeout
+                          : deadline_);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || self->closed_) return;
-      auto now = Clock::now();
-      if (now >= self->deadline_) return self->Close();  // the pending operation fails
-      self->ArmTimer(self->deadline_ == Clock::time_point::max()
-                         ? now + self->server_->options.idle_timeout
-                         : self->deadline_);
+      if (Clock::now() >= self->deadline_) return self->Close();  // the pending operation fails
+      self->ArmTimer();
     });
   }
 
