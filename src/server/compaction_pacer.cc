@@ -24,7 +24,7 @@ int64_t NowMicros() {
 
 int64_t CompactionPacer::PacedBytesPerSecond(double share) {
   if (share >= 1.0) return kUnpacedRocksBytesPerSecond;
-  return static_cast<int64_t>(std::clamp(share, 0.05, 1.0) * (40 << 20));
+  return static_cast<int64_t>(std::max(share, 0.05) * (40 << 20));
 }
 
 CompactionPacer::CompactionPacer(std::shared_ptr<rocksdb::RateLimiter> limiter, double share,

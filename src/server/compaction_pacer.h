@@ -3,7 +3,7 @@
 // after a /v1/batch run, while the profile pipeline and warehouse were paced to 10 %). A
 // thread samples the foreground every 100 ms (common/pacing.h's test); while ingest is held
 // back, and for 1 s after, the shared RocksDB rate limiter (common/rocks_options.h) lets
-// flushes and compactions write `paced_bytes_per_second`; otherwise it is unlimited. They
+// flushes and compactions write PacedBytesPerSecond(share); otherwise it is unlimited. They
 // catch up afterwards, like the rest of derived state. A share of 1 (pacing off) never limits.
 #pragma once
 
