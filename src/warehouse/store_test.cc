@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -65,12 +66,14 @@ std::vector<std::string> Expected(const std::vector<Row>& rows) {
 
 class StoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Warehouse> Open(Env* env = nullptr, size_t merge_min_parts = 4) {
+  std::unique_ptr<Warehouse> Open(Env* env = nullptr, size_t merge_min_parts = 4,
+                                  std::function<void()> between_blocks = nullptr) {
     WarehouseOptions o;
     o.dir = dir_.Sub("wh");
     o.env = env;
     o.merge_min_parts = merge_min_parts;
     o.part.block_rows = 100;  // several blocks per part
+    o.part.between_blocks = std::move(between_blocks);
     auto w = Warehouse::Open(std::move(o));
     EXPECT_TRUE(w.ok()) << w.status().ToString();
     return w.ok() ? std::move(*w) : nullptr;
@@ -168,6 +171,29 @@ TEST_F(StoreTest, SteadyIngestKeepsFewPartsAndRewritesLittle) {
   EXPECT_EQ(Dump(*w->Snapshot()), Expected(all));
   EXPECT_GT(w->GetStats().merges_done, 8u);
   EXPECT_LE(w->GetStats().rows_merged, 5 * all.size()) << w->GetStats().rows_merged;
+}
+
+TEST_F(StoreTest, AMergePacesBeforeEachSourcePartAndAfterEachBlockItWrites) {
+  // Background work yields to ingest between units (common/pacing.h): a merge of millions of
+  // rows must not be one unit. Three parts of 250 rows in one day merge into 750 rows, written
+  // as 8 blocks of at most 100: 3 pauses before reading the sources, 8 while writing.
+  int calls = 0;
+  auto w = Open(nullptr, 3, [&calls] { ++calls; });
+  std::vector<Row> all;
+  for (int i = 0; i < 3; ++i) {
+    std::vector<Row> rows = RandomRows(250, 1, 40 + i);
+    all.insert(all.end(), rows.begin(), rows.end());
+    w->Add(rows, {static_cast<uint64_t>(i + 1)});
+    ASSERT_TRUE(w->Flush().ok());
+  }
+  ASSERT_EQ(w->GetStats().parts, 3u);
+  calls = 0;
+  bool merged = false;
+  ASSERT_TRUE(w->MergeStep(&merged).ok());
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(w->GetStats().parts, 1u);
+  EXPECT_EQ(calls, 3 + 8);
+  EXPECT_EQ(Dump(*w->Snapshot()), Expected(all));
 }
 
 TEST_F(StoreTest, ASnapshotTakenBeforeAMergeStillReads) {
