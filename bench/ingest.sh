@@ -281,7 +281,7 @@ rb="$(get 'rapport batch' events_per_s)"; rt="$(median 'rapport track' requests_
 n1="$(median 'nginx 1 worker' requests_per_s)"; na="$(get 'nginx auto workers' requests_per_s)"
 # The rounds' ratios, track / nginx 1 worker, and their median
 round_pcts="$(jq -rs '[.[] | select(.name == "rapport track")] as $t | [.[] | select(.name == "nginx 1 worker")] as $n
-  | [range(0; [$t, $n] | map(length) | min) | 100 * $t[.].requests_per_s / $n[.].requests_per_s] | map(floor | tostring + " %") | join(", ")' "$RESULTS")"
+  | [range(0; [$t, $n] | map(length) | min) | 100 * $t[.].requests_per_s / $n[.].requests_per_s] | map(round | tostring + " %") | join(", ")' "$RESULTS")"
 tr_ratio="$(jq -rs '[.[] | select(.name == "rapport track")] as $t | [.[] | select(.name == "nginx 1 worker")] as $n
   | [range(0; [$t, $n] | map(length) | min) | $t[.].requests_per_s / $n[.].requests_per_s] | sort | .[length / 2 | floor] // 0' "$RESULTS")"
 pg="$(get 'postgres INSERT' events_per_s)"
