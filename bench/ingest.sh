@@ -9,7 +9,7 @@
 # Prints a table with events/s and the ratios against the targets of DESIGN.md. Benchmarks are
 # not tests: this never fails on a figure, only when something could not run.
 #
-# usage: bench/ingest.sh [--smoke]           (--smoke: 2 s per run, used by CI to prove it runs)
+# usage: bench/ingest.sh [--smoke]           (--smoke: 2 s per run, 1 round: proves it runs)
 # env:   BENCH_SECONDS (10)  BENCH_CONNECTIONS (64)  LOADGEN_THREADS (1)  PG_CLIENTS (8)
 #        BENCH_ROUNDS (3; --smoke: 1): rounds of rapport track and nginx 1 worker, alternated
 #        RAPPORT_BIN (build/src/cli/rapport)  BENCH_BUILD_DIR (build-bench)  BENCH_JSON_OUT (file)
@@ -28,6 +28,7 @@ BUILD_DIR="${BENCH_BUILD_DIR:-$ROOT/build-bench}"
 
 log() { printf '[ingest.sh] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a whole number >= 1, not '$ROUNDS'"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -276,14 +277,16 @@ PG_DATA=""
 # ---- report ----------------------------------------------------------------------------------
 get() { jq -r --arg n "$1" "select(.name == \$n) | .$2" "$RESULTS"; }
 # median NAME FIELD: the median over the rounds
-median() { jq -s --arg n "$1" "[.[] | select(.name == \$n) | .$2] | sort | .[length / 2 | floor]" "$RESULTS"; }
+# (of an even count, the mean of the two middle values)
+MEDIAN='sort | if length == 0 then null elif length % 2 == 0 then (.[length / 2 - 1] + .[length / 2]) / 2 else .[length / 2 | floor] end'
+median() { jq -s --arg n "$1" "[.[] | select(.name == \$n) | .$2] | $MEDIAN" "$RESULTS"; }
 rb="$(get 'rapport batch' events_per_s)"; rt="$(median 'rapport track' requests_per_s)"
 n1="$(median 'nginx 1 worker' requests_per_s)"; na="$(get 'nginx auto workers' requests_per_s)"
 # The rounds' ratios, track / nginx 1 worker, and their median
 round_pcts="$(jq -rs '[.[] | select(.name == "rapport track")] as $t | [.[] | select(.name == "nginx 1 worker")] as $n
   | [range(0; [$t, $n] | map(length) | min) | 100 * $t[.].requests_per_s / $n[.].requests_per_s] | map(round | tostring + " %") | join(", ")' "$RESULTS")"
 tr_ratio="$(jq -rs '[.[] | select(.name == "rapport track")] as $t | [.[] | select(.name == "nginx 1 worker")] as $n
-  | [range(0; [$t, $n] | map(length) | min) | $t[.].requests_per_s / $n[.].requests_per_s] | sort | .[length / 2 | floor] // 0' "$RESULTS")"
+  | [range(0; [$t, $n] | map(length) | min) | $t[.].requests_per_s / $n[.].requests_per_s] | '"$MEDIAN"' // 0' "$RESULTS")"
 pg="$(get 'postgres INSERT' events_per_s)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "n/a" }'; }
