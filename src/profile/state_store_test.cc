@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "common/rocks_options.h"
 #include "common/temp_dir.h"
 #include "profile/state_cache.h"
 
@@ -60,6 +63,30 @@ TEST(StateStoreTimelineTest, OneBatchInAnyOrderReadsNewestFirstAndTheLaterPutWin
   for (const auto& e : out) json.push_back(e.json);
   EXPECT_EQ(json,
             (std::vector<std::string>{R"({"n":"new"})", R"({"n":"middle"})", R"({"n":"old"})"}));
+}
+
+// The state's flushes and compactions write through the process's shared rate limiter
+// (common/rocks_options.h), which the server's CompactionPacer lowers while ingest is held back:
+// reopening flushes the recovered write-ahead log into a table, and its bytes pass the limiter.
+TEST(StateStorePacingTest, FlushesWriteThroughTheSharedRateLimiter) {
+  testing::TempDir dir;
+  {
+    auto store = StateStore::Open(dir.Sub("state"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    StateBatch batch(store->get());
+    std::mt19937_64 rng(1);
+    for (uint64_t p = 1; p <= 1000; ++p) {
+      std::string json(200, ' ');  // random letters: about as large compressed (LZ4) as not
+      for (char& c : json) c = static_cast<char>('a' + rng() % 26);
+      batch.PutTimeline(p, {static_cast<int64_t>(p), p}, "s", json);
+    }
+    ASSERT_TRUE((*store)->Write(&batch).ok());
+  }
+  const int64_t before = SharedRocksRateLimiter()->GetTotalBytesThrough(rocksdb::Env::IO_TOTAL);
+  auto store = StateStore::Open(dir.Sub("state"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_GT(SharedRocksRateLimiter()->GetTotalBytesThrough(rocksdb::Env::IO_TOTAL) - before,
+            100'000);
 }
 
 TEST(StateCacheTest, SizedFromAMemoryBudget) {
