@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "collect/envelope.h"
+#include "common/rocks_options.h"
 #include "common/temp_dir.h"
 #include "log/event_log.h"
 
@@ -176,6 +177,25 @@ bool WaitTrusted(const Deduplicator& d) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return d.filter_trusted();
+}
+
+// The index's compactions write through the process's shared rate limiter
+// (common/rocks_options.h), which the server's CompactionPacer lowers while ingest is held back.
+// Runs of random keys overlap, so enough of them pile up in level 0 and are compacted.
+TEST_F(DedupTest, CompactionsOfTheRunsWriteThroughTheSharedRateLimiter) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.push_back("id" + std::to_string(i));
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  const int64_t before = SharedRocksRateLimiter()->GetTotalBytesThrough(rocksdb::Env::IO_TOTAL);
+  auto d = Open(/*run_keys=*/500);  // 20 runs
+  WriteIds(d.get(), views, clock_.NowMicros());
+  auto through = [&] {
+    return SharedRocksRateLimiter()->GetTotalBytesThrough(rocksdb::Env::IO_TOTAL) - before;
+  };
+  for (int i = 0; i < 2000 && through() < 50'000; ++i) {  // compaction runs in the background
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(through(), 50'000);
 }
 
 TEST_F(DedupTest, TheFilterKnowsEveryKeyInTheRunsAcrossRestart) {
