@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/rocks_options.h"
 #include "common/temp_dir.h"
 
 namespace rapport {
@@ -204,6 +206,26 @@ TEST_F(OutboxTest, DeadLettersListReplayDelete) {
   s = Stats("crm");
   EXPECT_EQ(s.dead_letters, 0u);
   EXPECT_EQ(s.queued, 2u);
+}
+
+// The outbox's flushes and compactions write through the process's shared rate limiter
+// (common/rocks_options.h), which the server's CompactionPacer lowers while ingest is held back:
+// reopening flushes the recovered write-ahead log into a table, and its bytes pass the limiter.
+TEST_F(OutboxTest, FlushesWriteThroughTheSharedRateLimiter) {
+  ASSERT_TRUE(outbox_->AddDestination("crm").ok());
+  std::mt19937_64 rng(1);
+  std::vector<OutboxItem> items;
+  for (int i = 0; i < 1000; ++i) {
+    std::string body(200, ' ');  // random letters: about as large compressed (LZ4) as not
+    for (char& c : body) c = static_cast<char>('a' + rng() % 26);
+    items.push_back(Item("k" + std::to_string(i), "p" + std::to_string(i), body));
+  }
+  ASSERT_TRUE(outbox_->Enqueue("crm", items).ok());
+  outbox_.reset();
+  const int64_t before = SharedRocksRateLimiter()->GetTotalBytesThrough(rocksdb::Env::IO_TOTAL);
+  Reopen();
+  EXPECT_GT(SharedRocksRateLimiter()->GetTotalBytesThrough(rocksdb::Env::IO_TOTAL) - before,
+            100'000);
 }
 
 TEST_F(OutboxTest, ReopenKeepsQueueScheduleAndCountersAndResendsInFlight) {
