@@ -104,6 +104,9 @@ class DispatcherTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  // A test's manual clock lives here, not on the test's stack: the dispatcher's threads read it
+  // until TearDown stops them, after the test body's locals are gone.
+  ManualClock manual_clock_{1'700'000'000'000'000};
   Clock* clock_ = SystemClock::Default();
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Dispatcher> dispatcher_;
@@ -165,7 +168,7 @@ TEST_F(DispatcherTest, ServerErrorsAreRetriedThenDelivered) {
 }
 
 TEST_F(DispatcherTest, RetryAfterIsHonouredOnTheClock) {
-  ManualClock clock(1'700'000'000'000'000);
+  ManualClock& clock = manual_clock_;
   clock_ = &clock;
   OpenOutbox();
   std::atomic<int> calls{0};
@@ -193,7 +196,7 @@ TEST_F(DispatcherTest, RetryAfterIsHonouredOnTheClock) {
 }
 
 TEST_F(DispatcherTest, LongOutageLosesNothingAndKeepsOrderPerProfile) {
-  ManualClock clock(1'700'000'000'000'000);
+  ManualClock& clock = manual_clock_;
   clock_ = &clock;
   OpenOutbox();
   TestReceiver receiver;
