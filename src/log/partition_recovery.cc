@@ -168,20 +168,17 @@ Result<std::shared_ptr<Segment>> Partition::LoadLast(uint64_t base, RecoveryRepo
   ScanSummary sum;
   RETURN_IF_ERROR(ScanSegment(seg->reader.get(), base, size, &sum));
   ASSIGN_OR_RETURN(active_file_, env_->OpenAppendable(path));
-  // Zeros after the data were reserved ahead of it (WritableFile::Reserve): cut, not counted.
-  uint64_t data_end = size;
   if (!sum.clean) {
-    ASSIGN_OR_RETURN(data_end, DataEnd(seg->reader.get(), sum.good_end, size));
-  }
-  if (!sum.clean && data_end == sum.good_end) {
-    // Only reserved zeros follow the records: not a torn tail, nothing was lost.
-    RETURN_IF_ERROR(active_file_->Truncate(sum.good_end));
-    RETURN_IF_ERROR(active_file_->Sync());
-  } else if (!sum.clean) {
+    // Zeros after the records were reserved ahead of the data (WritableFile::Reserve): they are
+    // cut with the rest, but only bytes up to the last non-zero one were torn. Nothing but zeros:
+    // nothing was lost, and there is nothing to report.
+    ASSIGN_OR_RETURN(const uint64_t data_end, DataEnd(seg->reader.get(), sum.good_end, size));
     const uint64_t dropped = data_end - sum.good_end;
-    std::optional<uint64_t> valid_after =
-        FindNextValidRecord(seg->reader.get(), sum.good_end, size, base + sum.records);
     const std::string where = path + " at byte " + std::to_string(sum.good_end);
+    std::optional<uint64_t> valid_after;
+    if (dropped > 0) {
+      valid_after = FindNextValidRecord(seg->reader.get(), sum.good_end, size, base + sum.records);
+    }
     if (valid_after) {
       report->AddCorrupt(options_.id, 1,
                          p + "CORRUPTION in the middle of " + where + " (" + sum.problem +
@@ -190,7 +187,7 @@ Result<std::shared_ptr<Segment>> Partition::LoadLast(uint64_t base, RecoveryRepo
       report->AddTruncated(options_.id, dropped,
                            p + "dropped " + std::to_string(dropped) + " bytes after offset " +
                                std::to_string(base + sum.records));
-    } else {
+    } else if (dropped > 0) {
       report->AddTruncated(options_.id, dropped,
                            p + "torn tail in " + where + " (" + sum.problem + "): truncated " +
                                std::to_string(dropped) + " bytes");
