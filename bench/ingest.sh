@@ -283,10 +283,10 @@ median() { jq -s --arg n "$1" "[.[] | select(.name == \$n) | .$2] | $MEDIAN" "$R
 rb="$(get 'rapport batch' events_per_s)"; rt="$(median 'rapport track' requests_per_s)"
 n1="$(median 'nginx 1 worker' requests_per_s)"; na="$(get 'nginx auto workers' requests_per_s)"
 # The rounds' ratios, track / nginx 1 worker, and their median
-round_pcts="$(jq -rs '[.[] | select(.name == "rapport track")] as $t | [.[] | select(.name == "nginx 1 worker")] as $n
-  | [range(0; [$t, $n] | map(length) | min) | 100 * $t[.].requests_per_s / $n[.].requests_per_s] | map(round | tostring + " %") | join(", ")' "$RESULTS")"
-tr_ratio="$(jq -rs '[.[] | select(.name == "rapport track")] as $t | [.[] | select(.name == "nginx 1 worker")] as $n
-  | [range(0; [$t, $n] | map(length) | min) | $t[.].requests_per_s / $n[.].requests_per_s] | '"$MEDIAN"' // 0' "$RESULTS")"
+ratios="$(jq -cs '[.[] | select(.name == "rapport track")] as $t | [.[] | select(.name == "nginx 1 worker")] as $n
+  | [range(0; [$t, $n] | map(length) | min) | $t[.].requests_per_s / $n[.].requests_per_s]' "$RESULTS")"
+round_pcts="$(jq -r 'map(100 * . | round | tostring + " %") | join(", ")' <<<"$ratios")"
+tr_ratio="$(jq -r "$MEDIAN // 0" <<<"$ratios")"
 pg="$(get 'postgres INSERT' events_per_s)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "n/a" }'; }
