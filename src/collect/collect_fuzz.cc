@@ -1,7 +1,8 @@
 // libFuzzer target for the collect parsers. The first input byte picks the target: 0-7 feed the
 // rest to RequestParser::Parse for that Endpoint, 8 to DecodeEnvelope. Beyond "no crash", it
 // checks invariants: accepted events re-parse as JSON objects with the right type and messageId,
-// hold no writeKey, and round-trip through the envelope byte for byte.
+// hold no writeKey, are minified as simdjson minifies, and round-trip through the envelope byte
+// for byte.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -26,6 +27,8 @@ void CheckEvent(const rapport::NormalizedEvent& e, simdjson::dom::parser& json) 
   Check(root["writeKey"].error() == simdjson::NO_SUCH_FIELD);
   Check(root["receivedAt"].get_string().get(s) == simdjson::SUCCESS);
   Check(root["timestamp"].get_string().get(s) == simdjson::SUCCESS);
+  // Stored minified: what simdjson's own minifier writes for it, byte for byte.
+  Check(simdjson::minify(root) == e.json);
 
   const std::string record = rapport::EncodeEnvelope("fuzz-source", e);
   auto v = rapport::DecodeEnvelope(record);
