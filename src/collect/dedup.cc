@@ -282,9 +282,17 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
   // before taking it out of pending_: a key the trusted filter never saw is new, with no look-up
   // in memory or RocksDB. Probed without mu_, which the HTTP threads share.
   std::vector<size_t> maybe;
-  const bool trusted = FilterTrusted();
-  for (size_t i : claimed) {
-    if (!trusted || key_filter_.MayContain(keys[i].hi, keys[i].lo)) maybe.push_back(i);
+  if (FilterTrusted()) {
+    std::vector<std::pair<uint64_t, uint64_t>> probes;
+    probes.reserve(claimed.size());
+    for (size_t i : claimed) probes.emplace_back(keys[i].hi, keys[i].lo);
+    std::vector<char> may;
+    key_filter_.MayContainEach(probes, &may);
+    for (size_t n = 0; n < claimed.size(); ++n) {
+      if (may[n]) maybe.push_back(claimed[n]);
+    }
+  } else {
+    maybe = claimed;
   }
   if (!maybe.empty()) {
     std::vector<size_t> lookup;  // not indexed in memory: may be in a run

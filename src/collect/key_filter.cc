@@ -27,8 +27,12 @@ KeyFilter::KeyFilter(size_t first_epoch_keys, int64_t span_us, size_t max_bytes)
       span_us_(std::max<int64_t>(span_us, 0)),
       max_bytes_(max_bytes) {}
 
+const uint64_t* KeyFilter::BlockFor(const Epoch& e, uint64_t hi) {
+  return e.words.data() + BlockOf(hi, e.words.size() / kBlockWords) * kBlockWords;
+}
+
 bool KeyFilter::Probe(const Epoch& e, uint64_t hi, uint64_t lo) {
-  const uint64_t* block = e.words.data() + BlockOf(hi, e.words.size() / kBlockWords) * kBlockWords;
+  const uint64_t* block = BlockFor(e, hi);
   uint64_t h = lo;
   for (int i = 0; i < kProbes; ++i, h >>= 9) {
     const unsigned bit = h & 511;
@@ -117,6 +121,20 @@ bool KeyFilter::MayContain(uint64_t hi, uint64_t lo) const {
     if (Probe(e, hi, lo)) return true;
   }
   return false;
+}
+
+void KeyFilter::MayContainEach(const std::vector<std::pair<uint64_t, uint64_t>>& keys,
+                               std::vector<char>* out) const {
+  out->assign(keys.size(), 0);
+  std::shared_lock lock(mu_);
+  for (const Epoch& e : epochs_) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!(*out)[i]) __builtin_prefetch(BlockFor(e, keys[i].first));
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!(*out)[i]) (*out)[i] = Probe(e, keys[i].first, keys[i].second);
+    }
+  }
 }
 
 void KeyFilter::Expire(int64_t oldest_us) {

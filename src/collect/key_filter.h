@@ -39,6 +39,10 @@ class KeyFilter {
   void Add(const std::vector<std::pair<uint64_t, uint64_t>>& keys, int64_t newest_us);
   // False: the key was never added (or its epoch expired). True: it may have been.
   bool MayContain(uint64_t hi, uint64_t lo) const;
+  // MayContain of each key, into `out` (resized): one lock for all, and each epoch's blocks for
+  // all keys prefetched before any is probed, so that their cache misses overlap.
+  void MayContainEach(const std::vector<std::pair<uint64_t, uint64_t>>& keys,
+                      std::vector<char>* out) const;
   // Drops the epochs whose newest key was received before `oldest_us`; once every refused key is
   // that old too, the filter is whole again.
   void Expire(int64_t oldest_us);
@@ -55,6 +59,7 @@ class KeyFilter {
     int64_t first_us = 0;  // `newest_us` of the first Add into it
     int64_t newest_us = 0;
   };
+  static const uint64_t* BlockFor(const Epoch& e, uint64_t hi);
   static bool Probe(const Epoch& e, uint64_t hi, uint64_t lo);
   void Set(Epoch* e, uint64_t hi, uint64_t lo);
   // Whether the last epoch takes no more keys added at `newest_us`. Needs mu_.

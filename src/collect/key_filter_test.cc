@@ -28,6 +28,29 @@ TEST(KeyFilterTest, NoFalseNegativesAndFewFalsePositives) {
   EXPECT_GT(positives, 0u);
 }
 
+TEST(KeyFilterTest, MayContainEachAnswersAsMayContainForEveryKey) {
+  KeyFilter f(/*first_epoch_keys=*/20000);
+  auto keys = RandomKeys(70000, 6);  // three epochs: 20,000, 40,000 and 80,000 (part) keys
+  f.Add(keys, 1000);
+  ASSERT_EQ(f.epochs(), 3u);
+  // Keys of each epoch, keys never added (some false positives among them), and none.
+  auto probes = RandomKeys(30000, 7);
+  probes.insert(probes.end(), keys.begin(), keys.begin() + 100);
+  probes.insert(probes.end(), keys.begin() + 30000, keys.begin() + 30100);
+  probes.insert(probes.end(), keys.end() - 100, keys.end());
+  std::vector<char> may;
+  f.MayContainEach(probes, &may);
+  ASSERT_EQ(may.size(), probes.size());
+  size_t positives = 0;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    ASSERT_EQ(static_cast<bool>(may[i]), f.MayContain(probes[i].first, probes[i].second)) << i;
+    positives += may[i] != 0;
+  }
+  EXPECT_GE(positives, 300u);  // the 300 added keys, at least
+  f.MayContainEach({}, &may);
+  EXPECT_TRUE(may.empty());
+}
+
 TEST(KeyFilterTest, EpochsExpireByTheirNewestKey) {
   KeyFilter f(/*first_epoch_keys=*/1000, /*span_us=*/100);
   auto old_keys = RandomKeys(1000, 3), new_keys = RandomKeys(1000, 4), last = RandomKeys(10, 5);
