@@ -348,12 +348,21 @@ Result<std::vector<StoredAudience>> ControlStore::ListAudiences() {
 
 Status ControlStore::DeleteAudience(std::string_view name) {
   std::lock_guard lock(mu_);
-  RETURN_IF_ERROR(DeleteNamedLocked("audiences", "audience", name));
-  Stmt links(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
-  RETURN_IF_ERROR(links.prepared());
-  links.Bind(1, name);
-  if (links.Step() != SQLITE_DONE) return Status::IOError("delete audience: " + links.Error());
-  return Status::OK();
+  // One transaction: links left behind by a failure between the two deletes would be picked up
+  // by an audience created again under the name.
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  Status s = DeleteNamedLocked("audiences", "audience", name);
+  if (s.ok()) {
+    Stmt links(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
+    s = links.prepared();
+    if (s.ok()) {
+      links.Bind(1, name);
+      if (links.Step() != SQLITE_DONE) s = Status::IOError("delete audience: " + links.Error());
+    }
+  }
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) (void)Exec("ROLLBACK");
+  return s;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ControlStore::ListAudienceDestinations() {
@@ -394,7 +403,8 @@ Status ControlStore::SetAudienceDestinations(std::string_view audience,
     add.Bind(2, d);
     if (add.Step() != SQLITE_DONE) return rollback(Status::IOError("sync: " + add.Error()));
   }
-  return Exec("COMMIT");
+  Status committed = Exec("COMMIT");
+  return committed.ok() ? committed : rollback(committed);
 }
 
 Status ControlStore::CreateDestination(std::string_view name, std::string_view definition,

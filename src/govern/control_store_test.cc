@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 namespace rapport {
 namespace {
@@ -103,6 +104,50 @@ TEST_F(ControlStoreTest, Destinations) {
   ASSERT_TRUE((*store)->DeleteDestination("crm").ok());
   EXPECT_EQ((*store)->DeleteDestination("crm").code(), StatusCode::kNotFound);
   EXPECT_EQ((*store)->ListDestinations()->size(), 1u);
+}
+
+// Runs `sql` on the database file through a connection of its own (as another process could).
+void ExecRaw(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << msg;
+}
+
+TEST_F(ControlStoreTest, DeletingAnAudienceTakesItsLinksOrNothing) {
+  auto store = ControlStore::Open(DbPath());
+  ASSERT_TRUE(store.ok());
+  ControlStore& c = **store;
+  ASSERT_TRUE(c.CreateAudience("vip", "", "traits.plan = \"pro\"", 1).ok());
+  ASSERT_TRUE(c.CreateAudience("churn", "", "traits.plan = \"free\"", 2).ok());
+  ASSERT_TRUE(c.SetAudienceDestinations("vip", {"crm", "ads"}).ok());
+  ASSERT_TRUE(c.SetAudienceDestinations("churn", {"crm"}).ok());
+  using Links = std::vector<std::pair<std::string, std::string>>;
+
+  // The links cannot be deleted: the audience must stay too (no half-done delete).
+  ExecRaw(DbPath(),
+          "CREATE TRIGGER keep_links BEFORE DELETE ON audience_destinations "
+          "BEGIN SELECT RAISE(FAIL, 'links are kept'); END");
+  Status failed = c.DeleteAudience("vip");
+  EXPECT_EQ(failed.code(), StatusCode::kIOError) << failed.ToString();
+  auto audiences = c.ListAudiences();
+  ASSERT_TRUE(audiences.ok());
+  EXPECT_EQ(audiences->size(), 2u);
+  EXPECT_EQ(*c.ListAudienceDestinations(),
+            (Links{{"churn", "crm"}, {"vip", "ads"}, {"vip", "crm"}}));
+
+  ExecRaw(DbPath(), "DROP TRIGGER keep_links");
+  ASSERT_TRUE(c.DeleteAudience("vip").ok());
+  EXPECT_EQ(*c.ListAudienceDestinations(), (Links{{"churn", "crm"}}));
+  EXPECT_EQ(c.DeleteAudience("vip").code(), StatusCode::kNotFound);
+  EXPECT_EQ(*c.ListAudienceDestinations(), (Links{{"churn", "crm"}}));
+  // Created again under the name, it starts with no destinations.
+  ASSERT_TRUE(c.CreateAudience("vip", "", "traits.plan = \"pro\"", 3).ok());
+  EXPECT_EQ(*c.ListAudienceDestinations(), (Links{{"churn", "crm"}}));
 }
 
 TEST(RoleTest, ParseAndName) {
