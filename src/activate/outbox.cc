@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -455,13 +456,15 @@ Result<std::optional<OutboxItem>> Outbox::LatestDeadLetter(std::string_view dest
   return std::optional<OutboxItem>(std::move(item));
 }
 
-// Moves the dead letters with the given ids (those that exist) back to the queue.
+// Moves the dead letters with the given ids (those that exist, each once) back to the queue.
 Result<size_t> Outbox::ReplayBatch(Queue& q, const std::vector<uint64_t>& ids) {
   OutboxCounters c = q.counters;
   const bool caught_up = q.loaded_upto + 1 == c.next_id;
   rocksdb::WriteBatch batch;
   std::vector<OutboxItem> moved;
+  std::unordered_set<uint64_t> seen;  // an id given twice moves once
   for (uint64_t id : ids) {
+    if (!seen.insert(id).second) continue;
     const std::string key = OutboxKey(OutboxSpace::kDead, q.name, id);
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);

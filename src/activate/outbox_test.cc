@@ -184,10 +184,14 @@ TEST_F(OutboxTest, DeadLettersListReplayDelete) {
   EXPECT_EQ(s.failed_attempts, 3u);
   EXPECT_EQ(s.queued, 1u);
 
-  // Replay one by id (unknown ids are skipped), delete one, replay the rest.
-  auto n = outbox_->Replay("crm", {a.id, 12345}, false);
+  // Replay one by id (unknown ids are skipped, a repeated one moves once), delete one, replay the
+  // rest.
+  auto n = outbox_->Replay("crm", {a.id, 12345, a.id}, false);
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1u);
+  s = Stats("crm");
+  EXPECT_EQ(s.dead_letters, 2u);
+  EXPECT_EQ(s.queued, 2u);
   ASSERT_TRUE(outbox_->DeleteDeadLetter("crm", (*dead)[1].id).ok());
   EXPECT_EQ(outbox_->DeleteDeadLetter("crm", (*dead)[1].id).code(), StatusCode::kNotFound);
   // "a" (profile p1) waits for "b", which is still in flight.
