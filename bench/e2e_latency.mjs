@@ -174,8 +174,8 @@ async function main() {
     const sorted = (xs) => [...xs].sort((a, b) => a - b);
     const figures = (xs) => xs.length === 0 ? 'none' : `p50 ${percentile(xs, 50).toFixed(2)}, p90 ${percentile(xs, 90).toFixed(2)}, p99 ${percentile(xs, 99).toFixed(2)}, max ${xs.at(-1)?.toFixed(2)}`;
     const latencies = sorted(pingsSeen.map(([, l]) => l));
-    const cold = sorted(pingsSeen.filter(([, , at]) => at - startEpoch < WARMUP * 1000).map(([, l]) => l));
-    const steady = sorted(pingsSeen.filter(([, , at]) => at - startEpoch >= WARMUP * 1000).map(([, l]) => l));
+    const cold = sorted(pingsSeen.filter(([, , sentAt]) => sentAt - startEpoch < WARMUP * 1000).map(([, l]) => l));
+    const steady = sorted(pingsSeen.filter(([, , sentAt]) => sentAt - startEpoch >= WARMUP * 1000).map(([, l]) => l));
     console.log(`events sent: ${sent} in ${wall.toFixed(1)} s = ${(sent / wall).toFixed(0)} events/s (target ${RATE}), ingest errors ${ingestErrors}`);
     console.log(`audiences defined: 100; journeys: 10; pings: ${pings}; audience webhooks received: ${latencies.length}; other webhooks (journey sends): ${otherArrivals.length}`);
     console.log(`ingest → webhook latency ms, all pings: ${figures(latencies)}`);
