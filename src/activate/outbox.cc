@@ -218,9 +218,18 @@ Status Outbox::Refill(Queue& q) {
       full = true;
       break;
     }
-    ASSIGN_OR_RETURN(OutboxItem item, DecodeOutboxItem(it->value().ToStringView(),
-                                                       OutboxKeyId(it->key().ToStringView())));
-    AddToWindow(q, item);
+    const uint64_t id = OutboxKeyId(it->key().ToStringView());
+    Result<OutboxItem> item = DecodeOutboxItem(it->value().ToStringView(), id);
+    if (!item.ok()) {
+      // As in TakeDue: a record that cannot be read cannot be sent. It stays on disk (and in
+      // `queued`), out of the window, and the rest of the queue goes on: one bad record must
+      // stop neither the destination nor the server's start.
+      spdlog::error("outbox: destination \"{}\": item {}: {} (skipped; left on disk)", q.name, id,
+                    item.status().ToString());
+      q.loaded_upto = std::max(q.loaded_upto, id);
+      continue;
+    }
+    AddToWindow(q, *item);
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "load queue"));
   if (!full) q.loaded_upto = q.counters.next_id - 1;  // everything is in the window
