@@ -143,6 +143,15 @@ Status ControlStore::Exec(const char* sql) {
   return Status::OK();
 }
 
+Status ControlStore::InTransactionLocked(std::string_view what,
+                                         const std::function<Status()>& body) {
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE").WithContext(what));
+  Status s = body();
+  if (s.ok()) s = Exec("COMMIT").WithContext(what);
+  if (!s.ok()) (void)Exec("ROLLBACK");
+  return s;
+}
+
 Result<WithSecret<Source>> ControlStore::CreateSource(std::string_view name, int64_t now_us) {
   RETURN_IF_ERROR(ValidateName("source", name));
   WithSecret<Source> out{Source{"src_" + NewSecret("", 9), std::string(name), now_us},
@@ -350,19 +359,14 @@ Status ControlStore::DeleteAudience(std::string_view name) {
   std::lock_guard lock(mu_);
   // One transaction: links left behind by a failure between the two deletes would be picked up
   // by an audience created again under the name.
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Status s = DeleteNamedLocked("audiences", "audience", name);
-  if (s.ok()) {
+  return InTransactionLocked("delete audience", [&]() -> Status {
+    RETURN_IF_ERROR(DeleteNamedLocked("audiences", "audience", name));
     Stmt links(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
-    s = links.prepared();
-    if (s.ok()) {
-      links.Bind(1, name);
-      if (links.Step() != SQLITE_DONE) s = Status::IOError("delete audience: " + links.Error());
-    }
-  }
-  if (s.ok()) s = Exec("COMMIT");
-  if (!s.ok()) (void)Exec("ROLLBACK");
-  return s;
+    RETURN_IF_ERROR(links.prepared());
+    links.Bind(1, name);
+    if (links.Step() != SQLITE_DONE) return Status::IOError("delete audience: " + links.Error());
+    return Status::OK();
+  });
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ControlStore::ListAudienceDestinations() {
@@ -380,31 +384,28 @@ Result<std::vector<std::pair<std::string, std::string>>> ControlStore::ListAudie
 Status ControlStore::SetAudienceDestinations(std::string_view audience,
                                              const std::vector<std::string>& destinations) {
   std::lock_guard lock(mu_);
-  Stmt exists(db_, "SELECT 1 FROM audiences WHERE name = ?1");
-  RETURN_IF_ERROR(exists.prepared());
-  exists.Bind(1, audience);
-  if (exists.Step() != SQLITE_ROW) {
-    return Status::NotFound(fmt::format("no audience named \"{}\"", audience));
-  }
-  RETURN_IF_ERROR(Exec("BEGIN"));
-  auto rollback = [&](Status st) {
-    (void)Exec("ROLLBACK");
-    return st;
-  };
-  Stmt clear(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
-  if (!clear.prepared().ok()) return rollback(clear.prepared());
-  clear.Bind(1, audience);
-  if (clear.Step() != SQLITE_DONE) return rollback(Status::IOError("sync: " + clear.Error()));
-  for (const std::string& d : destinations) {
+  return InTransactionLocked("sync", [&]() -> Status {
+    Stmt exists(db_, "SELECT 1 FROM audiences WHERE name = ?1");
+    RETURN_IF_ERROR(exists.prepared());
+    exists.Bind(1, audience);
+    if (exists.Step() != SQLITE_ROW) {
+      return Status::NotFound(fmt::format("no audience named \"{}\"", audience));
+    }
+    Stmt clear(db_, "DELETE FROM audience_destinations WHERE audience = ?1");
+    RETURN_IF_ERROR(clear.prepared());
+    clear.Bind(1, audience);
+    if (clear.Step() != SQLITE_DONE) return Status::IOError("sync: " + clear.Error());
     Stmt add(db_,
              "INSERT OR IGNORE INTO audience_destinations(audience, destination) VALUES(?1,?2)");
-    if (!add.prepared().ok()) return rollback(add.prepared());
-    add.Bind(1, audience);
-    add.Bind(2, d);
-    if (add.Step() != SQLITE_DONE) return rollback(Status::IOError("sync: " + add.Error()));
-  }
-  Status committed = Exec("COMMIT");
-  return committed.ok() ? committed : rollback(committed);
+    RETURN_IF_ERROR(add.prepared());
+    for (const std::string& d : destinations) {
+      add.Reset();
+      add.Bind(1, audience);
+      add.Bind(2, d);
+      if (add.Step() != SQLITE_DONE) return Status::IOError("sync: " + add.Error());
+    }
+    return Status::OK();
+  });
 }
 
 Status ControlStore::CreateDestination(std::string_view name, std::string_view definition,

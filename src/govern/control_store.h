@@ -6,6 +6,7 @@
 // connection behind a mutex; WAL mode so the CLI and a running server can use the same file).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -153,6 +154,10 @@ class ControlStore {
  private:
   explicit ControlStore(sqlite3* db) : db_(db) {}
   Status Exec(const char* sql);
+  // Runs `body` in one transaction (mu_ held): committed when it returns OK, rolled back when it
+  // or the commit fails. IMMEDIATE: the write lock is taken at BEGIN, so a concurrent writer (the
+  // CLI) waits there rather than failing halfway. `what` prefixes a BEGIN or COMMIT failure.
+  Status InTransactionLocked(std::string_view what, const std::function<Status()>& body);
   // Deletes the row of `table` with that name (mu_ held); kNotFound names it as `what`.
   Status DeleteNamedLocked(const char* table, const char* what, std::string_view name);
 

@@ -14,36 +14,29 @@ using govern_internal::Stmt;
 
 Status ControlStore::PutSpend(const std::vector<StoredSpend>& rows) {
   std::lock_guard lock(mu_);
-  // IMMEDIATE: take the write lock now, so a concurrent writer (the CLI) waits at BEGIN rather
-  // than failing halfway.
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE").WithContext("save spend"));
-  auto rollback = [&](Status st) {
-    (void)Exec("ROLLBACK");
-    return st;
-  };
-  Stmt s(db_,
-         "INSERT INTO spend(day, channel, campaign, cost) VALUES(?1,?2,?3,?4) "
-         "ON CONFLICT(day, channel, campaign) DO UPDATE SET cost = excluded.cost");
-  if (!s.prepared().ok()) return rollback(s.prepared());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const StoredSpend& r = rows[i];
-    s.Reset();
-    s.Bind(1, r.day);
-    s.Bind(2, r.channel);
-    s.Bind(3, r.campaign);
-    s.Bind(4, r.cost);
-    const int rc = s.Step();
-    if (rc == SQLITE_CONSTRAINT) {
-      return rollback(Status::InvalidArgument(fmt::format(
-          "spend row {} (channel \"{}\", cost {}): needs a channel and a cost of 0 or more; "
-          "nothing was saved",
-          i + 1, r.channel, r.cost)));
+  return InTransactionLocked("save spend", [&]() -> Status {
+    Stmt s(db_,
+           "INSERT INTO spend(day, channel, campaign, cost) VALUES(?1,?2,?3,?4) "
+           "ON CONFLICT(day, channel, campaign) DO UPDATE SET cost = excluded.cost");
+    RETURN_IF_ERROR(s.prepared());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const StoredSpend& r = rows[i];
+      s.Reset();
+      s.Bind(1, r.day);
+      s.Bind(2, r.channel);
+      s.Bind(3, r.campaign);
+      s.Bind(4, r.cost);
+      const int rc = s.Step();
+      if (rc == SQLITE_CONSTRAINT) {
+        return Status::InvalidArgument(fmt::format(
+            "spend row {} (channel \"{}\", cost {}): needs a channel and a cost of 0 or more; "
+            "nothing was saved",
+            i + 1, r.channel, r.cost));
+      }
+      if (rc != SQLITE_DONE) return Status::IOError("save spend: " + s.Error());
     }
-    if (rc != SQLITE_DONE) return rollback(Status::IOError("save spend: " + s.Error()));
-  }
-  Status committed = Exec("COMMIT");
-  if (!committed.ok()) return rollback(committed.WithContext("save spend"));
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 Result<std::vector<StoredSpend>> ControlStore::ListSpend(int64_t from_day, int64_t to_day) {
