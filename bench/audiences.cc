@@ -206,7 +206,7 @@ int Main(int argc, char** argv) {
   EvaluationsPerSecond(audiences, profiles);
 
   std::filesystem::remove_all(dir);
-  auto log = EventLog::Open({.dir = dir + "/log", .partitions = 4}, nullptr);
+  auto log = EventLog::Open({.dir = dir + "/log"}, nullptr);
   if (!log.ok()) {
     fmt::print(stderr, "{}\n", log.status().ToString());
     return 1;
@@ -240,7 +240,8 @@ int Main(int argc, char** argv) {
     e.timestamp_us = start_us + static_cast<int64_t>(i * (60 * kDay / events));
     e.received_at_us = e.timestamp_us;
     e.json = json;
-    batch.push_back({static_cast<int>(crc32c::Value(e.user_id) % 4), EncodeEnvelope("src", e)});
+    batch.push_back({static_cast<int>(crc32c::Value(e.user_id) % (*log)->partitions()),
+                     EncodeEnvelope("src", e)});
     if (batch.size() == 5000 || i + 1 == events) {
       if (!(*log)->AppendSync(std::move(batch)).ok()) return 1;
       batch.clear();

@@ -4,8 +4,9 @@
 // profile, and the latency of profile look-ups by identifier. Prints one figure per line.
 //
 //   profiles_bench [--profiles 1000000] [--events 3000000] [--two-ids 0.3] [--lookups 200000]
-//                  [--cache-mb 0] [--dir /tmp/rapport-profiles-bench] [--keep]
+//                  [--cache-mb 0] [--partitions 0] [--dir /tmp/rapport-profiles-bench] [--keep]
 // --cache-mb: the pipeline's profile cache ([profiles] cache_mb; 0: automatic, as the server).
+// --partitions: of the event log (0: as the server makes a new log, kNewLogPartitions).
 #include <sys/resource.h>
 #include <time.h>
 
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   uint64_t profiles = 1'000'000, events = 3'000'000, lookups = 200'000;
   double two_ids = 0.3;
   int64_t cache_mb = 0;
+  int partitions = 0;
   std::string dir = "/tmp/rapport-profiles-bench";
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -81,6 +83,8 @@ int main(int argc, char** argv) {
       lookups = std::stoull(next());
     else if (a == "--cache-mb")
       cache_mb = std::stoll(next());
+    else if (a == "--partitions")
+      partitions = std::stoi(next());
     else if (a == "--dir")
       dir = next();
     else if (a == "--keep")
@@ -91,7 +95,7 @@ int main(int argc, char** argv) {
     }
   }
   std::filesystem::remove_all(dir);
-  auto log = rapport::EventLog::Open({.dir = dir + "/log", .partitions = 4}, nullptr);
+  auto log = rapport::EventLog::Open({.dir = dir + "/log", .partitions = partitions}, nullptr);
   if (!log.ok()) {
     fmt::print(stderr, "{}\n", log.status().ToString());
     return 1;
@@ -130,7 +134,7 @@ int main(int argc, char** argv) {
         R"({{"type":"track","event":"{}","userId":"{}","anonymousId":"{}","properties":{{"revenue":{},"category":"c{}","url":"https://shop.example.com/p/{}"}},"context":{{"library":{{"name":"bench"}},"ip":"10.0.0.1","locale":"en-US"}},"messageId":"{}","timestamp":"x"}})",
         name, e.user_id, e.anonymous_id, rng() % 200, rng() % 20, rng() % 5000, e.message_id);
     const std::string& key = e.anonymous_id.empty() ? e.user_id : e.anonymous_id;
-    int partition = static_cast<int>(rapport::crc32c::Value(key) % 4);
+    int partition = static_cast<int>(rapport::crc32c::Value(key) % (*log)->partitions());
     batch.push_back({partition, rapport::EncodeEnvelope("src_bench", e)});
     bytes += batch.back().payload.size();
     if (batch.size() == 20000 || i + 1 == events) {

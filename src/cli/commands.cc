@@ -176,7 +176,8 @@ void Register(CLI::App& app, Options* o) {
   AddDataFlags(serve, o);
   serve->add_option("--http", o->http, "listen address HOST:PORT (default 127.0.0.1:8080)");
   serve->add_option("--threads", o->threads, "I/O threads (default: one per core)");
-  serve->add_option("--partitions", o->partitions, "event log partitions (default 4)");
+  serve->add_option("--partitions", o->partitions,
+                    "event log partitions (default: as the log has; 1 for a new log)");
   serve->add_option("--console", o->console,
                     "the built console to serve at / (default: web/dist beside the binary)");
 
@@ -201,7 +202,8 @@ void Register(CLI::App& app, Options* o) {
   log->require_subcommand(1);
   auto* verify = log->add_subcommand("verify", "check every record's checksum");
   AddDataFlags(verify, o);
-  verify->add_option("--partitions", o->partitions, "event log partitions (default 4)");
+  verify->add_option("--partitions", o->partitions,
+                     "event log partitions (default: as the log has; 1 for a new log)");
 
   RegisterImport(app, &import_options);
   RegisterQuery(app, &query_options);

@@ -31,8 +31,9 @@ Status Config::Validate() const {
   if (background_share < 5 || background_share > 100) {
     return Status::InvalidArgument("background_share: must be 5 to 100 (percent)");
   }
-  if (partitions < 1 || partitions > 256) {
-    return Status::InvalidArgument("log partitions: must be 1 to 256");
+  if (partitions < 0 || partitions > 256) {
+    return Status::InvalidArgument(
+        "log partitions: must be 0 to 256 (0: as the log has, 1 if new)");
   }
   if (segment_mb < 1 || segment_mb > 4096) {
     return Status::InvalidArgument("log segment_mb: must be 1 to 4096");

@@ -33,7 +33,8 @@ struct Config {
   int background_share = 10;  // [server] background_share RAPPORT_BACKGROUND_SHARE: percent of a
                               // core derived state keeps while ingest waits for the cores
                               // (5-100; 100: off; common/pacing.h)
-  int partitions = 4;         // [log] partitions   RAPPORT_LOG_PARTITIONS
+  int partitions = 0;         // [log] partitions   RAPPORT_LOG_PARTITIONS (0: as the log has;
+                              // 1 for a new log)
   int64_t segment_mb = 64;    // [log] segment_mb   RAPPORT_LOG_SEGMENT_MB
   int64_t retention_hours = 168;    // [log] retention_hours RAPPORT_LOG_RETENTION_HOURS
   int64_t dedup_window_hours = 24;  // [collect] dedup_window_hours RAPPORT_DEDUP_WINDOW_HOURS

@@ -98,8 +98,12 @@ TEST(ConfigTest, ErrorsNameTheSetting) {
   bad.http = "localhost";
   EXPECT_NE(bad.Validate().message().find("http"), std::string::npos);
   bad = Config();
-  bad.partitions = 0;
-  EXPECT_EQ(bad.Validate().message(), "log partitions: must be 1 to 256");
+  bad.partitions = -1;
+  EXPECT_EQ(bad.Validate().message(),
+            "log partitions: must be 0 to 256 (0: as the log has, 1 if new)");
+  bad = Config();
+  EXPECT_EQ(bad.partitions, 0);  // automatic
+  EXPECT_TRUE(bad.Validate().ok());
 }
 
 TEST(ConfigTest, IdentitySection) {

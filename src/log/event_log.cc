@@ -25,8 +25,8 @@ LogOptions Normalize(LogOptions o) {
 
 Status ValidateOptions(const LogOptions& o) {
   if (o.dir.empty()) return Status::InvalidArgument("log: options.dir is empty");
-  if (o.partitions < 1 || o.partitions > 1000) {
-    return Status::InvalidArgument("log: partitions must be 1..1000, got " +
+  if (o.partitions < 0 || o.partitions > 1000) {
+    return Status::InvalidArgument("log: partitions must be 0..1000, got " +
                                    std::to_string(o.partitions));
   }
   if (o.segment_bytes < 4096 || o.segment_bytes > log_internal::kMaxSegmentBytes) {
@@ -78,17 +78,21 @@ Status EventLog::Recover(RecoveryReport* report) {
   if (!lock.ok()) return lock.status().WithContext("log " + options_.dir + " is in use");
   dir_lock_ = std::move(lock).value();
   ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(options_.dir));
+  int found = 0;  // the partitions the directory has: one past the highest numbered
   for (const std::string& name : names) {
     std::optional<int> p = log_internal::ParsePartitionDirName(name);
-    if (p && *p >= options_.partitions) {
-      return Status::InvalidArgument("log " + options_.dir + " has partition directory " + name +
-                                     " but options.partitions is " +
-                                     std::to_string(options_.partitions) +
-                                     "; the partition count of a log cannot shrink");
-    }
+    if (p) found = std::max(found, *p + 1);
   }
-  report->partitions.resize(options_.partitions);
-  for (int p = 0; p < options_.partitions; ++p) {
+  int count = options_.partitions;
+  if (count == 0) count = found > 0 ? found : kNewLogPartitions;
+  if (found > count) {
+    return Status::InvalidArgument(
+        "log " + options_.dir + " has " + std::to_string(found) + " partitions but " +
+        std::to_string(count) +
+        " were asked for; the partition count of a log cannot shrink (0: as the log has)");
+  }
+  report->partitions.resize(count);
+  for (int p = 0; p < count; ++p) {
     PartitionOptions po;
     po.env = env;
     po.id = p;
@@ -104,7 +108,7 @@ Status EventLog::Recover(RecoveryReport* report) {
   }
   RETURN_IF_ERROR(env->SyncDir(options_.dir));
   checkpoints_ =
-      std::make_unique<CheckpointStore>(env, options_.dir + "/checkpoints", options_.partitions);
+      std::make_unique<CheckpointStore>(env, options_.dir + "/checkpoints", partitions());
   return checkpoints_->Load(report);
 }
 

@@ -28,7 +28,7 @@ std::unique_ptr<EventLog> OpenLog(LogOptions o, RecoveryReport* report = nullptr
 TEST(EventLog, EmptyDirectoryOpens) {
   TempDir dir;
   RecoveryReport report;
-  auto log = OpenLog({.dir = dir.path() + "/new/log"}, &report);
+  auto log = OpenLog({.dir = dir.path() + "/new/log", .partitions = 4}, &report);
   ASSERT_TRUE(log);
   EXPECT_TRUE(report.clean());
   EXPECT_EQ(log->partitions(), 4);
@@ -68,12 +68,36 @@ TEST(EventLog, DurableStampCoversEveryPartitionAndSurvivesReopen) {
 TEST(EventLog, RejectsBadOptions) {
   TempDir dir;
   EXPECT_FALSE(EventLog::Open({.dir = ""}, nullptr).ok());
-  EXPECT_FALSE(EventLog::Open({.dir = dir.path(), .partitions = 0}, nullptr).ok());
+  EXPECT_FALSE(EventLog::Open({.dir = dir.path(), .partitions = -1}, nullptr).ok());
+  EXPECT_FALSE(EventLog::Open({.dir = dir.path(), .partitions = 1001}, nullptr).ok());
   EXPECT_FALSE(EventLog::Open({.dir = dir.path(), .segment_bytes = 100}, nullptr).ok());
   EXPECT_TRUE(EventLog::Open({.dir = dir.path(), .partitions = 4}, nullptr).ok());
   auto shrunk = EventLog::Open({.dir = dir.path(), .partitions = 2}, nullptr);
   EXPECT_EQ(shrunk.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(shrunk.status().message().find("has 4 partitions but 2 were asked for"),
+            std::string::npos)
+      << shrunk.status().message();
   EXPECT_TRUE(EventLog::Open({.dir = dir.path(), .partitions = 8}, nullptr).ok());  // may grow
+}
+
+TEST(EventLog, PartitionsZeroMeansAsTheLogHasAndOneForANewLog) {
+  TempDir dir;
+  auto fresh = OpenLog({.dir = dir.path() + "/a"});
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->partitions(), kNewLogPartitions);
+  EXPECT_EQ(kNewLogPartitions, 1);
+  fresh.reset();
+  EXPECT_EQ(OpenLog({.dir = dir.path() + "/a"})->partitions(), 1);  // stays as created
+
+  {
+    auto log = OpenLog({.dir = dir.path() + "/b", .partitions = 3});
+    ASSERT_TRUE(log->AppendSync({{0, "a"}, {2, "c"}}).ok());
+  }
+  auto reopened = OpenLog({.dir = dir.path() + "/b"});
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->partitions(), 3);
+  ASSERT_EQ(ReadAllEntries(*reopened, 2).size(), 1u);
+  EXPECT_EQ(ReadAllEntries(*reopened, 2)[0].payload, "c");
 }
 
 TEST(EventLog, ADirectoryHasOneOwner) {

@@ -13,9 +13,16 @@
 
 namespace rapport {
 
+// The partitions a new log gets when LogOptions::partitions is 0. One: each partition a group
+// commit touches costs its own fdatasync, and on one disk four of them take ~3x as long as one
+// (bench/README.md), while nothing here consumes partitions in parallel.
+inline constexpr int kNewLogPartitions = 1;
+
 struct LogOptions {
-  std::string dir;                      // created if missing
-  int partitions = 4;                   // 1..1000; fixed for the life of the directory
+  std::string dir;  // created if missing
+  // 1..1000, or 0: as many as the directory already has, and kNewLogPartitions for a new log.
+  // A log's count can grow, never shrink.
+  int partitions = 0;
   uint64_t segment_bytes = 64 << 20;    // a segment rolls before it would pass this size
   uint32_t max_record_bytes = 1 << 20;  // larger payloads are refused with kTooLarge
   Env* env = nullptr;                   // nullptr: Env::Default(); must outlive the log
