@@ -67,7 +67,7 @@ void AudienceSync::OnTransition(const AudienceTransition& t, ProfileRecord* p) {
       }
     }
     if (context.empty()) context = TransitionContext(t, profile);
-    pending_[d].push_back({t.key, ProfileIdText(t.profile), context});
+    pending_[d].push_back({t.key, ProfileIdText(t.profile), context, "audience:" + t.name});
   }
 }
 

@@ -136,6 +136,7 @@ Status DestinationCatalog::Send(std::string_view destination,
     OutboxItem item;
     item.idempotency_key = m.idempotency_key;
     item.profile_key = m.profile_key;
+    item.flow = m.flow;
     item.body = std::move(*body);
     items.push_back(std::move(item));
   }
@@ -156,7 +157,7 @@ Result<TestDelivery> DestinationCatalog::SendTest(std::string_view destination) 
   out.idempotency_key = "test-" + message_id;
   ASSIGN_OR_RETURN(out.body, Render(destination, context));
   std::vector<uint64_t> ids;
-  RETURN_IF_ERROR(Send(destination, {{out.idempotency_key, "", context}}, &ids));
+  RETURN_IF_ERROR(Send(destination, {{out.idempotency_key, "", context, "test"}}, &ids));
   out.id = ids.empty() ? 0 : ids[0];
   return out;
 }

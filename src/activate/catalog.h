@@ -29,6 +29,7 @@ struct DestinationMessage {
   std::string idempotency_key;  // stable per message (e.g. "aud:big_spenders:p42:entered:17")
   std::string profile_key;      // order is kept per profile; "" → no order
   std::string context_json;     // the template's input: {"event":..,"profile":..,"audience":..}
+  std::string flow;  // what sends it ("audience:NAME", "journey:ID"): flows take turns (outbox.h)
 };
 
 // What a test delivery enqueued.

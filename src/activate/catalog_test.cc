@@ -77,7 +77,7 @@ TEST_F(CatalogTest, CreateGeneratesASecretAndDelivers) {
   for (const DestinationDef& d : catalog_->List()) names.push_back(d.name);
   EXPECT_EQ(names, (std::vector<std::string>{"ads", "crm"}));
 
-  ASSERT_TRUE(catalog_->Send("crm", {{"k1", "p1", R"({"a":1})"}}).ok());
+  ASSERT_TRUE(catalog_->Send("crm", {{"k1", "p1", R"({"a":1})", ""}}).ok());
   ASSERT_TRUE(WaitFor([&] { return outbox_->Stats("crm")->delivered == 1; }));
   ReceivedRequest r = receiver_.requests().at(0);
   EXPECT_EQ(r.body, R"({"a":1})");  // no template: the context is the body
@@ -95,8 +95,9 @@ TEST_F(CatalogTest, SendRendersTheTemplate) {
                   ->Send("crm",
                          {{"k1", "p1",
                            R"({"profile":{"traits":{"email":"ada@example.com"}},)"
-                           R"("audience":{"name":"vip"}})"},
-                          {"k2", "p2", R"({"profile":{"traits":{"email":"b\"o"}}})"}},
+                           R"("audience":{"name":"vip"}})",
+                           ""},
+                          {"k2", "p2", R"({"profile":{"traits":{"email":"b\"o"}}})", ""}},
                          &ids)
                   .ok());
   EXPECT_EQ(ids, (std::vector<uint64_t>{1, 2}));
@@ -107,7 +108,7 @@ TEST_F(CatalogTest, SendRendersTheTemplate) {
   EXPECT_EQ(bodies["k1"], R"({"email":"ada@example.com","audience":"vip","x":null})");
   EXPECT_EQ(bodies["k2"], R"({"email":"b\"o","audience":null,"x":null})");
   // A context that is not JSON fails the whole call; nothing is enqueued.
-  Status s = catalog_->Send("crm", {{"k3", "p1", "{}"}, {"k4", "p1", "nope"}});
+  Status s = catalog_->Send("crm", {{"k3", "p1", "{}", ""}, {"k4", "p1", "nope", ""}});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "destination \"crm\": message 1 (k4): template context: not valid JSON");
   EXPECT_EQ(outbox_->Stats("crm")->queued, 0u);
@@ -138,7 +139,7 @@ TEST_F(CatalogTest, DeleteRemovesQueueAndDefinitionAndLoadRestores) {
   EXPECT_EQ(catalog_->Get("crm")->concurrency, 2);
   EXPECT_FALSE(catalog_->Get("ads"));
   EXPECT_EQ(outbox_->Destinations(), std::vector<std::string>{"crm"});
-  ASSERT_TRUE(catalog_->Send("crm", {{"k", "", "{}"}}).ok());
+  ASSERT_TRUE(catalog_->Send("crm", {{"k", "", "{}", ""}}).ok());
   ASSERT_TRUE(WaitFor([&] { return outbox_->Stats("crm")->delivered == 1; }));
 }
 

@@ -644,8 +644,9 @@ bool JourneyRunner::Send(const CompiledJourney& j, size_t step, JourneyState* s,
   if (sent_) sent_->Inc();
   const std::string key =
       fmt::format("jrn:{}:{}:{}:{}", j.def.id, ProfileIdText(s->origin), s->instance, def.name);
-  outgoing_[def.destination].push_back(
-      {key, ProfileIdText(p->id), JourneyContext(j.def, j.audience, step, *s, *p, key, now)});
+  outgoing_[def.destination].push_back({key, ProfileIdText(p->id),
+                                        JourneyContext(j.def, j.audience, step, *s, *p, key, now),
+                                        fmt::format("journey:{}", j.def.id)});
   return true;
 }
 

@@ -229,6 +229,7 @@ TEST_F(JourneyTest, AnEventStartsItAndAWaitLastsExactly) {
   const std::string p = ProfileIdText(Profile("u1").id);
   EXPECT_EQ(m.idempotency_key, "jrn:1:" + p + ":1:tips");
   EXPECT_EQ(m.profile_key, p);
+  EXPECT_EQ(m.flow, "journey:1");  // the journey's sends take turns with other flows
   simdjson::dom::element ctx = parser_.parse(m.context_json);
   EXPECT_EQ(ctx["type"].get_string().value(), "journey");
   EXPECT_EQ(ctx["messageId"].get_string().value(), m.idempotency_key);

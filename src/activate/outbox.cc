@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "activate/destination_def.h"
+#include "activate/ready_flows.h"
 #include "activate/template.h"
 #include "common/rocks_options.h"
 
@@ -44,6 +45,7 @@ double Percentile(std::vector<int64_t> v, double p) {
 // What scheduling needs of a queued item, kept in memory for the window.
 struct OutboxEntry {
   std::string profile;
+  std::string flow;
   int64_t created_us = 0;
   int64_t next_attempt_us = 0;
   bool in_flight = false;
@@ -59,7 +61,7 @@ struct Outbox::Queue {
   std::map<uint64_t, OutboxEntry> window;
   uint64_t loaded_upto = 0;
   std::unordered_map<std::string, std::deque<uint64_t>> by_profile;  // window ids per profile
-  std::set<std::pair<int64_t, uint64_t>> ready;  // (next attempt, id) of sendable heads
+  ReadyFlows ready;  // the sendable heads (each profile's oldest item; every unordered one)
   uint64_t in_flight = 0;
   std::vector<int64_t> latencies;  // ring of recent delivery latencies (µs)
   size_t latency_next = 0;
@@ -169,15 +171,16 @@ Status Outbox::Write(Queue& q, rocksdb::WriteBatch* batch, const OutboxCounters&
 }
 
 void Outbox::AddToWindow(Queue& q, const OutboxItem& item) {
-  q.window[item.id] = OutboxEntry{item.profile_key, item.created_us, item.next_attempt_us, false};
+  q.window[item.id] =
+      OutboxEntry{item.profile_key, item.flow, item.created_us, item.next_attempt_us, false};
   q.loaded_upto = std::max(q.loaded_upto, item.id);
   if (item.profile_key.empty()) {
-    q.ready.emplace(item.next_attempt_us, item.id);
+    q.ready.Add(item.flow, item.next_attempt_us, item.id);
     return;
   }
   std::deque<uint64_t>& ids = q.by_profile[item.profile_key];
   ids.push_back(item.id);
-  if (ids.size() == 1) q.ready.emplace(item.next_attempt_us, item.id);
+  if (ids.size() == 1) q.ready.Add(item.flow, item.next_attempt_us, item.id);
 }
 
 void Outbox::RemoveFromWindow(Queue& q, uint64_t id) {
@@ -185,7 +188,7 @@ void Outbox::RemoveFromWindow(Queue& q, uint64_t id) {
   if (it == q.window.end()) return;
   OutboxEntry e = std::move(it->second);
   q.window.erase(it);
-  q.ready.erase({e.next_attempt_us, id});
+  q.ready.Remove(e.flow, e.next_attempt_us, id);
   if (e.in_flight) --q.in_flight;
   if (e.profile.empty()) return;
   auto p = q.by_profile.find(e.profile);
@@ -197,7 +200,7 @@ void Outbox::RemoveFromWindow(Queue& q, uint64_t id) {
     q.by_profile.erase(p);
   } else if (was_head) {
     const OutboxEntry& head = q.window.at(ids.front());
-    if (!head.in_flight) q.ready.emplace(head.next_attempt_us, ids.front());
+    if (!head.in_flight) q.ready.Add(head.flow, head.next_attempt_us, ids.front());
   }
 }
 
@@ -244,10 +247,11 @@ Status Outbox::Enqueue(std::string_view destination, std::vector<OutboxItem> ite
   }
   for (const OutboxItem& item : items) {
     if (item.idempotency_key.empty() || item.idempotency_key.size() > kMaxIdempotencyKeyBytes ||
-        item.profile_key.size() > kMaxProfileKeyBytes || item.body.size() > kMaxRenderedBytes) {
+        item.profile_key.size() > kMaxProfileKeyBytes || item.flow.size() > kMaxFlowBytes ||
+        item.body.size() > kMaxRenderedBytes) {
       return Status::InvalidArgument(fmt::format(
-          "outbox: an item needs an idempotency key of 1 to {} bytes, a profile key of at most "
-          "{} bytes and a body of at most {} bytes",
+          "outbox: an item needs an idempotency key of 1 to {} bytes, a profile key and a flow of "
+          "at most {} bytes each and a body of at most {} bytes",
           kMaxIdempotencyKeyBytes, kMaxProfileKeyBytes, kMaxRenderedBytes));
     }
   }
@@ -290,10 +294,10 @@ Result<std::vector<OutboxItem>> Outbox::TakeDue(std::string_view destination, in
   std::lock_guard lock(q->mu);
   if (q->dropped) return UnknownDestination(destination);
   if (q->window.size() < options_.window / 2) RETURN_IF_ERROR(Refill(*q));
+  std::vector<uint64_t> due;
+  q->ready.TakeDue(now_us, max, &due);
   std::vector<OutboxItem> out;
-  while (out.size() < max && !q->ready.empty() && q->ready.begin()->first <= now_us) {
-    const uint64_t id = q->ready.begin()->second;
-    q->ready.erase(q->ready.begin());
+  for (const uint64_t id : due) {
     std::string value;
     rocksdb::Status s =
         db_->Get(rocksdb::ReadOptions(), OutboxKey(OutboxSpace::kQueue, q->name, id), &value);
@@ -323,7 +327,7 @@ int64_t Outbox::NextDue(std::string_view destination) const {
                ? 0
                : std::numeric_limits<int64_t>::max();
   }
-  return q->ready.begin()->first;
+  return q->ready.EarliestDue();
 }
 
 Status Outbox::Delivered(std::string_view destination, uint64_t id, int64_t now_us) {
@@ -379,7 +383,7 @@ Status Outbox::Retry(std::string_view destination, uint64_t id, int32_t attempts
   e.in_flight = false;
   --q->in_flight;
   e.next_attempt_us = next_attempt_us;
-  q->ready.emplace(next_attempt_us, id);
+  q->ready.Add(e.flow, next_attempt_us, id);
   return Status::OK();
 }
 
@@ -421,7 +425,7 @@ void Outbox::ReleaseInFlight(std::string_view destination) {
     if (!e.in_flight) continue;
     e.in_flight = false;
     --q->in_flight;
-    q->ready.emplace(e.next_attempt_us, id);
+    q->ready.Add(e.flow, e.next_attempt_us, id);
   }
 }
 

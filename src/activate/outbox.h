@@ -4,8 +4,9 @@
 // Nothing is removed before the dispatcher reports a 2xx, so after a crash items that were in
 // flight are sent again (at least once). Scheduling lives here too: per destination a window of
 // the oldest items (kept in memory by metadata) hands out due items, never two of one profile at
-// once and never one while an older item of its profile waits (order per profile). Thread-safe;
-// one mutex per destination, so a busy destination does not block the others.
+// once and never one while an older item of its profile waits (order per profile), and the
+// flows that enqueued them in turn (one journey's thousands do not hold up an audience's sync).
+// Thread-safe; one mutex per destination, so a busy destination does not block the others.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,7 @@ namespace rapport {
 inline constexpr size_t kMaxEnqueueItems = 10000;
 inline constexpr size_t kMaxIdempotencyKeyBytes = 255;
 inline constexpr size_t kMaxProfileKeyBytes = 255;
+inline constexpr size_t kMaxFlowBytes = 255;
 
 struct OutboxOptions {
   std::string dir;                // the RocksDB directory (created if missing)
@@ -80,7 +82,8 @@ class Outbox {
 
   // ---- The dispatcher's side. Ids it gives back that are no longer in flight (dropped
   // destination, ReleaseInFlight) answer kNotFound and change nothing.
-  // Up to `max` due items (next_attempt_us <= now_us), oldest first, marked in flight.
+  // Up to `max` due items (next_attempt_us <= now_us), marked in flight: the flows' in turn, each
+  // flow's oldest first (ReadyFlows).
   Result<std::vector<OutboxItem>> TakeDue(std::string_view destination, int64_t now_us, size_t max);
   // When the earliest waiting item is due: INT64_MAX when none waits (or all are in flight).
   int64_t NextDue(std::string_view destination) const;

@@ -5,7 +5,8 @@
 namespace rapport {
 namespace {
 
-constexpr uint8_t kItemVersion = 1;
+// Version 2 added the flow at the end; version 1 records decode with an empty flow.
+constexpr uint8_t kItemVersion = 2;
 constexpr uint8_t kCountersVersion = 1;
 
 }  // namespace
@@ -49,6 +50,7 @@ std::string EncodeOutboxItem(const OutboxItem& item) {
   PutLengthPrefixed(&out, item.last_error);
   PutVarint64(&out, static_cast<uint64_t>(item.last_status));
   PutSignedVarint64(&out, item.dead_at_us);
+  PutLengthPrefixed(&out, item.flow);
   return out;
 }
 
@@ -58,11 +60,13 @@ Result<OutboxItem> DecodeOutboxItem(std::string_view bytes, uint64_t id) {
   item.id = id;
   uint8_t version = 0;
   uint64_t attempts = 0, status = 0;
-  if (!d.Byte(&version) || version != kItemVersion || !d.LengthPrefixed(&item.idempotency_key) ||
-      !d.LengthPrefixed(&item.profile_key) || !d.LengthPrefixed(&item.body) ||
-      !d.SignedVarint64(&item.created_us) || !d.Varint64(&attempts) || attempts > INT32_MAX ||
-      !d.SignedVarint64(&item.next_attempt_us) || !d.LengthPrefixed(&item.last_error) ||
-      !d.Varint64(&status) || status > 999 || !d.SignedVarint64(&item.dead_at_us) || !d.done()) {
+  if (!d.Byte(&version) || version < 1 || version > kItemVersion ||
+      !d.LengthPrefixed(&item.idempotency_key) || !d.LengthPrefixed(&item.profile_key) ||
+      !d.LengthPrefixed(&item.body) || !d.SignedVarint64(&item.created_us) ||
+      !d.Varint64(&attempts) || attempts > INT32_MAX || !d.SignedVarint64(&item.next_attempt_us) ||
+      !d.LengthPrefixed(&item.last_error) || !d.Varint64(&status) || status > 999 ||
+      !d.SignedVarint64(&item.dead_at_us) || (version >= 2 && !d.LengthPrefixed(&item.flow)) ||
+      !d.done()) {
     return Status::Corruption("outbox: an item record does not decode");
   }
   item.attempts = static_cast<int32_t>(attempts);

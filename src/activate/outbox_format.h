@@ -15,6 +15,8 @@ struct OutboxItem {
   uint64_t id = 0;              // assigned by Enqueue, unique within the destination
   std::string idempotency_key;  // sent as Idempotency-Key; receivers de-duplicate on it
   std::string profile_key;      // items of one profile are delivered in order; "" → unordered
+  std::string flow;             // what enqueued it ("audience:NAME", "journey:ID"); flows take
+                                // turns at the destination. "" in records of version 1
   std::string body;             // the rendered request body
   int64_t created_us = 0;       // set by Enqueue when 0
   int32_t attempts = 0;         // failed attempts counted against max_attempts

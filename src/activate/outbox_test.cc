@@ -21,11 +21,13 @@ using testing::TempDir;
 constexpr int64_t kT0 = 1'700'000'000'000'000;
 constexpr int64_t kSecond = 1'000'000;
 
-OutboxItem Item(std::string key, std::string profile, std::string body = "{}") {
+OutboxItem Item(std::string key, std::string profile, std::string body = "{}",
+                std::string flow = "") {
   OutboxItem item;
   item.idempotency_key = std::move(key);
   item.profile_key = std::move(profile);
   item.body = std::move(body);
+  item.flow = std::move(flow);
   return item;
 }
 
@@ -302,6 +304,73 @@ TEST_F(OutboxTest, ReopenKeepsQueueScheduleAndCountersAndResendsInFlight) {
   ASSERT_EQ(e->size(), 1u);
   EXPECT_EQ((*e)[0].id, 5u);
   EXPECT_EQ(Take("ads"), Keys{"z"});
+}
+
+TEST_F(OutboxTest, FlowsTakeTurnsKeepProfileOrderAndSurviveAReopen) {
+  ASSERT_TRUE(outbox_->AddDestination("crm").ok());
+  // A journey's backlog of 50 first, then an audience's two items: these go in the first
+  // round, not after the 50. p7 has an item in each flow: its audience item still waits for its
+  // older journey item (order per profile beats turns).
+  std::vector<OutboxItem> backlog;
+  for (int i = 0; i < 50; ++i)
+    backlog.push_back(Item("j" + std::to_string(i), "p" + std::to_string(i), "{}", "journey:1"));
+  ASSERT_TRUE(outbox_->Enqueue("crm", std::move(backlog)).ok());
+  ASSERT_TRUE(outbox_
+                  ->Enqueue("crm", {Item("vip-p100", "p100", "{}", "audience:vip"),
+                                    Item("vip-p7", "p7", "{}", "audience:vip"),
+                                    Item("vip-p101", "p101", "{}", "audience:vip")})
+                  .ok());
+  EXPECT_EQ(Take("crm", 4), (Keys{"vip-p100", "j0", "vip-p101", "j1"}));
+  Reopen();  // the flows are on disk: the turns go on from the records (in flight: resent)
+  EXPECT_EQ(Take("crm", 4), (Keys{"vip-p100", "j0", "vip-p101", "j1"}));
+  auto taken = outbox_->TakeDue("crm", kT0, 100);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_FALSE(taken->empty());
+  EXPECT_EQ(taken->front().flow, "journey:1");
+  for (const OutboxItem& item : *taken) {
+    EXPECT_NE(item.idempotency_key, "vip-p7") << "p7's journey item j7 is still in flight";
+    ASSERT_TRUE(outbox_->Delivered("crm", item.id, kT0).ok());
+  }
+  for (const char* key : {"vip-p100", "j0", "vip-p101", "j1"})
+    ASSERT_TRUE(outbox_->Delivered("crm", Id(key), kT0).ok());
+  auto rest = outbox_->TakeDue("crm", kT0, 100);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ(rest->front().idempotency_key, "vip-p7");
+  EXPECT_EQ(rest->front().flow, "audience:vip");
+}
+
+TEST(OutboxFormatTest, ItemsOfVersionOneDecodeWithNoFlowAndVersionTwoKeepsIt) {
+  // docs/formats/outbox.md's example record, version 1: no flow field.
+  const std::string v1(
+      "\x01\x01"
+      "a\x02p1\x02{}"
+      "\x80\x80\xf2\x81\x83\x89\x85\x06"
+      "\x00\x80\x80\xf2\x81\x83\x89\x85\x06"
+      "\x00\x00\x00",
+      29);
+  auto item = DecodeOutboxItem(v1, 7);
+  ASSERT_TRUE(item.ok()) << item.status().ToString();
+  EXPECT_EQ(item->id, 7u);
+  EXPECT_EQ(item->idempotency_key, "a");
+  EXPECT_EQ(item->profile_key, "p1");
+  EXPECT_EQ(item->body, "{}");
+  EXPECT_EQ(item->created_us, 1'700'000'000'000'000);
+  EXPECT_EQ(item->next_attempt_us, 1'700'000'000'000'000);
+  EXPECT_EQ(item->flow, "");
+  // The same fields written today: version 2, the flow last.
+  item->flow = "audience:vip";
+  const std::string v2 = EncodeOutboxItem(*item);
+  EXPECT_EQ(v2[0], '\x02');
+  EXPECT_EQ(v2.substr(1, 28), v1.substr(1, 28));
+  EXPECT_EQ(v2.substr(29), std::string("\x0c") + "audience:vip");
+  auto back = DecodeOutboxItem(v2, 7);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, *item);
+  // Version 1 with a flow's bytes after it, version 2 without them, and version 3 do not decode.
+  EXPECT_FALSE(DecodeOutboxItem(v1 + std::string("\x00", 1), 7).ok());
+  EXPECT_FALSE(DecodeOutboxItem(std::string("\x02") + v1.substr(1), 7).ok());
+  EXPECT_FALSE(DecodeOutboxItem(std::string("\x03") + v2.substr(1), 7).ok());
 }
 
 TEST_F(OutboxTest, ReleaseInFlightHandsItemsOutAgain) {

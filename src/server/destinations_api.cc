@@ -156,6 +156,8 @@ void DestinationsApi::DeadLetters(HttpRequest& req, Responder respond) {
     AppendJsonString(&out, d.idempotency_key);
     out += ",\"profileKey\":";
     AppendJsonString(&out, d.profile_key);
+    out += ",\"flow\":";
+    AppendJsonString(&out, d.flow);
     out += fmt::format(",\"attempts\":{},\"lastStatus\":", d.attempts);
     out += d.last_status ? std::to_string(d.last_status) : "null";
     out += ",\"lastError\":";

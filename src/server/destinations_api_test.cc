@@ -122,9 +122,9 @@ TEST_F(DestinationsApiTest, TestEnqueuesARenderedSample) {
 TEST_F(DestinationsApiTest, DeadLettersListReplayDelete) {
   ASSERT_EQ(Call(&DestinationsApi::Create, {}, kCrm).status, 201u);
   ASSERT_TRUE(catalog_
-                  ->Send("crm", {{"a", "p1", R"({"event":{"event":"A"}})"},
-                                 {"b", "p2", R"({"event":{"event":"B"}})"},
-                                 {"c", "p3", R"({"event":{"event":"C"}})"}})
+                  ->Send("crm", {{"a", "p1", R"({"event":{"event":"A"}})", "journey:3"},
+                                 {"b", "p2", R"({"event":{"event":"B"}})", ""},
+                                 {"c", "p3", R"({"event":{"event":"C"}})", ""}})
                   .ok());
   DeadLetterAll("crm");
 
@@ -137,6 +137,7 @@ TEST_F(DestinationsApiTest, DeadLettersListReplayDelete) {
   EXPECT_EQ(first["id"].get_uint64().value(), 1u);
   EXPECT_EQ(first["idempotencyKey"].get_string().value(), "a");
   EXPECT_EQ(first["profileKey"].get_string().value(), "p1");
+  EXPECT_EQ(first["flow"].get_string().value(), "journey:3");
   EXPECT_EQ(first["attempts"].get_int64().value(), 1);
   EXPECT_EQ(first["lastStatus"].get_int64().value(), 400);
   EXPECT_EQ(first["lastError"].get_string().value(), "HTTP 400: no");

@@ -45,6 +45,10 @@ describe('destinations: dead letters', () => {
     assert.ok(after.lastErrorAt, JSON.stringify(after));
     const analyst = await s.api('/api/v1/destinations/crm/dead-letters', { token: 'analyst' });
     assert.equal(analyst.status, 403, 'dead letters hold personal data: not for analysts');
+    const listed = await s.api('/api/v1/destinations/crm/dead-letters');
+    assert.equal(listed.status, 200, listed.text);
+    assert.equal(listed.json.deadLetters.length, 1, listed.text);
+    assert.equal(listed.json.deadLetters[0].flow, 'test', 'a test delivery is its own flow');
     status = 200;
     const replay = await s.api('/api/v1/destinations/crm/dead-letters/replay', { method: 'POST', body: { all: true } });
     assert.deepEqual(replay.json, { replayed: 1 });
