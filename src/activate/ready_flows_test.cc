@@ -61,9 +61,9 @@ TEST(ReadyFlowsTest, RemoveTakesOneItemAndForgetsEmptyFlows) {
   r.Add("a", 0, 1);
   r.Add("b", 0, 2);
   r.Remove("a", 0, 1);
-  r.Remove("a", 0, 1);    // absent: nothing happens
-  r.Remove("zz", 0, 9);   // unknown flow: nothing happens
-  r.Remove("b", 99, 2);   // wrong due time: not this item
+  r.Remove("a", 0, 1);   // absent: nothing happens
+  r.Remove("zz", 0, 9);  // unknown flow: nothing happens
+  r.Remove("b", 99, 2);  // wrong due time: not this item
   EXPECT_EQ(Take(r, 0, 10), (Ids{2}));
   EXPECT_TRUE(r.empty());
 }

@@ -319,7 +319,7 @@ Result<std::optional<std::string>> StateStore::Meta(std::string_view key) const 
 
 Status StateStore::Write(StateBatch* batch) {
   rocksdb::WriteOptions wo;  // not synced: the log is the source of truth; a lost tail replays
-  batch->AddTimeline();
+  batch->AddPending();
   NoRocksPerfCounters();
   return FromRocks(db_->Write(wo, batch->batch_.get()), "write");
 }
@@ -371,33 +371,47 @@ void StateBatch::PutTimeline(uint64_t profile, TimelinePos pos, std::string_view
   value.reserve(source.size() + json.size() + 8);
   PutLengthPrefixed(&value, source);
   PutLengthPrefixed(&value, json);
-  timeline_bytes_ += key.size() + value.size();
-  timeline_.emplace_back(std::move(key), std::move(value));
+  Hold(&timeline_, std::move(key), std::move(value), false);
 }
-void StateBatch::AddTimeline() {
-  // In key order: each memtable insert then starts its search where the last one ended (the
-  // skiplist remembers it), instead of from the top, a cache miss per level.
-  std::stable_sort(timeline_.begin(), timeline_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [key, value] : timeline_) batch_->Put(store_->timeline_, key, value);
-  timeline_.clear();
-  timeline_bytes_ = 0;
+void StateBatch::Hold(std::vector<Pending>* ops, std::string key, std::string value, bool del) {
+  pending_bytes_ += key.size() + value.size();
+  ops->push_back({std::move(key), std::move(value), del});
+}
+void StateBatch::AddSorted(rocksdb::ColumnFamilyHandle* cf, std::vector<Pending>* ops) {
+  std::stable_sort(ops->begin(), ops->end(),
+                   [](const Pending& a, const Pending& b) { return a.key < b.key; });
+  for (const Pending& op : *ops) {
+    if (op.del) {
+      batch_->Delete(cf, op.key);
+    } else {
+      batch_->Put(cf, op.key, op.value);
+    }
+    pending_bytes_ -= op.key.size() + op.value.size();
+  }
+  ops->clear();
+}
+void StateBatch::AddPending() {
+  AddSorted(store_->timeline_, &timeline_);
+  AddSorted(store_->members_, &members_);
+  AddSorted(store_->timers_, &timers_);
 }
 void StateBatch::PutMember(uint64_t audience, uint64_t profile, int64_t since_us) {
-  batch_->Put(store_->members_, ProfileKey(audience) + ProfileKey(profile),
-              ProfileKey(static_cast<uint64_t>(since_us)));
+  Hold(&members_, ProfileKey(audience) + ProfileKey(profile),
+       ProfileKey(static_cast<uint64_t>(since_us)), false);
 }
 void StateBatch::DeleteMember(uint64_t audience, uint64_t profile) {
-  batch_->Delete(store_->members_, ProfileKey(audience) + ProfileKey(profile));
+  Hold(&members_, ProfileKey(audience) + ProfileKey(profile), "", true);
 }
 void StateBatch::DeleteAudienceMembers(uint64_t audience) {
+  // After the member changes held so far, before any held after it.
+  AddSorted(store_->members_, &members_);
   batch_->DeleteRange(store_->members_, ProfileKey(audience), ProfileKey(audience + 1));
 }
 void StateBatch::PutTimer(int64_t due_us, uint64_t profile) {
-  batch_->Put(store_->timers_, ProfileKey(BiasTime(due_us)) + ProfileKey(profile), "");
+  Hold(&timers_, ProfileKey(BiasTime(due_us)) + ProfileKey(profile), "", false);
 }
 void StateBatch::DeleteTimer(int64_t due_us, uint64_t profile) {
-  batch_->Delete(store_->timers_, ProfileKey(BiasTime(due_us)) + ProfileKey(profile));
+  Hold(&timers_, ProfileKey(BiasTime(due_us)) + ProfileKey(profile), "", true);
 }
 void StateBatch::PutOffset(int partition, uint64_t next_offset) {
   batch_->Put(store_->meta_, OffsetKey(partition), ProfileKey(next_offset));
@@ -415,11 +429,13 @@ void StateBatch::PutMeta(std::string_view key, std::string_view value) {
 void StateBatch::DeleteMeta(std::string_view key) {
   batch_->Delete(store_->meta_, std::string("m/").append(key));
 }
-size_t StateBatch::bytes() const { return batch_->GetDataSize() + timeline_bytes_; }
+size_t StateBatch::bytes() const { return batch_->GetDataSize() + pending_bytes_; }
 void StateBatch::Clear() {
   batch_->Clear();
   timeline_.clear();
-  timeline_bytes_ = 0;
+  members_.clear();
+  timers_.clear();
+  pending_bytes_ = 0;
 }
 
 }  // namespace rapport

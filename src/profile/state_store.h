@@ -158,13 +158,22 @@ class StateBatch {
 
  private:
   friend class StateStore;
-  // Adds the timeline entries gathered so far to the write, sorted by key (stable: of two
-  // entries with one key the later wins). StateStore::Write does, on the thread that writes.
-  void AddTimeline();
+  // A put or delete held back to be added to the write in key order.
+  struct Pending {
+    std::string key, value;
+    bool del = false;
+  };
+  // The timeline, members and timers are gathered, then added to the write sorted by key: each
+  // memtable insert then starts its search where the last one ended (the skiplist remembers
+  // it), instead of from the top with a cache miss per level. Stable: of two operations on one
+  // key the later still wins. StateStore::Write calls AddPending, on the thread that writes.
+  void AddPending();
+  void AddSorted(rocksdb::ColumnFamilyHandle* cf, std::vector<Pending>* ops);
+  void Hold(std::vector<Pending>* ops, std::string key, std::string value, bool del);
   StateStore* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
-  std::vector<std::pair<std::string, std::string>> timeline_;  // key, value
-  size_t timeline_bytes_ = 0;
+  std::vector<Pending> timeline_, members_, timers_;
+  size_t pending_bytes_ = 0;
   std::string scratch_;  // a profile record being encoded
 };
 

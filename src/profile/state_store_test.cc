@@ -44,6 +44,38 @@ TEST(StateStoreTimersTest, DueBetweenFromAndUpToEarliestFirst) {
   EXPECT_EQ(Due(**store, 0, 100), (Timers{{20, 6}, {30, 7}}));
 }
 
+// Member and timer changes are written sorted by key too: within one batch, of two operations on
+// one key the later wins, and removing a whole audience cuts only what was added before it.
+TEST(StateStoreMembersTest, OneBatchKeepsTheOrderOfOperationsOnAKey) {
+  testing::TempDir dir;
+  auto store = StateStore::Open(dir.Sub("state"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  StateBatch batch(store->get());
+  batch.PutMember(2, 50, 1000);
+  batch.PutMember(1, 40, 1000);
+  batch.DeleteMember(1, 40);  // entered, then left: gone
+  batch.DeleteMember(1, 30);
+  batch.PutMember(1, 30, 2000);  // left, then entered: a member
+  batch.PutMember(3, 10, 1000);
+  batch.DeleteAudienceMembers(3);  // audience 3 deleted: 10 goes
+  batch.PutMember(3, 20, 3000);    // added after the deletion: stays
+  batch.PutTimer(70, 9);
+  batch.DeleteTimer(70, 9);  // scheduled, then cancelled
+  batch.DeleteTimer(60, 8);
+  batch.PutTimer(60, 8);  // cancelled, then scheduled
+  ASSERT_TRUE((*store)->Write(&batch).ok());
+  using Members = std::vector<std::pair<uint64_t, int64_t>>;
+  auto members = [&](uint64_t audience) {
+    Members out;
+    EXPECT_TRUE((*store)->ListMembers(audience, 0, 100, &out).ok());
+    return out;
+  };
+  EXPECT_EQ(members(1), (Members{{30, 2000}}));
+  EXPECT_EQ(members(2), (Members{{50, 1000}}));
+  EXPECT_EQ(members(3), (Members{{20, 3000}}));
+  EXPECT_EQ(Due(**store, 0, 100), (Timers{{60, 8}}));
+}
+
 // A batch's timeline entries are written sorted by key (cheaper memtable inserts): the order
 // they were added in must not matter, and of two entries with one key the later still wins.
 TEST(StateStoreTimelineTest, OneBatchInAnyOrderReadsNewestFirstAndTheLaterPutWins) {
