@@ -5,10 +5,11 @@
 // synced to a webhook destination; the ping carries its send time as a trait, and the receiver
 // measures the delay when the "Audience Entered" request arrives. Prints one figure per line.
 //
-// The first seconds are a cold start: every customer is new, so they enter audiences at once and
-// the journeys' first sends (thousands) queue on the same destination as the pings. The pings of
+// The first seconds are a cold start: every customer is new, so each event evaluates every
+// audience for a new profile, customers enter audiences at once, the journeys send thousands of
+// first messages, and the profile pipeline runs behind ingest for a second or two. The pings of
 // the first --warmup seconds are reported apart from the steady state, which the target is about,
-// with what the slowest pings waited behind.
+// with how many other webhooks were delivered while the slowest were on their way.
 //
 //   node bench/e2e_latency.mjs [--rate 10000] [--seconds 20] [--pings 100] [--warmup 3]
 // Needs the built binary (build/src/cli/rapport, or RAPPORT_BIN).
