@@ -249,6 +249,7 @@ Status Outbox::Enqueue(std::string_view destination, std::vector<OutboxItem> ite
     if (item.idempotency_key.empty() || item.idempotency_key.size() > kMaxIdempotencyKeyBytes ||
         item.profile_key.size() > kMaxProfileKeyBytes || item.flow.size() > kMaxFlowBytes ||
         item.body.size() > kMaxRenderedBytes) {
+      static_assert(kMaxFlowBytes == kMaxProfileKeyBytes, "one bound in the message below");
       return Status::InvalidArgument(fmt::format(
           "outbox: an item needs an idempotency key of 1 to {} bytes, a profile key and a flow of "
           "at most {} bytes each and a body of at most {} bytes",
@@ -294,25 +295,30 @@ Result<std::vector<OutboxItem>> Outbox::TakeDue(std::string_view destination, in
   std::lock_guard lock(q->mu);
   if (q->dropped) return UnknownDestination(destination);
   if (q->window.size() < options_.window / 2) RETURN_IF_ERROR(Refill(*q));
-  std::vector<uint64_t> due;
-  q->ready.TakeDue(now_us, max, &due);
   std::vector<OutboxItem> out;
-  for (const uint64_t id : due) {
-    std::string value;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), OutboxKey(OutboxSpace::kQueue, q->name, id), &value);
-    auto item = s.ok() ? DecodeOutboxItem(value, id) : Result<OutboxItem>(FromRocks(s, "read"));
-    if (!item.ok()) {
-      // A record that cannot be read cannot be sent: leave it on disk, out of the window.
-      spdlog::error("outbox: destination \"{}\": item {}: {}", q->name, id,
-                    item.status().ToString());
-      RemoveFromWindow(*q, id);
-      continue;
+  std::vector<uint64_t> due;
+  // An item that cannot be read leaves its place to the next due one: take until `max` or none.
+  while (out.size() < max) {
+    due.clear();
+    q->ready.TakeDue(now_us, max - out.size(), &due);
+    if (due.empty()) break;
+    for (const uint64_t id : due) {
+      std::string value;
+      rocksdb::Status s =
+          db_->Get(rocksdb::ReadOptions(), OutboxKey(OutboxSpace::kQueue, q->name, id), &value);
+      auto item = s.ok() ? DecodeOutboxItem(value, id) : Result<OutboxItem>(FromRocks(s, "read"));
+      if (!item.ok()) {
+        // A record that cannot be read cannot be sent: leave it on disk, out of the window.
+        spdlog::error("outbox: destination \"{}\": item {}: {}", q->name, id,
+                      item.status().ToString());
+        RemoveFromWindow(*q, id);
+        continue;
+      }
+      OutboxEntry& e = q->window.at(id);
+      e.in_flight = true;
+      ++q->in_flight;
+      out.push_back(std::move(*item));
     }
-    OutboxEntry& e = q->window.at(id);
-    e.in_flight = true;
-    ++q->in_flight;
-    out.push_back(std::move(*item));
   }
   return out;
 }
