@@ -30,6 +30,7 @@ class FaultWritableFile final : public WritableFile {
   }
 
   Status Sync() override {
+    env_->WaitWhileHeld();
     if (env_->fail_syncs_.load()) {
       env_->failed_syncs_.fetch_add(1);
       return Status::IOError("injected fdatasync failure on " + path_);
@@ -65,6 +66,26 @@ class FaultWritableFile final : public WritableFile {
   std::string path_;
   std::unique_ptr<WritableFile> base_;
 };
+
+void FaultInjectionEnv::HoldSyncs(bool on) {
+  {
+    std::lock_guard<std::mutex> lock(hold_mu_);
+    hold_syncs_ = on;
+  }
+  hold_cv_.notify_all();
+}
+
+uint64_t FaultInjectionEnv::held_sync_count() const {
+  std::lock_guard<std::mutex> lock(hold_mu_);
+  return held_;
+}
+
+void FaultInjectionEnv::WaitWhileHeld() {
+  std::unique_lock<std::mutex> lock(hold_mu_);
+  ++held_;
+  hold_cv_.wait(lock, [this] { return !hold_syncs_; });
+  --held_;
+}
 
 void FaultInjectionEnv::SetSpaceLimit(std::optional<uint64_t> bytes) {
   std::lock_guard<std::mutex> lock(space_mu_);

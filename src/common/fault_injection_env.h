@@ -1,10 +1,11 @@
-// FaultInjectionEnv: an Env wrapping another Env that can fail fsyncs, cut one append short,
-// fail truncates and simulate a full disk, for tests of every durable subsystem. All knobs and
-// counters are thread-safe and take effect on files opened before or after they are set. The
+// FaultInjectionEnv: an Env wrapping another Env that can fail or hold fsyncs, cut one append
+// short, fail truncates and simulate a full disk, for tests of every durable subsystem. All knobs
+// and counters are thread-safe and take effect on files opened before or after they are set. The
 // wrapped Env must outlive this one, and this one every file it opened.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,10 @@ class FaultInjectionEnv final : public Env {
 
   // While on, WritableFile::Sync and SyncDir fail with kIOError (the data is not synced).
   void FailSyncs(bool on) { fail_syncs_.store(on); }
+  // While on, WritableFile::Sync waits (before anything else) until it is turned off: a test
+  // can see what happens while a sync is under way. held_sync_count() counts those waiting.
+  void HoldSyncs(bool on);
+  uint64_t held_sync_count() const;
   // The next Append (on any file) writes only the first half of its data, then fails kIOError.
   void SetShortWriteOnce() { short_write_once_.store(true); }
   // While on, WritableFile::Truncate fails with kIOError and changes nothing.
@@ -74,6 +79,13 @@ class FaultInjectionEnv final : public Env {
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> truncates_{0};
   std::atomic<uint64_t> open_readables_{0};
+
+  void WaitWhileHeld();
+
+  mutable std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  bool hold_syncs_ = false;  // guarded by hold_mu_
+  uint64_t held_ = 0;        // guarded by hold_mu_
 
   std::mutex space_mu_;
   std::optional<uint64_t> space_limit_;  // guarded by space_mu_

@@ -1,5 +1,7 @@
 #include "log/sync_pool.h"
 
+#include <algorithm>
+
 #include "common/threads.h"
 
 namespace rapport::log_internal {
@@ -42,6 +44,24 @@ void SyncPool::HelperLoop() {
     seen = round_;
     Work(lock);
   }
+}
+
+void SyncPool::Start(int n, std::function<void(int)> fn) {
+  std::unique_lock lock(mu_);
+  started_fn_ = std::move(fn);
+  fn_ = &started_fn_;
+  n_ = std::max(n, 0);
+  next_ = 0;
+  remaining_ = n_;
+  ++round_;
+  start_cv_.notify_all();
+}
+
+void SyncPool::Wait() {
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [&] { return remaining_ == 0; });
+  fn_ = nullptr;
+  started_fn_ = nullptr;
 }
 
 void SyncPool::Run(int n, const std::function<void(int)>& fn) {

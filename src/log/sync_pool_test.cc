@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -31,6 +32,25 @@ TEST(SyncPool, TasksOverlapInTime) {
     --running;
   });
   EXPECT_GE(peak.load(), 2);  // not one after the other
+}
+
+TEST(SyncPool, StartReturnsAtOnceAndWaitWaitsForEveryTask) {
+  SyncPool pool(1);
+  for (int round = 0; round < 50; ++round) {
+    std::atomic<bool> release{false};
+    std::atomic<int> calls{0};
+    const int n = 1 + round % 3;
+    pool.Start(n, [&](int) {
+      while (!release.load()) std::this_thread::yield();
+      ++calls;
+    });
+    EXPECT_EQ(calls.load(), 0) << round;  // the caller is free while the tasks wait
+    release = true;
+    pool.Wait();
+    EXPECT_EQ(calls.load(), n) << round;
+  }
+  pool.Start(0, [](int) {});
+  pool.Wait();  // an empty round ends at once
 }
 
 }  // namespace
