@@ -56,7 +56,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(LogOptions options, RecoveryRep
   }
   log->durable_stamp_.store(log->last_stamp_, std::memory_order_release);
   log->sync_pool_ = std::make_unique<log_internal::SyncPool>(
-      std::min(static_cast<int>(log->partitions_.size()) - 1, 7));
+      std::min(static_cast<int>(log->partitions_.size()), 8));
   log->writer_ = std::thread([raw = log.get()] {
     SetThreadName("log-commit");
     MarkForeground();

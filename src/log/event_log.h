@@ -1,6 +1,7 @@
 // EventLog: the durable, partitioned, append-only event log every ingested event goes through
 // first. One writer thread does group commit (one write and one fdatasync per dirty partition
-// for everything waiting); readers see only fsynced records. All methods are thread-safe. The
+// for everything waiting, the next group written while one syncs); readers see only fsynced
+// records. All methods are thread-safe. The
 // log owns its directory exclusively (DIR/LOCK); Env and Clock must outlive it. On-disk
 // format and recovery rules: docs/formats/log.md.
 #pragma once
@@ -106,10 +107,21 @@ class EventLog {
   explicit EventLog(LogOptions options);
   Status Recover(RecoveryReport* report);
   Status CheckPartition(int partition) const;
-  // Writer thread (group_commit.cc).
+  // Writer thread (group_commit.cc): a group's steps, in order.
+  struct Flight;
   void WriterLoop();
-  void CommitGroup(std::vector<Request>* group);
-  void AdvanceIdleWatermark();  // writer thread, with nothing queued
+  void Validate(Flight* f);
+  // Whether `f` must wait until the group being synced has landed.
+  bool MustWaitFor(const Flight& f) const;
+  void RepairPartitions(Flight* f);  // with no group being synced
+  void WriteFlight(Flight* f);
+  void StartSync(Flight* f);  // on the sync pool; the writer goes on
+  void SyncNow(Flight* f);    // on this thread and the pool, waiting
+  // Waits for f's syncs, commits it (or rolls it back with `next`, written after it), answers.
+  void Land(Flight* f, Flight* next);
+  void Answer(Flight* f);       // rolls back a failed group first
+  void AdvanceIdleWatermark();  // writer thread, with nothing queued or being synced
+  void PublishDurable(int64_t stamp);
 
   const LogOptions options_;
   std::unique_ptr<FileLock> dir_lock_;  // DIR/LOCK, held for the life of the log

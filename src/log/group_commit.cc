@@ -1,30 +1,92 @@
-// EventLog's writer thread: group commit. Takes every waiting request, writes each touched
-// partition's records with one write, fdatasyncs each once, then answers every request.
+// EventLog's writer thread: pipelined group commit. Takes every waiting request as one group,
+// writes each touched partition's records with one write and starts their fdatasyncs on the
+// sync pool; while they run, it takes and writes the next group. A group is answered after its
+// own syncs, and groups commit in order. A failed sync fails its group and the one written
+// behind it (both are rolled back); nothing of either is readable or reported durable.
 #include <algorithm>
 #include <chrono>
 
 #include "log/event_log.h"
+#include "log/format.h"
 #include "log/partition.h"
 #include "log/sync_pool.h"
 
 namespace rapport {
+namespace {
+
+// A group that wrote less than this is synced on the writer thread and answered before the next
+// is taken, as without pipelining: its write is too short to gain from overlapping the sync, and
+// handing the sync to a helper costs two thread wake-ups a group. Measured on /v1/track (~80 KB
+// groups): 26,000–33,000 requests/s pipelined against 27,000–36,000 inline (5 pairs).
+constexpr uint64_t kPipelineFromBytes = 256 << 10;
+
+}  // namespace
+
+// One group of requests, from its write to its answers.
+struct EventLog::Flight {
+  std::vector<Request> requests;
+  std::vector<Status> status;                  // per request: validation
+  std::vector<std::vector<uint64_t>> offsets;  // per request
+  std::vector<int> parts;                      // partitions the group added records to
+  std::vector<log_internal::Partition::SyncTicket> tickets;  // per parts
+  std::vector<Status> synced;                                // per parts
+  Status failure;        // of the whole group: a write or sync failed
+  int64_t stamp = 0;     // every record of the group is stamped at or before this
+  uint64_t records = 0;  // written
+  uint64_t bytes = 0;    // of payload written
+  int syncs_left = 0;    // guarded by queue_mu_
+};
 
 void EventLog::WriterLoop() {
-  std::vector<Request> group;
+  std::unique_ptr<Flight> syncing;  // written; its syncs run on sync_pool_
   while (true) {
+    std::vector<Request> group;
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
-      if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(kIdleTickMs),
-                              [this] { return stopping_ || !queue_.empty(); })) {
-        lock.unlock();
-        AdvanceIdleWatermark();
-        continue;
+      if (syncing == nullptr) {
+        if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(kIdleTickMs),
+                                [this] { return stopping_ || !queue_.empty(); })) {
+          lock.unlock();
+          AdvanceIdleWatermark();
+          continue;
+        }
+        if (queue_.empty()) return;  // stopping, and everything queued is done
+      } else {
+        // Write the next group as soon as one arrives, or finish this one when its syncs end.
+        queue_cv_.wait(lock,
+                       [&] { return stopping_ || !queue_.empty() || syncing->syncs_left == 0; });
       }
-      if (queue_.empty()) return;  // stopping, and everything queued is done
       group.swap(queue_);
     }
-    CommitGroup(&group);
-    group.clear();
+    if (group.empty()) {
+      Land(syncing.get(), nullptr);
+      syncing.reset();
+      continue;
+    }
+    auto next = std::make_unique<Flight>();
+    next->requests = std::move(group);
+    Validate(next.get());
+    if (syncing != nullptr && MustWaitFor(*next)) {
+      Land(syncing.get(), nullptr);
+      syncing.reset();
+    }
+    if (syncing == nullptr) RepairPartitions(next.get());
+    WriteFlight(next.get());
+    if (syncing != nullptr) {
+      Land(syncing.get(), next.get());
+      syncing.reset();
+    }
+    if (!next->failure.ok()) {
+      Answer(next.get());
+      continue;
+    }
+    if (next->bytes < kPipelineFromBytes) {
+      SyncNow(next.get());
+      Land(next.get(), nullptr);
+      continue;
+    }
+    StartSync(next.get());
+    syncing = std::move(next);
   }
 }
 
@@ -34,130 +96,173 @@ void EventLog::AdvanceIdleWatermark() {
   const int64_t now = options_.clock->NowMicros();
   if (now <= last_stamp_) return;
   last_stamp_ = now;
+  PublishDurable(last_stamp_);
+}
+
+void EventLog::PublishDurable(int64_t stamp) {
   {
     std::lock_guard lock(durable_mu_);
-    durable_stamp_.store(last_stamp_, std::memory_order_release);
+    durable_stamp_.store(stamp, std::memory_order_release);
   }
   durable_cv_.notify_all();
 }
 
-void EventLog::CommitGroup(std::vector<Request>* group) {
-  const int64_t now = options_.clock->NowMicros();
-  const size_t n = group->size();
-  std::vector<Status> status(n);
-  std::vector<std::vector<uint64_t>> offsets(n);
-
-  // 1. Validate each request on its own: a bad one fails alone.
-  std::vector<char> touched(partitions_.size(), 0);
+void EventLog::Validate(Flight* f) {
+  // Each request on its own: a bad one fails alone.
+  const size_t n = f->requests.size();
+  f->status.resize(n);
+  f->offsets.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    for (const LogRecord& r : (*group)[i].records) {
+    for (const LogRecord& r : f->requests[i].records) {
       if (r.partition < 0 || r.partition >= partitions()) {
-        status[i] = Status::InvalidArgument("log: no partition " + std::to_string(r.partition));
+        f->status[i] = Status::InvalidArgument("log: no partition " + std::to_string(r.partition));
         break;
       }
       if (r.payload.size() > options_.max_record_bytes) {
-        status[i] = Status::TooLarge("log: record of " + std::to_string(r.payload.size()) +
-                                     " bytes is over the limit of " +
-                                     std::to_string(options_.max_record_bytes));
+        f->status[i] = Status::TooLarge("log: record of " + std::to_string(r.payload.size()) +
+                                        " bytes is over the limit of " +
+                                        std::to_string(options_.max_record_bytes));
         break;
       }
     }
-    if (status[i].ok()) {
-      for (const LogRecord& r : (*group)[i].records) touched[r.partition] = 1;
+  }
+}
+
+bool EventLog::MustWaitFor(const Flight& f) const {
+  // A partition to repair, or one that starts a new segment, takes no group while another
+  // group is unsynced (Partition::Fits).
+  std::vector<uint64_t> bytes(partitions_.size(), 0);
+  for (size_t i = 0; i < f.requests.size(); ++i) {
+    if (!f.status[i].ok()) continue;
+    for (const LogRecord& r : f.requests[i].records) {
+      bytes[r.partition] += log_internal::kRecordHeaderSize + r.payload.size();
     }
   }
-
-  // 2. Partitions left damaged by an earlier failure must be repaired before taking writes.
-  std::vector<Status> partition_status(partitions_.size());
   for (size_t p = 0; p < partitions_.size(); ++p) {
-    if (!touched[p] || !partitions_[p]->needs_repair()) continue;
+    if (bytes[p] == 0) continue;
+    if (partitions_[p]->needs_repair() || !partitions_[p]->Fits(bytes[p])) return true;
+  }
+  return false;
+}
+
+void EventLog::RepairPartitions(Flight* f) {
+  // Partitions left damaged by an earlier failure must be repaired before taking writes.
+  std::vector<Status> repaired(partitions_.size());
+  for (size_t p = 0; p < partitions_.size(); ++p) {
+    if (!partitions_[p]->needs_repair()) continue;
     Status s = partitions_[p]->Repair();
     if (!s.ok()) {
-      partition_status[p] =
-          Status::Unavailable("log partition " + std::to_string(p) +
-                              " is being repaired after a failed write: " + s.ToString());
+      repaired[p] = Status::Unavailable("log partition " + std::to_string(p) +
+                                        " is being repaired after a failed write: " + s.ToString());
     }
   }
-  for (size_t i = 0; i < n; ++i) {
-    if (!status[i].ok()) continue;
-    for (const LogRecord& r : (*group)[i].records) {
-      if (!partition_status[r.partition].ok()) {
-        status[i] = partition_status[r.partition];
+  for (size_t i = 0; i < f->requests.size(); ++i) {
+    if (!f->status[i].ok()) continue;
+    for (const LogRecord& r : f->requests[i].records) {
+      if (!repaired[r.partition].ok()) {
+        f->status[i] = repaired[r.partition];
         break;
       }
     }
   }
+}
 
-  // 3. Encode, write and sync. Any failure fails the whole group and undoes it.
-  Status group_status;
-  uint64_t group_records = 0;
-  for (size_t i = 0; i < n && group_status.ok(); ++i) {
-    if (!status[i].ok()) continue;
-    std::vector<LogRecord>& records = (*group)[i].records;
-    offsets[i].resize(records.size());
-    for (size_t j = 0; j < records.size() && group_status.ok(); ++j) {
-      log_internal::Partition& part = *partitions_[records[j].partition];
+void EventLog::WriteFlight(Flight* f) {
+  // Encode and write; any failure fails the whole group (Answer undoes it).
+  const int64_t now = options_.clock->NowMicros();
+  std::vector<char> touched(partitions_.size(), 0);
+  for (size_t i = 0; i < f->requests.size() && f->failure.ok(); ++i) {
+    if (!f->status[i].ok()) continue;
+    std::vector<LogRecord>& records = f->requests[i].records;
+    f->offsets[i].resize(records.size());
+    for (size_t j = 0; j < records.size() && f->failure.ok(); ++j) {
+      const int p = records[j].partition;
+      if (!touched[p]) f->parts.push_back(p);
+      touched[p] = 1;
       last_stamp_ = std::max(now, last_stamp_ + 1);
-      group_status = part.AddRecord(records[j].payload, last_stamp_, &offsets[i][j]);
-      if (!group_status.ok()) {
-        group_status =
-            group_status.WithContext("log partition " + std::to_string(records[j].partition));
-      }
+      f->failure = partitions_[p]->AddRecord(records[j].payload, last_stamp_, &f->offsets[i][j]);
+      if (!f->failure.ok())
+        f->failure = f->failure.WithContext("log partition " + std::to_string(p));
     }
-    group_records += records.size();
+    f->records += records.size();
+    for (const LogRecord& r : records) f->bytes += r.payload.size();
   }
-  // Write every partition first (starting its writeback), then sync them all at once: the
-  // disk flushes them together instead of one after the other.
-  std::vector<size_t> touched_parts;
-  for (size_t p = 0; p < partitions_.size() && group_status.ok(); ++p) {
-    if (!partitions_[p]->in_group()) continue;
-    touched_parts.push_back(p);
-    group_status = partitions_[p]->Write();
-    if (!group_status.ok())
-      group_status = group_status.WithContext("log partition " + std::to_string(p));
-  }
-  if (group_status.ok()) {
-    std::vector<Status> synced(touched_parts.size());
-    sync_pool_->Run(static_cast<int>(touched_parts.size()),
-                    [&](int k) { synced[k] = partitions_[touched_parts[k]]->Sync(); });
-    for (size_t k = 0; k < synced.size() && group_status.ok(); ++k) {
-      if (!synced[k].ok()) {
-        group_status = synced[k].WithContext("log partition " + std::to_string(touched_parts[k]));
-      }
-    }
-  }
-  for (auto& part : partitions_) {
-    if (!part->in_group()) continue;
-    if (group_status.ok()) {
-      part->Commit();
-    } else {
-      part->Rollback();
-    }
-  }
-  if (group_status.ok()) {
-    records_appended_.fetch_add(group_records, std::memory_order_relaxed);
-  }
-  // Records queued later are stamped after last_stamp_ by this thread, so the log is complete
-  // up to the time this group was taken (what an empty append is for).
+  // Records queued later are stamped after this by this thread, so the log is complete up to
+  // the time this group was taken (what an empty append is for).
   last_stamp_ = std::max(last_stamp_, now);
-  // Every partition of the group is now readable (or rolled back): no record stamped up to
-  // last_stamp_ can appear later.
-  {
-    std::lock_guard lock(durable_mu_);
-    durable_stamp_.store(last_stamp_, std::memory_order_release);
+  f->stamp = last_stamp_;
+  std::sort(f->parts.begin(), f->parts.end());
+  // Write every partition first (starting its writeback); their syncs then run together.
+  f->tickets.resize(f->parts.size());
+  for (size_t k = 0; k < f->parts.size() && f->failure.ok(); ++k) {
+    f->failure = partitions_[f->parts[k]]->Write(&f->tickets[k]);
+    if (!f->failure.ok()) {
+      f->failure = f->failure.WithContext("log partition " + std::to_string(f->parts[k]));
+    }
   }
-  durable_cv_.notify_all();
+}
 
-  // 4. Answer every request.
-  for (size_t i = 0; i < n; ++i) {
-    Request& req = (*group)[i];
-    if (status[i].ok() && !group_status.ok()) status[i] = group_status;
-    if (!status[i].ok()) {
+void EventLog::StartSync(Flight* f) {
+  f->synced.assign(f->parts.size(), Status::OK());
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    f->syncs_left = static_cast<int>(f->parts.size());
+  }
+  sync_pool_->Start(static_cast<int>(f->parts.size()), [this, f](int k) {
+    f->synced[k] = partitions_[f->parts[k]]->Sync(f->tickets[k]);
+    bool last;
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      last = --f->syncs_left == 0;
+    }
+    if (last) queue_cv_.notify_one();
+  });
+}
+
+void EventLog::SyncNow(Flight* f) {
+  f->synced.assign(f->parts.size(), Status::OK());
+  sync_pool_->Run(static_cast<int>(f->parts.size()), [this, f](int k) {
+    f->synced[k] = partitions_[f->parts[k]]->Sync(f->tickets[k]);
+  });
+}
+
+void EventLog::Land(Flight* f, Flight* next) {
+  sync_pool_->Wait();
+  for (size_t k = 0; k < f->parts.size() && f->failure.ok(); ++k) {
+    if (!f->synced[k].ok()) {
+      f->failure = f->synced[k].WithContext("log partition " + std::to_string(f->parts[k]));
+    }
+  }
+  if (!f->failure.ok() && next != nullptr && next->failure.ok() && !next->parts.empty()) {
+    // `next` was written after `f`'s records: it goes with them.
+    next->failure = f->failure;
+  }
+  if (f->failure.ok()) {
+    for (int p : f->parts) partitions_[p]->Commit();
+    records_appended_.fetch_add(f->records, std::memory_order_relaxed);
+  } else if (next != nullptr) {
+    for (int p : next->parts) partitions_[p]->Rollback();  // f's own, in Answer
+  }
+  Answer(f);
+}
+
+void EventLog::Answer(Flight* f) {
+  if (!f->failure.ok()) {
+    for (int p : f->parts) partitions_[p]->Rollback();
+  }
+  // Every partition of the group is now readable (or rolled back): no record stamped up to
+  // f->stamp can appear later.
+  PublishDurable(f->stamp);
+  for (size_t i = 0; i < f->requests.size(); ++i) {
+    Request& req = f->requests[i];
+    Status& status = f->status[i];
+    if (status.ok() && !f->failure.ok()) status = f->failure;
+    if (!status.ok()) {
       failed_appends_.fetch_add(1, std::memory_order_relaxed);
-      offsets[i].clear();
+      f->offsets[i].clear();
     }
     pending_appends_.fetch_sub(1, std::memory_order_relaxed);  // before the caller can wake
-    if (req.done) req.done(status[i], std::move(offsets[i]));
+    if (req.done) req.done(status, std::move(f->offsets[i]));
   }
 }
 

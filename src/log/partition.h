@@ -1,11 +1,15 @@
 // Partition: the ordered segments of one log partition ("DIR/p-NNN/"), its recovery on open,
-// reads, verification and retention, and the writer-side group transaction (add records,
-// flush, sync, commit or roll back). Read/EndOffset/Verify/RemoveOldSegments are thread-safe;
-// the writer methods are called by the log's single writer thread only. Readers see only
-// committed (fsynced) records: the published state changes in Commit() alone.
+// reads, verification and retention, and the writer-side group transactions (add records,
+// write, sync, commit or roll back). Read/EndOffset/Verify/RemoveOldSegments are thread-safe;
+// the writer methods are called by the log's single writer thread only, except Sync(ticket).
+// Readers see only committed (fsynced) records: the published state changes in Commit() alone.
+// Groups are pipelined: while one written group's fdatasync runs on another thread, the writer
+// may add and write the next group; groups commit in the order they were written. A group that
+// would start a new segment is not written while another is pending (Fits() tells).
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <shared_mutex>
@@ -62,17 +66,32 @@ class Partition {
   // Retries the truncation of a failed group; OK when the partition is writable again.
   Status Repair();
   bool in_group() const { return group_.open; }
-  // Adds a record to the current group (opening one if needed); assigns its offset.
+  // Groups written and not yet committed or rolled back.
+  bool has_pending() const { return !pending_.empty(); }
+  // Whether `encoded_bytes` more of records (payload + kRecordHeaderSize each) go into the active
+  // segment without starting a new one. kUnavailable from AddRecord if one is needed while a
+  // group is pending: wait for it (sync and commit) first.
+  bool Fits(uint64_t encoded_bytes) const;
+  // Adds a record to the open group (opening one if needed); assigns its offset.
   Status AddRecord(std::string_view payload, int64_t append_time_us, uint64_t* offset);
-  // Writes the group's buffered records and starts their writeback (no waiting), so that the
-  // Sync() of several partitions overlap.
-  Status Write();
-  // fdatasyncs what the group wrote to the active segment.
-  Status Sync();
-  // Publishes the group: readers now see its records. Only after Write() and Sync() succeeded.
+  // What a pending group needs synced; passed to Sync(), valid until the group's Commit or
+  // Rollback. An empty ticket syncs nothing.
+  struct SyncTicket {
+    WritableFile* file = nullptr;
+  };
+  // Writes the open group's buffered records and starts their writeback (no waiting), so that
+  // the syncs of several partitions overlap; the group is then pending and *ticket says what
+  // to sync. On error the group stays open: Rollback().
+  Status Write(SyncTicket* ticket);
+  // fdatasyncs what a pending group wrote. Any thread, also while the writer thread adds and
+  // writes the next group (WritableFile::Sync may run beside Append).
+  Status Sync(const SyncTicket& ticket) const;
+  // Publishes the oldest pending group: readers now see its records. Only after its Sync()
+  // succeeded.
   void Commit();
-  // Undoes the group: truncates the active segment to its pre-group size and removes segments
-  // created by it. If that fails the partition needs repair (needs_repair()).
+  // Undoes the open group and every pending one: truncates the active segment to the oldest's
+  // pre-group size and removes segments they created. If that fails the partition needs repair
+  // (needs_repair()). Never while a Sync(ticket) runs.
   void Rollback();
 
  private:
@@ -88,6 +107,7 @@ class Partition {
   void BeginGroup();
   Status Flush();
   Status Roll();
+  Status SyncActive();  // fdatasyncs the active segment if written since its last sync
   void WriteIndexBestEffort(const Segment& seg, uint64_t size, uint64_t records,
                             int64_t last_append_us, const std::vector<IndexEntry>& extra);
 
@@ -109,9 +129,9 @@ class Partition {
   int64_t w_last_append_ = 0;
   bool w_has_index_ = false;
   uint64_t w_last_index_pos_ = 0;
-  std::vector<IndexEntry> w_new_index_;  // entries of active_ not yet published
+  std::vector<IndexEntry> w_new_index_;  // entries of active_ added by the open group
   std::string buf_;                      // encoded records not yet written
-  bool dirty_ = false;                   // active_file_ written since its last sync
+  bool dirty_ = false;  // active_file_ written since its last sync or pending group's ticket
 
   struct SealedDelta {  // a segment the group rolled away from, and what the group added
     std::shared_ptr<Segment> seg;
@@ -129,8 +149,14 @@ class Partition {
     std::vector<SealedDelta> sealed;
     std::vector<std::shared_ptr<Segment>> created;
     std::vector<std::string> orphans;  // files to delete on rollback
+    // Set by Write(): what Commit() publishes.
+    std::shared_ptr<Segment> post_active;
+    uint64_t post_size = 0, post_records = 0;
+    int64_t post_last_append = 0;
+    std::vector<IndexEntry> new_index;  // post_active's entries added by the group
   };
-  Group group_;
+  Group group_;                // the open group (group_.open), being added to
+  std::deque<Group> pending_;  // written, not yet committed; oldest first
 
   bool needs_repair_ = false;
   uint64_t repair_size_ = 0;

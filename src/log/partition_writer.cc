@@ -1,4 +1,5 @@
-// The writer side of Partition: one group transaction at a time, on the log's writer thread.
+// The writer side of Partition: group transactions on the log's writer thread, a written group
+// pending (its sync on another thread) while the next one is added.
 #include <chrono>
 #include <mutex>
 
@@ -30,10 +31,17 @@ void Partition::BeginGroup() {
   group_.pre_last_index_pos = w_last_index_pos_;
 }
 
+bool Partition::Fits(uint64_t encoded_bytes) const {
+  return w_size_ + buf_.size() + encoded_bytes <= options_.segment_bytes;
+}
+
 Status Partition::AddRecord(std::string_view payload, int64_t append_time_us, uint64_t* offset) {
   if (!group_.open) BeginGroup();
   const uint64_t encoded = kRecordHeaderSize + payload.size();
-  if (w_records_ > 0 && w_size_ + buf_.size() + encoded > options_.segment_bytes) {
+  if (w_records_ > 0 && !Fits(encoded)) {
+    if (!pending_.empty()) {
+      return Status::Unavailable("log: a new segment is due while a written group is unsynced");
+    }
     RETURN_IF_ERROR(Roll());
   }
   const uint64_t position = w_size_ + buf_.size();
@@ -60,11 +68,10 @@ Status Partition::Flush() {
   return s;
 }
 
-Status Partition::Sync() {
-  if (!dirty_) return Status::OK();
+Status Partition::Sync(const SyncTicket& ticket) const {
+  if (ticket.file == nullptr) return Status::OK();
   const auto start = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(active_file_->Sync());
-  dirty_ = false;
+  RETURN_IF_ERROR(ticket.file->Sync());
   if (options_.on_sync) {
     options_.on_sync(std::chrono::duration_cast<std::chrono::microseconds>(
                          std::chrono::steady_clock::now() - start)
@@ -73,20 +80,40 @@ Status Partition::Sync() {
   return Status::OK();
 }
 
-Status Partition::Write() {
-  RETURN_IF_ERROR(Flush());
+Status Partition::SyncActive() {
   if (!dirty_) return Status::OK();
-  const bool small = active_ == group_.pre_active && w_size_ - group_.pre_size < kReserveBelowBytes;
-  if (small) {
-    // Up to the next step after the data, never past the segment's size (it rolls there). Best
-    // effort: a failure (a full disk) leaves at most some zeros after the data, which recovery
-    // drops.
-    const uint64_t target = std::min((w_size_ / kReserveStep + 1) * kReserveStep,
-                                     std::max<uint64_t>(options_.segment_bytes, w_size_));
-    w_reserved_ = std::max(w_reserved_, target);
-    (void)active_file_->Reserve(target);
+  RETURN_IF_ERROR(Sync(SyncTicket{active_file_.get()}));
+  dirty_ = false;
+  return Status::OK();
+}
+
+Status Partition::Write(SyncTicket* ticket) {
+  *ticket = SyncTicket{};
+  RETURN_IF_ERROR(Flush());
+  if (dirty_) {
+    const bool small =
+        active_ == group_.pre_active && w_size_ - group_.pre_size < kReserveBelowBytes;
+    if (small) {
+      // Up to the next step after the data, never past the segment's size (it rolls there). Best
+      // effort: a failure (a full disk) leaves at most some zeros after the data, which recovery
+      // drops.
+      const uint64_t target = std::min((w_size_ / kReserveStep + 1) * kReserveStep,
+                                       std::max<uint64_t>(options_.segment_bytes, w_size_));
+      w_reserved_ = std::max(w_reserved_, target);
+      (void)active_file_->Reserve(target);
+    }
+    (void)active_file_->StartSync();  // a hint; Sync() reports any failure
+    ticket->file = active_file_.get();
+    dirty_ = false;  // the ticket's Sync() covers it
   }
-  (void)active_file_->StartSync();  // a hint; Sync() reports any failure
+  group_.post_active = active_;
+  group_.post_size = w_size_;
+  group_.post_records = w_records_;
+  group_.post_last_append = w_last_append_;
+  group_.new_index = std::move(w_new_index_);
+  w_new_index_.clear();
+  pending_.push_back(std::move(group_));
+  group_ = Group();
   return Status::OK();
 }
 
@@ -113,7 +140,7 @@ Status Partition::Roll() {
     dirty_ = true;
   }
   w_reserved_ = 0;
-  RETURN_IF_ERROR(Sync());
+  RETURN_IF_ERROR(SyncActive());
   const uint64_t new_base = active_->base + w_records_;
   group_.orphans.push_back(active_->index_path);
   WriteIndexBestEffort(*active_, w_size_, w_records_, w_last_append_, w_new_index_);
@@ -145,43 +172,49 @@ Status Partition::Roll() {
 }
 
 void Partition::Commit() {
-  if (!group_.open) return;
+  if (pending_.empty()) return;
+  Group& g = pending_.front();
   {
     std::unique_lock lock(mu_);
-    for (SealedDelta& d : group_.sealed) {
+    for (SealedDelta& d : g.sealed) {
       d.seg->size = d.size;
       d.seg->records = d.records;
       d.seg->last_append_us = d.last_append_us;
       d.seg->index.insert(d.seg->index.end(), d.new_index.begin(), d.new_index.end());
     }
-    for (auto& seg : group_.created) segments_.push_back(seg);
-    active_->size = w_size_;
-    active_->records = w_records_;
-    active_->last_append_us = w_last_append_;
-    active_->index.insert(active_->index.end(), w_new_index_.begin(), w_new_index_.end());
-    end_offset_ = active_->base + w_records_;
+    for (auto& seg : g.created) segments_.push_back(seg);
+    Segment& seg = *g.post_active;
+    seg.size = g.post_size;
+    seg.records = g.post_records;
+    seg.last_append_us = g.post_last_append;
+    seg.index.insert(seg.index.end(), g.new_index.begin(), g.new_index.end());
+    end_offset_ = seg.base + g.post_records;
   }
-  w_new_index_.clear();
-  if (group_.pre_file) (void)group_.pre_file->Close();
-  group_ = Group();
+  if (g.pre_file) (void)g.pre_file->Close();
+  pending_.pop_front();
 }
 
 void Partition::Rollback() {
-  if (!group_.open) return;
+  if (!group_.open && pending_.empty()) return;
   buf_.clear();
   w_new_index_.clear();
-  if (group_.pre_file) {
-    // The group rolled: drop the segments it created and go back to the old file.
-    (void)active_file_->Close();
-    active_file_ = std::move(group_.pre_file);
+  std::vector<Group> undo;  // newest first: each is undone from the state the next left
+  if (group_.open) undo.push_back(std::move(group_));
+  for (; !pending_.empty(); pending_.pop_back()) undo.push_back(std::move(pending_.back()));
+  for (Group& g : undo) {
+    if (g.pre_file) {
+      // The group rolled: drop the segments it created and go back to the old file.
+      (void)active_file_->Close();
+      active_file_ = std::move(g.pre_file);
+    }
+    active_ = g.pre_active;
+    w_records_ = g.pre_records;
+    w_last_append_ = g.pre_last_append;
+    w_has_index_ = g.pre_has_index;
+    w_last_index_pos_ = g.pre_last_index_pos;
+    repair_size_ = g.pre_size;
+    repair_orphans_.insert(repair_orphans_.end(), g.orphans.begin(), g.orphans.end());
   }
-  active_ = group_.pre_active;
-  w_records_ = group_.pre_records;
-  w_last_append_ = group_.pre_last_append;
-  w_has_index_ = group_.pre_has_index;
-  w_last_index_pos_ = group_.pre_last_index_pos;
-  repair_size_ = group_.pre_size;
-  repair_orphans_ = std::move(group_.orphans);
   group_ = Group();
   needs_repair_ = true;
   (void)Repair();
