@@ -115,8 +115,9 @@ class EventLog {
   bool MustWaitFor(const Flight& f) const;
   void RepairPartitions(Flight* f);  // with no group being synced
   void WriteFlight(Flight* f);
-  void StartSync(Flight* f);  // on the sync pool; the writer goes on
-  void SyncNow(Flight* f);    // on this thread and the pool, waiting
+  void StartSync(Flight* f);        // on the sync pool; the writer goes on
+  void SyncNow(Flight* f);          // on this thread and the pool, waiting
+  void SyncPart(Flight* f, int k);  // f->parts[k]'s fdatasync, on any thread
   // Waits for f's syncs, commits it (or rolls it back with `next`, written after it), answers.
   void Land(Flight* f, Flight* next);
   void Answer(Flight* f);       // rolls back a failed group first

@@ -27,7 +27,8 @@ struct EventLog::Flight {
   std::vector<Request> requests;
   std::vector<Status> status;                  // per request: validation
   std::vector<std::vector<uint64_t>> offsets;  // per request
-  std::vector<int> parts;                      // partitions the group added records to
+  std::vector<uint64_t> part_bytes;  // per partition: encoded records of the valid requests
+  std::vector<int> parts;            // partitions the group added records to
   std::vector<log_internal::Partition::SyncTicket> tickets;  // per parts
   std::vector<Status> synced;                                // per parts
   Status failure;        // of the whole group: a write or sync failed
@@ -112,6 +113,7 @@ void EventLog::Validate(Flight* f) {
   const size_t n = f->requests.size();
   f->status.resize(n);
   f->offsets.resize(n);
+  f->part_bytes.assign(partitions_.size(), 0);
   for (size_t i = 0; i < n; ++i) {
     for (const LogRecord& r : f->requests[i].records) {
       if (r.partition < 0 || r.partition >= partitions()) {
@@ -125,31 +127,28 @@ void EventLog::Validate(Flight* f) {
         break;
       }
     }
+    if (!f->status[i].ok()) continue;
+    for (const LogRecord& r : f->requests[i].records) {
+      f->part_bytes[r.partition] += log_internal::kRecordHeaderSize + r.payload.size();
+    }
   }
 }
 
 bool EventLog::MustWaitFor(const Flight& f) const {
   // A partition to repair, or one that starts a new segment, takes no group while another
   // group is unsynced (Partition::Fits).
-  std::vector<uint64_t> bytes(partitions_.size(), 0);
-  for (size_t i = 0; i < f.requests.size(); ++i) {
-    if (!f.status[i].ok()) continue;
-    for (const LogRecord& r : f.requests[i].records) {
-      bytes[r.partition] += log_internal::kRecordHeaderSize + r.payload.size();
-    }
-  }
   for (size_t p = 0; p < partitions_.size(); ++p) {
-    if (bytes[p] == 0) continue;
-    if (partitions_[p]->needs_repair() || !partitions_[p]->Fits(bytes[p])) return true;
+    const uint64_t bytes = f.part_bytes[p];
+    if (bytes > 0 && (partitions_[p]->needs_repair() || !partitions_[p]->Fits(bytes))) return true;
   }
   return false;
 }
 
 void EventLog::RepairPartitions(Flight* f) {
-  // Partitions left damaged by an earlier failure must be repaired before taking writes.
+  // Partitions the group writes to, left damaged by an earlier failure, must be repaired first.
   std::vector<Status> repaired(partitions_.size());
   for (size_t p = 0; p < partitions_.size(); ++p) {
-    if (!partitions_[p]->needs_repair()) continue;
+    if (f->part_bytes[p] == 0 || !partitions_[p]->needs_repair()) continue;
     Status s = partitions_[p]->Repair();
     if (!s.ok()) {
       repaired[p] = Status::Unavailable("log partition " + std::to_string(p) +
@@ -183,9 +182,9 @@ void EventLog::WriteFlight(Flight* f) {
       f->failure = partitions_[p]->AddRecord(records[j].payload, last_stamp_, &f->offsets[i][j]);
       if (!f->failure.ok())
         f->failure = f->failure.WithContext("log partition " + std::to_string(p));
+      f->bytes += records[j].payload.size();
     }
     f->records += records.size();
-    for (const LogRecord& r : records) f->bytes += r.payload.size();
   }
   // Records queued later are stamped after this by this thread, so the log is complete up to
   // the time this group was taken (what an empty append is for).
@@ -209,7 +208,7 @@ void EventLog::StartSync(Flight* f) {
     f->syncs_left = static_cast<int>(f->parts.size());
   }
   sync_pool_->Start(static_cast<int>(f->parts.size()), [this, f](int k) {
-    f->synced[k] = partitions_[f->parts[k]]->Sync(f->tickets[k]);
+    SyncPart(f, k);
     bool last;
     {
       std::lock_guard<std::mutex> lock(queue_mu_);
@@ -221,9 +220,11 @@ void EventLog::StartSync(Flight* f) {
 
 void EventLog::SyncNow(Flight* f) {
   f->synced.assign(f->parts.size(), Status::OK());
-  sync_pool_->Run(static_cast<int>(f->parts.size()), [this, f](int k) {
-    f->synced[k] = partitions_[f->parts[k]]->Sync(f->tickets[k]);
-  });
+  sync_pool_->Run(static_cast<int>(f->parts.size()), [this, f](int k) { SyncPart(f, k); });
+}
+
+void EventLog::SyncPart(Flight* f, int k) {
+  f->synced[k] = partitions_[f->parts[k]]->Sync(f->tickets[k]);
 }
 
 void EventLog::Land(Flight* f, Flight* next) {
