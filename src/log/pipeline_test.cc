@@ -59,6 +59,24 @@ class LogPipelineTest : public ::testing::Test {
     return p;
   }
 
+  // Holds syncs and appends a group, which then waits in its fdatasync.
+  Pending* AppendHeld(uint64_t first, int n) {
+    env_.HoldSyncs(true);
+    Pending* p = Append(first, n);
+    EXPECT_TRUE(Eventually([&] { return env_.held_sync_count() == 1; }));
+    return p;
+  }
+
+  // Closes the log and opens it again (without fault injection); recovery must find it clean.
+  void ReopenClean() {
+    log_.reset();
+    RecoveryReport report;
+    auto log = EventLog::Open({.dir = dir_.path()}, &report);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    EXPECT_TRUE(report.clean());
+    log_ = std::move(log).value();
+  }
+
   // Waits up to 5 s for `done`.
   template <typename F>
   static bool Eventually(F done) {
@@ -77,9 +95,7 @@ class LogPipelineTest : public ::testing::Test {
 
 TEST_F(LogPipelineTest, NextGroupIsWrittenWhileOneSyncsAndGroupsLandInOrder) {
   Open();
-  env_.HoldSyncs(true);
-  auto a = Append(0, 3);
-  ASSERT_TRUE(Eventually([&] { return env_.held_sync_count() == 1; }));
+  auto a = AppendHeld(0, 3);
   const uint64_t appends = env_.append_count();
   auto b = Append(3, 3);
   // b is written to the file while a's fdatasync is still under way...
@@ -105,9 +121,7 @@ TEST_F(LogPipelineTest, NextGroupIsWrittenWhileOneSyncsAndGroupsLandInOrder) {
 TEST_F(LogPipelineTest, FailedSyncFailsTheGroupWrittenBehindItAndAppendsResume) {
   Open();
   ASSERT_TRUE(log_->AppendSync({{0, "first"}}).ok());
-  env_.HoldSyncs(true);
-  auto a = Append(1, 3);
-  ASSERT_TRUE(Eventually([&] { return env_.held_sync_count() == 1; }));
+  auto a = AppendHeld(1, 3);
   const uint64_t appends = env_.append_count();
   auto b = Append(4, 3);
   ASSERT_TRUE(Eventually([&] { return env_.append_count() > appends; }));
@@ -123,12 +137,8 @@ TEST_F(LogPipelineTest, FailedSyncFailsTheGroupWrittenBehindItAndAppendsResume) 
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ((*c)[0], 1u);
   EXPECT_EQ(log_->GetStats().failed_appends, 2u);
-  log_.reset();  // a clean reopen finds exactly the two records
-  RecoveryReport report;
-  auto log = EventLog::Open({.dir = dir_.path()}, &report);
-  ASSERT_TRUE(log.ok());
-  EXPECT_TRUE(report.clean());
-  auto all = ReadAllEntries(**log, 0);
+  ASSERT_NO_FATAL_FAILURE(ReopenClean());  // finds exactly the two records
+  auto all = ReadAllEntries(*log_, 0);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].payload, "first");
   EXPECT_EQ(all[1].payload, "after");
@@ -136,9 +146,7 @@ TEST_F(LogPipelineTest, FailedSyncFailsTheGroupWrittenBehindItAndAppendsResume) 
 
 TEST_F(LogPipelineTest, GroupThatStartsASegmentWaitsForTheOneSyncing) {
   Open(/*segment_bytes=*/500 << 10);
-  env_.HoldSyncs(true);
-  auto a = Append(0, 3);  // ~300 KB of the segment's 500
-  ASSERT_TRUE(Eventually([&] { return env_.held_sync_count() == 1; }));
+  auto a = AppendHeld(0, 3);  // ~300 KB of the segment's 500
   const uint64_t appends = env_.append_count();
   auto b = Append(3, 3);  // does not fit: a new segment, after a lands
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -150,12 +158,8 @@ TEST_F(LogPipelineTest, GroupThatStartsASegmentWaitsForTheOneSyncing) {
   ASSERT_TRUE(rb.ok()) << rb.status().ToString();
   EXPECT_EQ(*rb, (std::vector<uint64_t>{3, 4, 5}));
   EXPECT_GE(log_->GetStats().segments, 2u);
-  log_.reset();
-  RecoveryReport report;
-  auto log = EventLog::Open({.dir = dir_.path()}, &report);
-  ASSERT_TRUE(log.ok());
-  EXPECT_TRUE(report.clean());
-  auto all = ReadAllEntries(**log, 0);
+  ASSERT_NO_FATAL_FAILURE(ReopenClean());
+  auto all = ReadAllEntries(*log_, 0);
   ASSERT_EQ(all.size(), 6u);
   for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].payload, Payload(0, i, kRecord));
 }
