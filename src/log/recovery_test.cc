@@ -118,6 +118,27 @@ TEST(LogRecovery, ReservedZerosAfterACrashAreNotATornTail) {
   ExpectRecords(*log, 11);
 }
 
+// The file size on disk after one group of `records` records of `payload` bytes, before the
+// clean close cuts reserved zeros.
+size_t SizeAfterOneGroup(const std::string& dir, int records, size_t payload) {
+  auto log = EventLog::Open({.dir = dir, .partitions = 1}, nullptr);
+  EXPECT_TRUE(log.ok());
+  std::vector<LogRecord> group;
+  for (int i = 0; i < records; ++i) group.push_back({0, Payload(0, i, payload)});
+  EXPECT_TRUE((*log)->AppendSync(std::move(group)).ok());
+  return ReadAll(SegmentPath(dir, 0, 0) + ".log").size();
+}
+
+TEST(LogRecovery, TrackSizedGroupsReserveBatchSizedOnesDoNot) {
+  // 40 requests of ~1 KB: a /v1/track group with 64 connections on the one-partition default.
+  TempDir track;
+  EXPECT_EQ(SizeAfterOneGroup(track.path(), 40, 1000), size_t{1} << 20);
+  // Two /v1/batch requests of 100 KB: zeroing would write their bytes twice.
+  TempDir batch;
+  EXPECT_EQ(SizeAfterOneGroup(batch.path(), 200, 1000),
+            kSegmentHeaderSize + 200 * (kRecordHeaderSize + 1000));
+}
+
 TEST(LogRecovery, ATornRecordInTheReservedZerosIsATornTail) {
   TempDir dir;
   std::string crashed = CrashedWithReservedZeros(dir.path(), 10);
