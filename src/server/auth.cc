@@ -61,15 +61,15 @@ Result<std::string> Authenticator::TokenFromBearer(std::string_view authorizatio
 }
 
 template <typename T, typename Load>
-Result<T> Authenticator::Cached(std::unordered_map<std::string, Entry<T>>* cache,
-                                std::string_view secret, Load load, std::string_view unknown) {
-  std::string key(secret);
+Result<T> Authenticator::Cached(Cache<T>* cache, std::string_view secret, Load load,
+                                std::string_view unknown) {
   int64_t now = clock_->NowMicros();
   {
     std::lock_guard lock(mu_);
-    auto it = cache->find(key);
+    auto it = cache->find(secret);
     if (it != cache->end() && it->second.expires_us > now) return it->second.value;
   }
+  std::string key(secret);
   Result<T> found = load(key);
   if (!found.ok()) {
     if (found.status().code() == StatusCode::kNotFound) {
@@ -83,15 +83,33 @@ Result<T> Authenticator::Cached(std::unordered_map<std::string, Entry<T>>* cache
   return found;
 }
 
-Result<Source> Authenticator::SourceForWriteKey(std::string_view write_key) {
+Result<Authenticator::SourceRef> Authenticator::SourceForWriteKey(std::string_view write_key) {
   if (write_key.empty()) {
     return Status::Unauthenticated(
         "no write key: send it as HTTP Basic username (\"Authorization: Basic "
         "base64(WRITE_KEY:)\") or as \"writeKey\" in the body");
   }
   return Cached(
-      &sources_, write_key, [this](const std::string& k) { return store_->SourceByWriteKey(k); },
+      &sources_, write_key,
+      [this](const std::string& k) -> Result<SourceRef> {
+        auto source = store_->SourceByWriteKey(k);
+        if (!source.ok()) return source.status();
+        return std::make_shared<const Source>(std::move(*source));
+      },
       "unknown write key: check the source's write key");
+}
+
+Result<Authenticator::SourceRef> Authenticator::SourceForBasic(std::string_view authorization) {
+  if (authorization.empty()) return SourceRef();
+  return Cached(
+      &basic_sources_, authorization,
+      [this](const std::string& header) -> Result<SourceRef> {
+        auto key = WriteKeyFromBasic(header);
+        if (!key.ok()) return key.status();
+        if (key->empty()) return SourceRef();  // "Basic base64(:)": the key is in the body
+        return SourceForWriteKey(*key);
+      },
+      "");
 }
 
 Result<Token> Authenticator::TokenForSecret(std::string_view secret) {

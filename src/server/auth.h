@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -25,8 +26,13 @@ class Authenticator {
   // The token from `Authorization: Bearer TOKEN`; kUnauthenticated when absent or malformed.
   static Result<std::string> TokenFromBearer(std::string_view authorization);
 
-  Result<Source> SourceForWriteKey(std::string_view write_key);  // kUnauthenticated if unknown
-  Result<Token> TokenForSecret(std::string_view secret);         // kUnauthenticated if unknown
+  using SourceRef = std::shared_ptr<const Source>;
+  Result<SourceRef> SourceForWriteKey(std::string_view write_key);  // kUnauthenticated if unknown
+  // The source an ingest request's `Authorization` header names (WriteKeyFromBasic, then
+  // SourceForWriteKey); nullptr when the header is absent (the key may be in the body). Cached
+  // by the header's text, so a client's next requests skip the base64 and the key look-up.
+  Result<SourceRef> SourceForBasic(std::string_view authorization);
+  Result<Token> TokenForSecret(std::string_view secret);  // kUnauthenticated if unknown
   // A source by its id or name, for token-authenticated routes (not cached: not a hot path).
   Result<Source> SourceByIdOrName(std::string_view id_or_name) {
     return store_->SourceByIdOrName(id_or_name);
@@ -39,18 +45,26 @@ class Authenticator {
     int64_t expires_us;
   };
 
-  // The cached answer for `secret`, else load(secret) cached for the TTL; a kNotFound from
-  // load becomes kUnauthenticated with the message `unknown`.
+  // Keys looked up by string_view without a copy.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename T>
+  using Cache = std::unordered_map<std::string, Entry<T>, Hash, std::equal_to<>>;
+
+  // The cached answer for `secret`, else load(secret) cached for the TTL. Errors are not
+  // cached; a kNotFound from load becomes kUnauthenticated with the message `unknown`.
   template <typename T, typename Load>
-  Result<T> Cached(std::unordered_map<std::string, Entry<T>>* cache, std::string_view secret,
-                   Load load, std::string_view unknown);
+  Result<T> Cached(Cache<T>* cache, std::string_view secret, Load load, std::string_view unknown);
 
   ControlStore* store_;
   Clock* clock_;
   int64_t ttl_us_;
   std::mutex mu_;
-  std::unordered_map<std::string, Entry<Source>> sources_;  // GUARDED_BY(mu_)
-  std::unordered_map<std::string, Entry<Token>> tokens_;    // GUARDED_BY(mu_)
+  Cache<SourceRef> sources_;        // by write key; GUARDED_BY(mu_)
+  Cache<SourceRef> basic_sources_;  // by Authorization header; GUARDED_BY(mu_)
+  Cache<Token> tokens_;             // GUARDED_BY(mu_)
 };
 
 }  // namespace rapport

@@ -62,23 +62,16 @@ void IngestService::Reject(const Status& status, const HttpRequest& req, const S
 void IngestService::Handle(Endpoint endpoint, HttpRequest& req, Responder respond) {
   bytes_->Inc(req.body.size());
   int64_t received_at = clock_->NowMicros();
-  auto basic_key = Authenticator::WriteKeyFromBasic(req.Header("authorization"));
-  if (!basic_key.ok()) return Reject(basic_key.status(), req, nullptr, respond);
   // A key in the header is checked before parsing, so bad keys cost no parsing.
-  std::optional<Source> source;
-  if (!basic_key->empty()) {
-    auto s = auth_->SourceForWriteKey(*basic_key);
-    if (!s.ok()) return Reject(s.status(), req, nullptr, respond);
-    source = std::move(*s);
-  }
+  auto source = auth_->SourceForBasic(req.Header("authorization"));
+  if (!source.ok()) return Reject(source.status(), req, nullptr, respond);
   auto parsed = Parse(endpoint, req, received_at);
-  if (!parsed.ok()) return Reject(parsed.status(), req, source ? &*source : nullptr, respond);
-  if (!source) {
-    auto s = auth_->SourceForWriteKey(parsed->write_key);
-    if (!s.ok()) return Reject(s.status(), req, nullptr, respond);
-    source = std::move(*s);
+  if (!parsed.ok()) return Reject(parsed.status(), req, source->get(), respond);
+  if (!*source) {
+    source = auth_->SourceForWriteKey(parsed->write_key);
+    if (!source.ok()) return Reject(source.status(), req, nullptr, respond);
   }
-  Store(*source, std::move(parsed->events), received_at, Answer(std::move(respond)));
+  Store(**source, std::move(parsed->events), received_at, Answer(std::move(respond)));
 }
 
 void IngestService::HandleForSource(HttpRequest& req, Responder respond) {
@@ -123,12 +116,24 @@ Result<ParsedRequest> IngestService::Parse(Endpoint endpoint, const HttpRequest&
   return parser->Parse(endpoint, req.body, received_at);
 }
 
+struct IngestService::Appending {
+  std::vector<NormalizedEvent> events;
+  std::vector<std::string_view> stored;  // JSON of the events appended (not duplicates)
+  std::vector<int> partitions;           // of the appended events, in order
+  std::vector<DedupKey> keys;            // claimed for them
+  std::string source_id;
+  int64_t received_at = 0;
+  Done respond;
+};
+
 void IngestService::Store(const Source& source, std::vector<NormalizedEvent> parsed,
                           int64_t received_at, Done respond) {
-  auto events = std::make_shared<std::vector<NormalizedEvent>>(std::move(parsed));
+  // One allocation carries everything the log's answer needs.
+  auto a = std::make_shared<Appending>();
+  a->events = std::move(parsed);
   std::vector<std::string_view> ids;
-  ids.reserve(events->size());
-  for (const auto& e : *events) ids.push_back(e.message_id);
+  ids.reserve(a->events.size());
+  for (const auto& e : a->events) ids.push_back(e.message_id);
   auto claim = dedup_->Claim(source.id, ids);
   if (!claim.ok()) {
     Rejected(claim.status().code())->Inc();
@@ -136,54 +141,58 @@ void IngestService::Store(const Source& source, std::vector<NormalizedEvent> par
   }
 
   std::vector<LogRecord> records;
-  auto stored = std::make_shared<std::vector<std::string_view>>();
-  for (size_t i = 0; i < events->size(); ++i) {
+  records.reserve(a->events.size());
+  a->stored.reserve(a->events.size());
+  a->partitions.reserve(a->events.size());
+  for (size_t i = 0; i < a->events.size(); ++i) {
     if (!claim->fresh[i]) continue;
-    const NormalizedEvent& e = (*events)[i];
+    const NormalizedEvent& e = a->events[i];
     records.push_back({PartitionFor(e, log_->partitions()), EncodeEnvelope(source.id, e)});
-    stored->push_back(e.json);
+    a->partitions.push_back(records.back().partition);
+    a->stored.push_back(e.json);
   }
-  duplicates_->Inc(events->size() - records.size());
+  duplicates_->Inc(a->events.size() - records.size());
   if (records.empty()) return respond(Status::OK());
 
-  std::vector<int> partitions;
-  partitions.reserve(records.size());
-  for (const auto& r : records) partitions.push_back(r.partition);
-  log_->Append(std::move(records), [this, events, stored, keys = std::move(claim->keys),
-                                    partitions = std::move(partitions), source_id = source.id,
-                                    received_at, respond = std::move(respond)](
-                                       const Status& status,
-                                       std::vector<uint64_t> offsets) mutable {
-    // On the log's writer thread: keep it short.
-    if (!status.ok()) {
-      dedup_->Release(keys);
-      spdlog::warn("ingest: log append failed: {}", status.ToString());
-      Rejected(status.code())->Inc();
-      return respond(status.code() == StatusCode::kNoSpace
+  a->keys = std::move(claim->keys);
+  a->source_id = source.id;
+  a->received_at = received_at;
+  a->respond = std::move(respond);
+  log_->Append(std::move(records),
+               [this, a = std::move(a)](const Status& status, std::vector<uint64_t> offsets) {
+                 Stored(*a, status, offsets);
+               });
+}
+
+void IngestService::Stored(Appending& a, const Status& status,
+                           const std::vector<uint64_t>& offsets) {
+  // On the log's writer thread: keep it short.
+  if (!status.ok()) {
+    dedup_->Release(a.keys);
+    spdlog::warn("ingest: log append failed: {}", status.ToString());
+    Rejected(status.code())->Inc();
+    return a.respond(status.code() == StatusCode::kNoSpace
                          ? Status::NoSpace("the disk is full; retry later")
                          : Status::Unavailable("the event log cannot take writes right now (" +
                                                status.message() + "); retry later"));
+  }
+  accepted_->Inc(a.stored.size());
+  hub_->Publish(a.source_id, a.stored);
+  std::vector<std::pair<int, uint64_t>> positions;
+  positions.reserve(offsets.size());
+  for (size_t i = 0; i < offsets.size(); ++i) positions.emplace_back(a.partitions[i], offsets[i]);
+  // The events are durable: answer now. From here a resend is a duplicate (MarkDurable); the
+  // index is written in log order on its own thread, and a crash before that is covered by the
+  // index replaying the log on start.
+  dedup_->MarkDurable(a.keys);
+  a.respond(Status::OK());
+  dedup_->CommitAsync(std::move(a.keys), a.received_at, std::move(positions), [](const Status& s) {
+    if (!s.ok()) {
+      spdlog::error(
+          "ingest: de-duplication index write failed (replayed from "
+          "the log on the next start): {}",
+          s.ToString());
     }
-    accepted_->Inc(stored->size());
-    hub_->Publish(source_id, *stored);
-    std::vector<std::pair<int, uint64_t>> positions;
-    positions.reserve(offsets.size());
-    for (size_t i = 0; i < offsets.size(); ++i) {
-      positions.emplace_back(partitions[i], offsets[i]);
-    }
-    // The events are durable: answer now. From here a resend is a duplicate
-    // (MarkDurable); the index is written in log order on its own thread, and a crash
-    // before that is covered by the index replaying the log on start.
-    dedup_->MarkDurable(keys);
-    respond(Status::OK());
-    dedup_->CommitAsync(std::move(keys), received_at, std::move(positions), [](const Status& s) {
-      if (!s.ok()) {
-        spdlog::error(
-            "ingest: de-duplication index write failed (replayed from "
-            "the log on the next start): {}",
-            s.ToString());
-      }
-    });
   });
 }
 

@@ -42,6 +42,9 @@ class IngestService {
   static Done Answer(Responder respond);  // OK → 200 {"success":true}; else the error
   void Store(const Source& source, std::vector<NormalizedEvent> parsed, int64_t received_at,
              Done done);
+  struct Appending;  // a request's events between Store and the log's answer
+  // On the log's writer thread: publish, mark durable, answer, queue the index commit.
+  void Stored(Appending& a, const Status& status, const std::vector<uint64_t>& offsets);
   Result<ParsedRequest> Parse(Endpoint endpoint, const HttpRequest& req, int64_t received_at);
   // Answers the error, counts it, and keeps it in rejections_ (`source`: null when unknown).
   void Reject(const Status& status, const HttpRequest& req, const Source* source,
