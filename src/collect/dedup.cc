@@ -249,8 +249,16 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
   DedupClaim claim;
   claim.fresh.assign(ids.size(), true);
   const int64_t now = options_.clock->NowMicros();
-  std::vector<size_t> claimed;  // indexes of keys this call inserted into pending_
-  claimed.reserve(keys.size());
+  // Working lists, kept per thread: a request of one event should not allocate five of them.
+  thread_local struct {
+    std::vector<size_t> claimed;  // indexes of keys this call inserted into pending_
+    std::vector<size_t> maybe;    // claimed keys the filter may have seen
+    std::vector<size_t> lookup;   // of those, not indexed in memory: may be in a run
+    std::vector<std::pair<uint64_t, uint64_t>> probes;
+    std::vector<char> may;
+  } scratch;
+  std::vector<size_t>& claimed = scratch.claimed;
+  claimed.clear();
   auto unclaim = [&] {  // needs mu_
     for (size_t j : claimed) {
       if (claim.fresh[j]) pending_.erase(keys[j]);
@@ -281,12 +289,13 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
   // A claimed key was not pending, so if it was ever indexed, AddToRun had put it in the filter
   // before taking it out of pending_: a key the trusted filter never saw is new, with no look-up
   // in memory or RocksDB. Probed without mu_, which the HTTP threads share.
-  std::vector<size_t> maybe;
+  std::vector<size_t>& maybe = scratch.maybe;
+  maybe.clear();
   if (FilterTrusted()) {
-    std::vector<std::pair<uint64_t, uint64_t>> probes;
-    probes.reserve(claimed.size());
+    auto& probes = scratch.probes;
+    probes.clear();
     for (size_t i : claimed) probes.emplace_back(keys[i].hi, keys[i].lo);
-    std::vector<char> may;
+    auto& may = scratch.may;
     key_filter_.MayContainEach(probes, &may);
     for (size_t n = 0; n < claimed.size(); ++n) {
       if (may[n]) maybe.push_back(claimed[n]);
@@ -295,7 +304,8 @@ Result<DedupClaim> Deduplicator::Claim(std::string_view source_id,
     maybe = claimed;
   }
   if (!maybe.empty()) {
-    std::vector<size_t> lookup;  // not indexed in memory: may be in a run
+    std::vector<size_t>& lookup = scratch.lookup;
+    lookup.clear();
     {
       std::lock_guard lock(mu_);
       for (size_t i : maybe) {

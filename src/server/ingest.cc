@@ -131,8 +131,8 @@ void IngestService::Store(const Source& source, std::vector<NormalizedEvent> par
   // One allocation carries everything the log's answer needs.
   auto a = std::make_shared<Appending>();
   a->events = std::move(parsed);
-  std::vector<std::string_view> ids;
-  ids.reserve(a->events.size());
+  thread_local std::vector<std::string_view> ids;  // reused: no allocation per request
+  ids.clear();
   for (const auto& e : a->events) ids.push_back(e.message_id);
   auto claim = dedup_->Claim(source.id, ids);
   if (!claim.ok()) {
