@@ -122,6 +122,7 @@ void AppendHead(const HttpResponse& r, unsigned version, bool keep_alive,
   out->append(reason.data(), reason.size()).append("\r\nServer: rapport\r\n");
   if (!r.content_type.empty()) header("Content-Type", r.content_type);
   for (const auto& [k, v] : r.headers) header(k, v);
+  if (r.cors) header("Access-Control-Allow-Origin", "*");
   if (content_length && r.status >= 200 && r.status != 204 && r.status != 304) {
     out->append("Content-Length: ");
     number(*content_length);
@@ -255,9 +256,9 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       req.body = std::move(msg.body());
     }
-    req.start_stream = [self = shared_from_this()](const HttpResponse& head) {
-      return self->StartStream(head);
-    };
+    // A plain pointer fits in the std::function without an allocation: the request, and so
+    // this function, lives only during the handler's call, while this session is held.
+    req.start_stream = [self = this](const HttpResponse& head) { return self->StartStream(head); };
     // An answer given on this connection's thread is written at once; from another thread
     // (the log's group commit) it is queued to this connection's loop.
     server_->dispatch(req, [self = shared_from_this()](HttpResponse res) {

@@ -23,6 +23,7 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool cors = false;  // sends "Access-Control-Allow-Origin: *" (ingest routes, for browser SDKs)
 
   static HttpResponse Json(unsigned status, std::string body);
   // {"error": code, "message": text} with the HTTP status for the Status code; 503 carries

@@ -20,8 +20,6 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return out;
 }
 
-void AddCors(HttpResponse* r) { r->headers.emplace_back("Access-Control-Allow-Origin", "*"); }
-
 std::string RoleList(const std::vector<Role>& roles) {
   std::string out;
   for (Role r : roles) {
@@ -95,7 +93,7 @@ void Router::Dispatch(HttpRequest& req, Responder respond) {
                         req.path.rfind("/api/", 0) != 0 && req.path.rfind("/v1/", 0) != 0;
   Entry* entry = matched ? matched : fallback ? &fallback_entry_ : &unmatched_;
   auto counted = [this, entry, cors = ingest_path, respond = std::move(respond)](HttpResponse r) {
-    if (cors) AddCors(&r);
+    r.cors |= cors;
     CounterFor(entry, entry->route.pattern, r.status)->Inc();
     respond(std::move(r));
   };

@@ -67,12 +67,11 @@ TEST_F(RouterTest, NotFoundMethodNotAllowedAndPreflight) {
   EXPECT_EQ(r.status, 405u);
   r = Call("OPTIONS", "/v1/track");
   EXPECT_EQ(r.status, 204u);
-  bool origin = false, methods = false;
+  bool methods = false;
   for (auto& [k, v] : r.headers) {
-    origin |= k == "Access-Control-Allow-Origin" && v == "*";
     methods |= k == "Access-Control-Allow-Methods" && v.find("POST") != std::string::npos;
   }
-  EXPECT_TRUE(origin && methods);
+  EXPECT_TRUE(r.cors && methods);
   // No CORS on the management API.
   r = Call("OPTIONS", "/api/v1/things");
   EXPECT_EQ(r.status, 405u);
