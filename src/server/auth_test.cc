@@ -30,35 +30,42 @@ TEST(AuthTest, BearerParsing) {
   EXPECT_FALSE(Authenticator::TokenFromBearer("Bearer ").ok());
 }
 
-TEST(AuthTest, WriteKeysAndTokensAreSeparate) {
-  testing::TempDir dir;
-  {
-    auto store = ControlStore::Open(dir.Sub("control.db"));
+// A control store with one source, and an Authenticator over it.
+class AuthStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = ControlStore::Open(dir_.Sub("control.db"));
     ASSERT_TRUE(store.ok());
-    ManualClock clock(1);
-    Authenticator auth(store->get(), &clock);
-    auto source = (*store)->CreateSource("web", 1);
-    auto token = (*store)->CreateToken(Role::kAnalyst, "", 1);
-    ASSERT_TRUE(source.ok() && token.ok());
-    EXPECT_EQ((*auth.SourceForWriteKey(source->secret))->id, source->item.id);
-    EXPECT_EQ(auth.TokenForSecret(token->secret)->role, Role::kAnalyst);
-    // Crossing them fails.
-    EXPECT_EQ(auth.TokenForSecret(source->secret).status().code(), StatusCode::kUnauthenticated);
-    EXPECT_EQ(auth.SourceForWriteKey(token->secret).status().code(), StatusCode::kUnauthenticated);
-    EXPECT_EQ(auth.SourceForWriteKey("").status().code(), StatusCode::kUnauthenticated);
-    // Cached answers keep working (the cache is exercised on the second call).
-    EXPECT_TRUE(auth.SourceForWriteKey(source->secret).ok());
+    store_ = std::move(*store);
+    auth_ = std::make_unique<Authenticator>(store_.get(), &clock_);
+    auto source = store_->CreateSource("web", 1);
+    ASSERT_TRUE(source.ok());
+    source_ = std::move(*source);
   }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ControlStore> store_;
+  ManualClock clock_{1};
+  std::unique_ptr<Authenticator> auth_;
+  WithSecret<Source> source_;
+};
+
+TEST_F(AuthStoreTest, WriteKeysAndTokensAreSeparate) {
+  Authenticator& auth = *auth_;
+  auto token = store_->CreateToken(Role::kAnalyst, "", 1);
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ((*auth.SourceForWriteKey(source_.secret))->id, source_.item.id);
+  EXPECT_EQ(auth.TokenForSecret(token->secret)->role, Role::kAnalyst);
+  // Crossing them fails.
+  EXPECT_EQ(auth.TokenForSecret(source_.secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(auth.SourceForWriteKey(token->secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(auth.SourceForWriteKey("").status().code(), StatusCode::kUnauthenticated);
+  // Cached answers keep working (the cache is exercised on the second call).
+  EXPECT_TRUE(auth.SourceForWriteKey(source_.secret).ok());
 }
 
-TEST(AuthTest, SourceForBasicHeader) {
-  testing::TempDir dir;
-  auto store = ControlStore::Open(dir.Sub("control.db"));
-  ASSERT_TRUE(store.ok());
-  ManualClock clock(1);
-  Authenticator auth(store->get(), &clock);
-  auto source = (*store)->CreateSource("web", 1);
-  ASSERT_TRUE(source.ok());
+TEST_F(AuthStoreTest, SourceForBasicHeader) {
+  Authenticator& auth = *auth_;
   auto basic = [](std::string_view text) {
     std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
     sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
@@ -68,11 +75,11 @@ TEST(AuthTest, SourceForBasicHeader) {
   };
   for (int round = 0; round < 2; ++round) {  // the second round is answered from the cache
     SCOPED_TRACE(round);
-    for (const std::string& header : {basic(source->secret + ":"), basic(source->secret)}) {
+    for (const std::string& header : {basic(source_.secret + ":"), basic(source_.secret)}) {
       auto found = auth.SourceForBasic(header);
       ASSERT_TRUE(found.ok()) << found.status().ToString();
       ASSERT_TRUE(*found);
-      EXPECT_EQ((*found)->id, source->item.id);
+      EXPECT_EQ((*found)->id, source_.item.id);
     }
     // No header, or an empty key: the key may be in the body.
     EXPECT_EQ(*auth.SourceForBasic(""), nullptr);
@@ -80,7 +87,7 @@ TEST(AuthTest, SourceForBasicHeader) {
     EXPECT_EQ(auth.SourceForBasic(basic("wk_unknown:")).status().code(),
               StatusCode::kUnauthenticated);
     EXPECT_EQ(auth.SourceForBasic("Basic !!!").status().code(), StatusCode::kUnauthenticated);
-    EXPECT_EQ(auth.SourceForBasic("Bearer " + source->secret).status().code(),
+    EXPECT_EQ(auth.SourceForBasic("Bearer " + source_.secret).status().code(),
               StatusCode::kUnauthenticated);
   }
 }
