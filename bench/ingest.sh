@@ -150,18 +150,37 @@ fi
 
 RESULTS="$WORK/results.jsonl"
 : >"$RESULTS"
+# cpu_ticks PID: user + system clock ticks of the process PID (all its threads) and of its
+# children (nginx's workers); 0 when it is gone.
+CLK_TCK="$(getconf CLK_TCK)"
+cpu_ticks() {
+  local total=0 p t
+  for p in "$1" $(pgrep -P "$1" 2>/dev/null); do
+    t="$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null)" || t=0
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
 # run_loadgen NAME URL MODE [extra args]: appends {"name":..., "round":..., ...loadgen json...}
-# to RESULTS (ROUND: the current round of the track/nginx comparison, 0 outside it)
+# to RESULTS (ROUND: the current round of the track/nginx comparison, 0 outside it). With
+# SERVER_PID set, also the server's CPU (its threads and child processes) per request, in µs:
+# the rate moves with the VM's speed from minute to minute, the work a request costs less so.
 ROUND=0
+SERVER_PID=""
 run_loadgen() {
   local name="$1" url="$2" mode="$3"; shift 3
   log "$name: loadgen --mode $mode --duration $SECS --connections $CONNS --threads $LG_THREADS $*"
-  local out
+  local out ticks0=0 ticks=0
+  [ -n "$SERVER_PID" ] && ticks0="$(cpu_ticks "$SERVER_PID")"
   out="$("$LOADGEN" --url "$url" --mode "$mode" --duration "$SECS" --connections "$CONNS" \
            --threads "$LG_THREADS" --batch-size 100 --event-bytes 1024 --json "$@" 2>"$WORK/loadgen.err")" || true
+  [ -n "$SERVER_PID" ] && ticks=$(($(cpu_ticks "$SERVER_PID") - ticks0))
   [ -s "$WORK/loadgen.err" ] && sed 's/^/    /' "$WORK/loadgen.err" >&2
   [ -n "$out" ] || die "$name: loadgen printed nothing"
-  jq -c --arg name "$name" --argjson round "$ROUND" '{name: $name, round: $round} + .' <<<"$out" >>"$RESULTS"
+  jq -c --arg name "$name" --argjson round "$ROUND" --argjson ticks "$ticks" --argjson hz "$CLK_TCK" \
+     --arg pid "$SERVER_PID" '{name: $name, round: $round} + . +
+       (if $pid != "" and .requests > 0 then {server_cpu_us_per_request: ($ticks * 1e6 / $hz / .requests)} else {} end)' \
+     <<<"$out" >>"$RESULTS"
   jq -r '"    \(.events_per_s|floor) events/s, \(.requests_per_s|floor) req/s, p99 \(.p99_ms) ms, non-2xx \(.non_2xx), errors \(.errors)"' <<<"$out" >&2
 }
 
@@ -176,7 +195,7 @@ run_rapport() { # MODE NAME
   "$RAPPORT_BIN" serve --data "$rdata" --http "127.0.0.1:$rport" >"$WORK/rapport-$mode.log" 2>&1 &
   RAPPORT_PID=$!
   wait_http "http://127.0.0.1:$rport/readyz" 30 || { tail -50 "$WORK/rapport-$mode.log" >&2; die "rapport not ready"; }
-  run_loadgen "$name" "http://127.0.0.1:$rport" "$mode" --write-key "$key"
+  SERVER_PID="$RAPPORT_PID" run_loadgen "$name" "http://127.0.0.1:$rport" "$mode" --write-key "$key"
   if [ "$mode" = batch ]; then
     RAPPORT_LOG_BYTES="$(curl -fsS "http://127.0.0.1:$rport/metrics" | awk '/^rapport_log_bytes[ {]/ {s+=$NF} END {printf "%.0f", s}')" || true
     wait_caught_up "http://127.0.0.1:$rport/metrics"
@@ -230,7 +249,7 @@ run_nginx() { # WORKERS NAME
   codes="$(curl -sS -o /dev/null -w '%{http_code} ' --data-binary @"$prefix/body" "http://127.0.0.1:$port/v1/track" \
            -o /dev/null --data-binary @"$prefix/body" "http://127.0.0.1:$port/v1/track")"
   [ "$codes" = "200 200 " ] || die "nginx did not answer POST with 200: $codes"
-  run_loadgen "$name" "http://127.0.0.1:$port" track --write-key bench
+  SERVER_PID="$NGINX_PID" run_loadgen "$name" "http://127.0.0.1:$port" track --write-key bench
   if [ "$workers" = 1 ] && [ "$ROUND" -le 1 ] && command -v wrk >/dev/null; then
     # Cross-check of the load generator itself: wrk against the same nginx, same body size.
     printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Content-Type"] = "application/json"\n' >"$prefix/post.lua"
@@ -295,11 +314,11 @@ verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "met" : "NOT met") }'; }
 echo
 echo "Durable ingest, $(nproc) cores, ${SECS} s per run, ${CONNS} keep-alive connections, loadgen threads ${LG_THREADS}, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-printf '%-34s %14s %12s %9s %9s %9s %8s\n' "run" "events/s" "requests/s" "MB/s" "p50 ms" "p99 ms" "non-2xx"
-printf '%-34s %14s %12s %9s %9s %9s %8s\n' "---" "--------" "----------" "----" "------" "------" "-------"
+printf '%-34s %14s %12s %9s %9s %9s %8s %12s\n' "run" "events/s" "requests/s" "MB/s" "p50 ms" "p99 ms" "non-2xx" "CPU us/req"
+printf '%-34s %14s %12s %9s %9s %9s %8s %12s\n' "---" "--------" "----------" "----" "------" "------" "-------" "----------"
 jq -r '[(if .round > 0 then "\(.name) #\(.round)" else .name end), (.events_per_s|floor), ((.requests_per_s // .statements_per_s)|floor), .mb_per_s, .p50_ms, .p99_ms,
-        (.non_2xx // .errors)] | @tsv' "$RESULTS" |
-  while IFS=$'\t' read -r name eps rps mbps p50 p99 bad; do
+        (.non_2xx // .errors), (if .server_cpu_us_per_request then (.server_cpu_us_per_request * 10 | round / 10) else "" end)] | @tsv' "$RESULTS" |
+  while IFS=$'\t' read -r name eps rps mbps p50 p99 bad cpu; do
     case "$name" in
       "rapport batch") label="rapport  /v1/batch 100 x 1 KB" ;;
       "rapport track"*) label="rapport  /v1/track 1 KB${name#rapport track}" ;;
@@ -308,12 +327,15 @@ jq -r '[(if .round > 0 then "\(.name) #\(.round)" else .name end), (.events_per_
       "postgres INSERT") label="postgres INSERT 100 jsonb rows x$PG_CLIENTS" ;;
       *) label="$name" ;;
     esac
-    printf '%-34s %14s %12s %9s %9s %9s %8s\n' "$label" "$eps" "$rps" "$mbps" "$p50" "$p99" "$bad"
+    printf '%-34s %14s %12s %9s %9s %9s %8s %12s\n' "$label" "$eps" "$rps" "$mbps" "$p50" "$p99" "$bad" "$cpu"
   done
 [ -n "$WRK_RPS" ] && printf '%-34s %14s %12s\n' "nginx    1 worker, wrk client" "" "${WRK_RPS%.*}"
 echo
 echo "rapport batch vs postgres:         $(ratio "$rb" "$pg") x    (rapport batch $(printf '%.0f' "$rb") events/s; target >= 250,000: $(verdict "$(awk -v a="$rb" 'BEGIN{print (a >= 250000)}')"))"
 echo "rapport track vs nginx 1 worker:   $(pct "$tr_ratio" 1)    (the median of the rounds' $round_pcts; target >= 60 %: $(verdict "$(awk -v r="$tr_ratio" 'BEGIN{print (r >= 0.6)}')"))"
+tc="$(median 'rapport track' server_cpu_us_per_request)"; nc="$(median 'nginx 1 worker' server_cpu_us_per_request)"
+[ "$tc" != null ] && [ "$nc" != null ] &&
+  echo "server CPU a request (medians):    rapport track $(printf '%.1f' "$tc") us, nginx 1 worker $(printf '%.1f' "$nc") us (user + system time of the server's threads and processes)"
 echo "rapport track vs nginx auto:       $(pct "$rt" "$na")    (the rounds' median track rate, $(printf '%.0f' "$rt") req/s; nginx 1 worker's median $(printf '%.0f' "$n1"))"
 if [ -n "$CATCHUP_S" ]; then
   echo "rapport batch: derived state (profiles, warehouse) paused ${PAUSED_MS:-?} ms for ingest during the run and caught up ${CATCHUP_S} s after it"
