@@ -103,8 +103,8 @@ std::string CrashedWithReservedZeros(const std::string& dir, int n) {
 TEST(LogRecovery, ReservedZerosAfterACrashAreNotATornTail) {
   TempDir dir;
   const std::string crashed = CrashedWithReservedZeros(dir.path(), 10);
-  // Small groups reserve zeroed file a MiB at a time ahead of the data.
-  EXPECT_EQ(crashed.size(), size_t{1} << 20);
+  // Small groups reserve zeroed file 128 KiB at a time ahead of the data.
+  EXPECT_EQ(crashed.size(), size_t{128} << 10);
   EXPECT_EQ(crashed.find_first_not_of('\0', kSegmentHeaderSize + 10 * kRecord), std::string::npos);
 
   RecoveryReport report;
@@ -132,7 +132,7 @@ size_t SizeAfterOneGroup(const std::string& dir, int records, size_t payload) {
 TEST(LogRecovery, TrackSizedGroupsReserveBatchSizedOnesDoNot) {
   // 40 requests of ~1 KB: a /v1/track group with 64 connections on the one-partition default.
   TempDir track;
-  EXPECT_EQ(SizeAfterOneGroup(track.path(), 40, 1000), size_t{1} << 20);
+  EXPECT_EQ(SizeAfterOneGroup(track.path(), 40, 1000), size_t{128} << 10);
   // Two /v1/batch requests of 100 KB: zeroing would write their bytes twice.
   TempDir batch;
   EXPECT_EQ(SizeAfterOneGroup(batch.path(), 200, 1000),
