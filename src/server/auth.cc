@@ -20,6 +20,9 @@ std::string_view Trim(std::string_view s) {
 }
 
 constexpr size_t kMaxCacheEntries = 10000;
+// Longer Authorization headers are not cached by their text: anyone may send any header, and
+// the cache must stay small (a write key's header is ~50 bytes).
+constexpr size_t kMaxCachedHeaderBytes = 256;
 
 }  // namespace
 
@@ -60,9 +63,9 @@ Result<std::string> Authenticator::TokenFromBearer(std::string_view authorizatio
   return std::string(token);
 }
 
-template <typename T, typename Load>
+template <typename T, typename Load, typename Keep>
 Result<T> Authenticator::Cached(Cache<T>* cache, std::string_view secret, Load load,
-                                std::string_view unknown) {
+                                std::string_view unknown, Keep keep) {
   int64_t now = clock_->NowMicros();
   {
     std::lock_guard lock(mu_);
@@ -77,6 +80,7 @@ Result<T> Authenticator::Cached(Cache<T>* cache, std::string_view secret, Load l
     }
     return found.status();
   }
+  if (!keep(*found)) return found;
   std::lock_guard lock(mu_);
   if (cache->size() >= kMaxCacheEntries) cache->clear();  // bounded: a flood of keys can't grow it
   (*cache)[key] = {*found, now + ttl_us_};
@@ -101,15 +105,16 @@ Result<Authenticator::SourceRef> Authenticator::SourceForWriteKey(std::string_vi
 
 Result<Authenticator::SourceRef> Authenticator::SourceForBasic(std::string_view authorization) {
   if (authorization.empty()) return SourceRef();
-  return Cached(
-      &basic_sources_, authorization,
-      [this](const std::string& header) -> Result<SourceRef> {
-        auto key = WriteKeyFromBasic(header);
-        if (!key.ok()) return key.status();
-        if (key->empty()) return SourceRef();  // "Basic base64(:)": the key is in the body
-        return SourceForWriteKey(*key);
-      },
-      "");
+  auto uncached = [this](std::string_view header) -> Result<SourceRef> {
+    auto key = WriteKeyFromBasic(header);
+    if (!key.ok()) return key.status();
+    if (key->empty()) return SourceRef();  // "Basic base64(:)": the key is in the body
+    return SourceForWriteKey(*key);
+  };
+  if (authorization.size() > kMaxCachedHeaderBytes) return uncached(authorization);
+  // Only headers that name a source are kept: one without a key must not fill the cache.
+  return Cached(&basic_sources_, authorization, uncached, "",
+                [](const SourceRef& source) { return source != nullptr; });
 }
 
 Result<Token> Authenticator::TokenForSecret(std::string_view secret) {

@@ -29,9 +29,15 @@ class Authenticator {
   using SourceRef = std::shared_ptr<const Source>;
   Result<SourceRef> SourceForWriteKey(std::string_view write_key);  // kUnauthenticated if unknown
   // The source an ingest request's `Authorization` header names (WriteKeyFromBasic, then
-  // SourceForWriteKey); nullptr when the header is absent (the key may be in the body). Cached
-  // by the header's text, so a client's next requests skip the base64 and the key look-up.
+  // SourceForWriteKey); nullptr when the header is absent (the key may be in the body). A header
+  // that names a source is cached by its text (up to 256 bytes), so a client's next requests
+  // skip the base64 and the key look-up.
   Result<SourceRef> SourceForBasic(std::string_view authorization);
+  // How many Authorization headers SourceForBasic holds (for tests).
+  size_t cached_headers() {
+    std::lock_guard lock(mu_);
+    return basic_sources_.size();
+  }
   Result<Token> TokenForSecret(std::string_view secret);  // kUnauthenticated if unknown
   // A source by its id or name, for token-authenticated routes (not cached: not a hot path).
   Result<Source> SourceByIdOrName(std::string_view id_or_name) {
@@ -53,10 +59,16 @@ class Authenticator {
   template <typename T>
   using Cache = std::unordered_map<std::string, Entry<T>, Hash, std::equal_to<>>;
 
-  // The cached answer for `secret`, else load(secret) cached for the TTL. Errors are not
-  // cached; a kNotFound from load becomes kUnauthenticated with the message `unknown`.
-  template <typename T, typename Load>
-  Result<T> Cached(Cache<T>* cache, std::string_view secret, Load load, std::string_view unknown);
+  // The cached answer for `secret`, else load(secret), cached for the TTL when keep(answer).
+  // Errors are not cached; a kNotFound from load becomes kUnauthenticated with the message
+  // `unknown`.
+  template <typename T>
+  static bool Always(const T&) {
+    return true;
+  }
+  template <typename T, typename Load, typename Keep = bool (*)(const T&)>
+  Result<T> Cached(Cache<T>* cache, std::string_view secret, Load load, std::string_view unknown,
+                   Keep keep = &Always<T>);
 
   ControlStore* store_;
   Clock* clock_;

@@ -30,6 +30,15 @@ TEST(AuthTest, BearerParsing) {
   EXPECT_FALSE(Authenticator::TokenFromBearer("Bearer ").ok());
 }
 
+// "Basic base64(text)".
+std::string Basic(std::string_view text) {
+  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
+                    text.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.find('\0'));
+  return "Basic " + out;
+}
+
 // A control store with one source, and an Authenticator over it.
 class AuthStoreTest : public ::testing::Test {
  protected:
@@ -66,16 +75,9 @@ TEST_F(AuthStoreTest, WriteKeysAndTokensAreSeparate) {
 
 TEST_F(AuthStoreTest, SourceForBasicHeader) {
   Authenticator& auth = *auth_;
-  auto basic = [](std::string_view text) {
-    std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
-                      text.size(), sodium_base64_VARIANT_ORIGINAL);
-    out.resize(out.find('\0'));
-    return "Basic " + out;
-  };
   for (int round = 0; round < 2; ++round) {  // the second round is answered from the cache
     SCOPED_TRACE(round);
-    for (const std::string& header : {basic(source_.secret + ":"), basic(source_.secret)}) {
+    for (const std::string& header : {Basic(source_.secret + ":"), Basic(source_.secret)}) {
       auto found = auth.SourceForBasic(header);
       ASSERT_TRUE(found.ok()) << found.status().ToString();
       ASSERT_TRUE(*found);
@@ -83,13 +85,30 @@ TEST_F(AuthStoreTest, SourceForBasicHeader) {
     }
     // No header, or an empty key: the key may be in the body.
     EXPECT_EQ(*auth.SourceForBasic(""), nullptr);
-    EXPECT_EQ(*auth.SourceForBasic(basic(":")), nullptr);
-    EXPECT_EQ(auth.SourceForBasic(basic("wk_unknown:")).status().code(),
+    EXPECT_EQ(*auth.SourceForBasic(Basic(":")), nullptr);
+    EXPECT_EQ(auth.SourceForBasic(Basic("wk_unknown:")).status().code(),
               StatusCode::kUnauthenticated);
     EXPECT_EQ(auth.SourceForBasic("Basic !!!").status().code(), StatusCode::kUnauthenticated);
     EXPECT_EQ(auth.SourceForBasic("Bearer " + source_.secret).status().code(),
               StatusCode::kUnauthenticated);
   }
+  // Only the two headers that name the source are kept.
+  EXPECT_EQ(auth.cached_headers(), 2u);
+}
+
+TEST_F(AuthStoreTest, HeadersThatAnyoneMayVaryDoNotFillTheCache) {
+  // A public write key with any password, and headers without a key, from one client: the
+  // cache keeps none of them beyond 256 bytes, and none without a key.
+  for (int i = 0; i < 50; ++i) {
+    const std::string junk(300 + i, 'x');
+    auto with_password = auth_->SourceForBasic(Basic(source_.secret + ":" + junk));
+    ASSERT_TRUE(with_password.ok() && *with_password);
+    EXPECT_EQ((*with_password)->id, source_.item.id);
+    auto no_key = auth_->SourceForBasic(Basic(":" + std::to_string(i)));
+    ASSERT_TRUE(no_key.ok());
+    EXPECT_EQ(*no_key, nullptr);
+  }
+  EXPECT_EQ(auth_->cached_headers(), 0u);
 }
 
 }  // namespace

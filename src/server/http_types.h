@@ -58,7 +58,8 @@ struct HttpRequest {
   // The URL-decoded value of query parameter `key`, or nullopt.
   std::optional<std::string> Query(std::string_view key) const;
 
-  // Set by the server: turns this request into a stream with the given response head.
+  // Set by the server: turns this request into a stream with the given response head. Call it
+  // during the handler's call only: it refers to the connection without owning it.
   std::function<std::shared_ptr<StreamSink>(const HttpResponse& head)> start_stream;
 };
 
