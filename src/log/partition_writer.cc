@@ -98,11 +98,13 @@ Status Partition::Write(SyncTicket* ticket) {
     const bool small =
         active_ == group_.pre_active && w_size_ - group_.pre_size < kReserveBelowBytes;
     if (small) {
-      // Up to the next step after the data, never past the segment's size (it rolls there). Best
-      // effort: a failure (a full disk) leaves at most some zeros after the data, which recovery
-      // drops.
-      const uint64_t target = std::min((w_size_ / kReserveStep + 1) * kReserveStep,
-                                       std::max<uint64_t>(options_.segment_bytes, w_size_));
+      // At least kReserveBelowBytes of zeros after the data, so the next small group writes
+      // within them: up to the step boundary past that, never past the segment's size (it rolls
+      // there). Best effort: a failure (a full disk) leaves at most some zeros after the data,
+      // which recovery drops.
+      const uint64_t target =
+          std::min((w_size_ + kReserveBelowBytes) / kReserveStep * kReserveStep + kReserveStep,
+                   std::max<uint64_t>(options_.segment_bytes, w_size_));
       w_reserved_ = std::max(w_reserved_, target);
       (void)active_file_->Reserve(target);
     }

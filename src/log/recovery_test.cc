@@ -1,6 +1,8 @@
 // Recovery on open: torn tails, corruption in the last and in sealed segments, index rebuild.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "log/event_log.h"
 #include "log/format.h"
 #include "log/test_util.h"
@@ -137,6 +139,35 @@ TEST(LogRecovery, TrackSizedGroupsReserveBatchSizedOnesDoNot) {
   TempDir batch;
   EXPECT_EQ(SizeAfterOneGroup(batch.path(), 200, 1000),
             kSegmentHeaderSize + 200 * (kRecordHeaderSize + 1000));
+}
+
+TEST(LogRecovery, AfterASmallGroupTheNextOneFitsInReservedZeros) {
+  // Track-sized groups (30 and 60 KB) one after the other: after each, at least 64 KiB of zeros
+  // follow the data, so the next small group never grows the file (its fdatasync need not write
+  // the file's size).
+  TempDir dir;
+  auto log = EventLog::Open({.dir = dir.path(), .partitions = 1}, nullptr);
+  ASSERT_TRUE(log.ok());
+  const std::string seg = SegmentPath(dir.path(), 0, 0) + ".log";
+  auto file_size = [&seg] {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(seg, ec);
+    return ec ? size_t{0} : static_cast<size_t>(n);
+  };
+  size_t data = kSegmentHeaderSize;
+  size_t grew = 0;
+  for (int g = 0; g < 40; ++g) {
+    const int records = g % 2 ? 60 : 30;
+    std::vector<LogRecord> group;
+    for (int i = 0; i < records; ++i) group.push_back({0, Payload(0, i, 1000)});
+    const size_t before = file_size();
+    ASSERT_TRUE((*log)->AppendSync(std::move(group)).ok());
+    data += records * (kRecordHeaderSize + 1000);
+    const size_t after = file_size();
+    EXPECT_GE(after, data + (64 << 10)) << "group " << g;
+    if (after != before) ++grew;  // this group reserved more zeros
+  }
+  EXPECT_LT(grew, 40 / 2) << "most groups must write over zeros reserved before";
 }
 
 TEST(LogRecovery, ATornRecordInTheReservedZerosIsATornTail) {
