@@ -41,6 +41,7 @@ command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v pgrep >/dev/null 2>&1 || missing+=(procps)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -175,11 +176,12 @@ run_loadgen() {
   out="$("$LOADGEN" --url "$url" --mode "$mode" --duration "$SECS" --connections "$CONNS" \
            --threads "$LG_THREADS" --batch-size 100 --event-bytes 1024 --json "$@" 2>"$WORK/loadgen.err")" || true
   [ -n "$SERVER_PID" ] && ticks=$(($(cpu_ticks "$SERVER_PID") - ticks0))
+  [ "$ticks" -ge 0 ] || ticks=0  # the server died during the run
   [ -s "$WORK/loadgen.err" ] && sed 's/^/    /' "$WORK/loadgen.err" >&2
   [ -n "$out" ] || die "$name: loadgen printed nothing"
   jq -c --arg name "$name" --argjson round "$ROUND" --argjson ticks "$ticks" --argjson hz "$CLK_TCK" \
      --arg pid "$SERVER_PID" '{name: $name, round: $round} + . +
-       (if $pid != "" and .requests > 0 then {server_cpu_us_per_request: ($ticks * 1e6 / $hz / .requests)} else {} end)' \
+       (if $pid != "" and .requests > 0 and $ticks > 0 then {server_cpu_us_per_request: ($ticks * 1e6 / $hz / .requests)} else {} end)' \
      <<<"$out" >>"$RESULTS"
   jq -r '"    \(.events_per_s|floor) events/s, \(.requests_per_s|floor) req/s, p99 \(.p99_ms) ms, non-2xx \(.non_2xx), errors \(.errors)"' <<<"$out" >&2
 }
@@ -298,7 +300,7 @@ get() { jq -r --arg n "$1" "select(.name == \$n) | .$2" "$RESULTS"; }
 # median NAME FIELD: the median over the rounds
 # (of an even count, the mean of the two middle values)
 MEDIAN='sort | if length == 0 then null elif length % 2 == 0 then (.[length / 2 - 1] + .[length / 2]) / 2 else .[length / 2 | floor] end'
-median() { jq -s --arg n "$1" "[.[] | select(.name == \$n) | .$2] | $MEDIAN" "$RESULTS"; }
+median() { jq -s --arg n "$1" "[.[] | select(.name == \$n) | .$2 | select(. != null)] | $MEDIAN" "$RESULTS"; }
 rb="$(get 'rapport batch' events_per_s)"; rt="$(median 'rapport track' requests_per_s)"
 n1="$(median 'nginx 1 worker' requests_per_s)"; na="$(get 'nginx auto workers' requests_per_s)"
 # The rounds' ratios, track / nginx 1 worker, and their median
