@@ -67,6 +67,14 @@ class LogPipelineTest : public ::testing::Test {
     return p;
   }
 
+  // Lets the held syncs go and waits for the answers of `a` and `b`.
+  std::pair<Result<std::vector<uint64_t>>, Result<std::vector<uint64_t>>> Release(Pending* a,
+                                                                                  Pending* b) {
+    env_.HoldSyncs(false);
+    auto ra = a->future.get();
+    return {std::move(ra), b->future.get()};
+  }
+
   // Closes the log and opens it again (without fault injection); recovery must find it clean.
   void ReopenClean() {
     log_.reset();
@@ -105,9 +113,7 @@ TEST_F(LogPipelineTest, NextGroupIsWrittenWhileOneSyncsAndGroupsLandInOrder) {
   EXPECT_FALSE(a->answered());
   EXPECT_FALSE(b->answered());
   EXPECT_EQ(log_->EndOffset(0), 0u);
-  env_.HoldSyncs(false);
-  auto ra = a->future.get();
-  auto rb = b->future.get();
+  auto [ra, rb] = Release(a, b);
   ASSERT_TRUE(ra.ok()) << ra.status().ToString();
   ASSERT_TRUE(rb.ok()) << rb.status().ToString();
   EXPECT_EQ(*ra, (std::vector<uint64_t>{0, 1, 2}));
@@ -126,9 +132,7 @@ TEST_F(LogPipelineTest, FailedSyncFailsTheGroupWrittenBehindItAndAppendsResume) 
   auto b = Append(4, 3);
   ASSERT_TRUE(Eventually([&] { return env_.append_count() > appends; }));
   env_.FailSyncs(true);
-  env_.HoldSyncs(false);
-  auto ra = a->future.get();
-  auto rb = b->future.get();
+  auto [ra, rb] = Release(a, b);
   EXPECT_EQ(ra.status().code(), StatusCode::kIOError) << ra.status().ToString();
   EXPECT_EQ(rb.status().code(), StatusCode::kIOError) << rb.status().ToString();
   EXPECT_EQ(log_->EndOffset(0), 1u) << "nothing of either failed group is readable";
@@ -151,9 +155,7 @@ TEST_F(LogPipelineTest, GroupThatStartsASegmentWaitsForTheOneSyncing) {
   auto b = Append(3, 3);  // does not fit: a new segment, after a lands
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(env_.append_count(), appends) << "b was written while a's segment was unsynced";
-  env_.HoldSyncs(false);
-  auto ra = a->future.get();
-  auto rb = b->future.get();
+  auto [ra, rb] = Release(a, b);
   ASSERT_TRUE(ra.ok()) << ra.status().ToString();
   ASSERT_TRUE(rb.ok()) << rb.status().ToString();
   EXPECT_EQ(*rb, (std::vector<uint64_t>{3, 4, 5}));
