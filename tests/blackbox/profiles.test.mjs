@@ -104,6 +104,9 @@ describe('profiles from SDK traffic', () => {
     const email = `${uid('ada')}@segment.example`.toLowerCase();
     analytics.page({ anonymousId, category: 'Docs', name: 'Pricing', properties: { path: '/pricing' } });
     analytics.identify({ userId, anonymousId, traits: { email, plan: 'pro' } });
+    // The SDK sends its batches concurrently, and nothing orders two requests in flight: the
+    // identify is answered before the tracks go, so the tracks find the user id on the profile.
+    await analytics.flush();
     for (let i = 0; i < TRACKS; i++) analytics.track({ userId, event: 'Feature Used', properties: { i } });
     await analytics.closeAndFlush({ timeout: 15000 });
     assert.deepEqual(errors.map(String), [], 'no SDK errors');
@@ -134,6 +137,9 @@ describe('profiles from SDK traffic', () => {
     const call = (fn, params) => acked.push(new Promise((resolve) => client[fn](params, (err) => resolve(err ?? null))));
     call('page', { anonymousId, category: 'Docs', name: 'Pricing', properties: { path: '/pricing' } });
     call('identify', { userId, anonymousId, traits: { email, plan: 'pro' } });
+    // As above: the identify is answered before the tracks go (batches are sent concurrently).
+    client.flush();
+    await Promise.all(acked);
     for (let i = 0; i < TRACKS; i++) call('track', { userId, event: 'Feature Used', properties: { i } });
     client.flush();
     const results = await Promise.all(acked);
