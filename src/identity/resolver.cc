@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
+#include <string_view>
 
 namespace rapport {
 namespace {
@@ -14,29 +14,50 @@ int LimitOf(const IdentitySettings& settings, std::string_view type) {
 
 // The type whose limit a candidate union breaks (the highest-priority one), or "".
 // A profile that already holds more than a (since lowered) limit does not count as a conflict
-// unless the union grows past what it holds.
+// unless the union grows past what it holds. `matched`: the profiles to unite, with what each
+// holds. Flat vectors of views, no map or set: it runs for every event with a new identifier.
 std::string Conflict(const IdentitySettings& settings, const std::vector<Identifier>& ids,
-                     const std::map<uint64_t, std::vector<Identifier>>& matched) {
-  std::map<std::string, std::set<std::string>> values;
-  std::map<std::string, size_t> held;
-  for (const auto& [profile, identifiers] : matched) {
-    std::map<std::string, size_t> count;
-    for (const Identifier& id : identifiers) {
-      values[id.type].insert(id.value);
-      ++count[id.type];
+                     const std::vector<const std::vector<Identifier>*>& matched) {
+  using View = std::pair<std::string_view, std::string_view>;  // (type, value)
+  std::vector<View> values;                                    // of the union, then distinct
+  std::vector<std::pair<std::string_view, size_t>> held;   // type → the most one profile holds
+  std::vector<std::pair<std::string_view, size_t>> count;  // per profile
+  for (const std::vector<Identifier>* identifiers : matched) {
+    count.clear();
+    for (const Identifier& id : *identifiers) {
+      values.emplace_back(id.type, id.value);
+      auto it = std::find_if(count.begin(), count.end(),
+                             [&](const auto& c) { return c.first == id.type; });
+      if (it == count.end()) {
+        count.emplace_back(id.type, 1);
+      } else {
+        ++it->second;
+      }
     }
-    for (const auto& [type, n] : count) held[type] = std::max(held[type], n);
-  }
-  for (const Identifier& id : ids) values[id.type].insert(id.value);
-  std::string worst;
-  for (const auto& [type, set] : values) {
-    size_t limit = static_cast<size_t>(LimitOf(settings, type));
-    if (set.size() > limit && set.size() > held[type] &&
-        (worst.empty() || settings.Before(type, worst))) {
-      worst = type;
+    for (const auto& [type, n] : count) {
+      auto it =
+          std::find_if(held.begin(), held.end(), [&](const auto& h) { return h.first == type; });
+      if (it == held.end()) {
+        held.emplace_back(type, n);
+      } else {
+        it->second = std::max(it->second, n);
+      }
     }
   }
-  return worst;
+  for (const Identifier& id : ids) values.emplace_back(id.type, id.value);
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::string_view worst;
+  for (size_t i = 0; i < values.size();) {
+    const std::string_view type = values[i].first;
+    size_t n = 0;
+    for (; i < values.size() && values[i].first == type; ++i) ++n;
+    auto h = std::find_if(held.begin(), held.end(), [&](const auto& e) { return e.first == type; });
+    const size_t was = h == held.end() ? 0 : h->second;
+    const size_t limit = static_cast<size_t>(LimitOf(settings, type));
+    if (n > limit && n > was && (worst.empty() || settings.Before(type, worst))) worst = type;
+  }
+  return std::string(worst);
 }
 
 }  // namespace
@@ -88,27 +109,35 @@ Result<Resolution> Resolve(const IdentitySettings& settings, std::vector<Identif
     return r;
   }
 
-  std::map<uint64_t, std::vector<Identifier>> held;  // profile → its identifiers
+  std::map<uint64_t, std::vector<Identifier>> held;     // profile → its identifiers
+  std::vector<uint64_t> profiles;                       // bound to the event's identifiers
+  std::vector<const std::vector<Identifier>*> matched;  // parallel: what each holds
   while (true) {
-    std::map<uint64_t, std::vector<Identifier>> matched;
-    std::map<uint64_t, std::vector<Identifier>> via;
+    profiles.clear();
     for (size_t i = 0; i < unique.size(); ++i) {
-      if (!found[i]) continue;
-      uint64_t p = *found[i];
-      via[p].push_back(unique[i]);
-      if (!held.count(p)) {
+      if (found[i]) profiles.push_back(*found[i]);
+    }
+    std::sort(profiles.begin(), profiles.end());
+    profiles.erase(std::unique(profiles.begin(), profiles.end()), profiles.end());
+    matched.clear();
+    for (uint64_t p : profiles) {
+      auto it = held.find(p);
+      if (it == held.end()) {
         ASSIGN_OR_RETURN(auto list, view->IdentifiersOf(p));
-        held[p] = std::move(list);
+        it = held.emplace(p, std::move(list)).first;
       }
-      matched[p] = held[p];
+      matched.push_back(&it->second);
     }
     std::string conflict = Conflict(settings, unique, matched);
     if (conflict.empty()) {
-      r.create = matched.empty();
-      r.profile = matched.empty() ? 0 : matched.begin()->first;  // the oldest survives
-      for (auto it = matched.begin(); it != matched.end(); ++it) {
-        if (it == matched.begin()) continue;
-        r.merges.push_back({it->first, via[it->first]});
+      r.create = profiles.empty();
+      r.profile = profiles.empty() ? 0 : profiles.front();  // the oldest survives
+      for (size_t k = 1; k < profiles.size(); ++k) {
+        Resolution::Merge merge{profiles[k], {}};
+        for (size_t i = 0; i < unique.size(); ++i) {
+          if (found[i] == profiles[k]) merge.via.push_back(unique[i]);
+        }
+        r.merges.push_back(std::move(merge));
       }
       for (size_t i = 0; i < unique.size(); ++i) {
         if (!found[i]) r.add.push_back(unique[i]);
