@@ -97,6 +97,7 @@ void IdentifierCache::Trim() {
   if (young_.size() < half_) return;
   // The next young generation starts as large as this one grew: no rehashing on the way up.
   const size_t slots = young_.slot_count();
+  if (old_.size() > 0) complete_ = false;  // keys only the old generation held are gone
   old_ = std::move(young_);
   young_ = Generation(slots);
 }
@@ -104,6 +105,7 @@ void IdentifierCache::Trim() {
 void IdentifierCache::Clear() {
   young_ = Generation();
   old_ = Generation();
+  complete_ = false;
 }
 
 }  // namespace rapport

@@ -9,6 +9,11 @@
 // its time at 1 M profiles (a node and often a string allocated per identifier, a cache miss per
 // node, and a find, an erase and an insert to move a key between generations). Keys are compared
 // byte for byte: a hash collision never confuses two identifiers.
+//
+// A cache told it is complete (it was filled with the whole index, or the index is empty) answers
+// for identifiers it does not hold too: they are unbound, and the store need not be asked. That
+// was the pipeline's look-up of every new identifier in RocksDB: a ninth of its thread's time
+// at 1 M profiles. It stays complete until Trim drops keys or Clear empties it.
 // Single-threaded (the pipeline thread).
 #pragma once
 
@@ -33,6 +38,11 @@ class IdentifierCache {
   // Drops the old generation if the young one is full (then the young one becomes the old).
   void Trim();
   void Clear();
+  // Whether every key of the index is held (set by the caller that filled it; lost as above).
+  bool complete() const { return complete_; }
+  void set_complete() { complete_ = true; }
+  // How many distinct keys can be held without Trim dropping any.
+  size_t keys_without_loss() const { return half_; }
   // Keys held; a key copied to the young generation while still in the old counts twice.
   size_t size() const { return young_.size() + old_.size(); }
   size_t capacity() const { return 2 * half_; }
@@ -68,6 +78,7 @@ class IdentifierCache {
 
   size_t half_;
   Generation young_, old_;
+  bool complete_ = false;
 };
 
 }  // namespace rapport

@@ -63,5 +63,28 @@ TEST(IdentifierCacheTest, TrimKeepsTheRecentGenerationAndHitsSurvive) {
   EXPECT_EQ(c.Find("a"), std::nullopt);
 }
 
+// Completeness is the caller's claim that every key is held; the cache withdraws it as soon as
+// it drops a key, since a missing key would then no longer mean "unbound".
+TEST(IdentifierCacheTest, CompleteUntilAKeyIsDropped) {
+  IdentifierCache c(4);  // two keys per generation
+  EXPECT_FALSE(c.complete());
+  EXPECT_EQ(c.keys_without_loss(), 2u);
+  c.set_complete();
+  c.Put("a", 1);
+  c.Put("b", 2);
+  c.Trim();  // young {a, b} becomes the old generation; nothing is dropped
+  EXPECT_TRUE(c.complete());
+  c.Put("c", 3);
+  c.Trim();  // young {c} not full: nothing happens
+  EXPECT_TRUE(c.complete());
+  c.Put("d", 4);
+  c.Trim();  // young {c, d} full: old {a, b} dropped
+  EXPECT_FALSE(c.complete());
+  EXPECT_EQ(c.Find("a"), std::nullopt);
+  c.set_complete();
+  c.Clear();
+  EXPECT_FALSE(c.complete());
+}
+
 }  // namespace
 }  // namespace rapport

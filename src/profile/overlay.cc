@@ -9,13 +9,13 @@ StateOverlay::StateOverlay(StateStore* store, StateCache* cache, StateBatch* out
     : store_(store), cache_(cache), next_profile_id_(next_profile_id), out_(out) {}
 
 Result<std::optional<uint64_t>> StateOverlay::Find(const Identifier& id) {
-  if (auto it = bound_.find(id); it != bound_.end()) return std::optional<uint64_t>(it->second);
-  std::string key;
+  std::string key = IdentifierKey(id);
+  if (auto it = bound_.find(key); it != bound_.end()) return std::optional<uint64_t>(it->second);
   if (cache_) {
-    key = IdentifierKey(id);
     if (const std::optional<uint64_t> cached = cache_->identifiers.Find(key)) {
       return *cached == 0 ? std::nullopt : cached;
     }
+    if (cache_->identifiers.complete()) return std::optional<uint64_t>();
   }
   ASSIGN_OR_RETURN(auto found, store_->FindIdentifier(id));
   // A committed value: safe to remember at once.
@@ -76,7 +76,9 @@ Result<AccountRecord*> StateOverlay::Account(std::string_view group_id) {
   return raw;
 }
 
-void StateOverlay::Bind(const Identifier& id, uint64_t profile) { bound_[id] = profile; }
+void StateOverlay::Bind(const Identifier& id, uint64_t profile) {
+  bound_[IdentifierKey(id)] = profile;
+}
 
 void StateOverlay::AddTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
                                std::string_view json) {
@@ -86,8 +88,13 @@ void StateOverlay::AddTimeline(uint64_t profile, TimelinePos pos, std::string_vi
 
 void StateOverlay::Flush() {
   StateBatch* batch = out_;
-  for (const auto& [id, profile] : bound_) batch->PutIdentifier(id, profile);
-  // In id order, like the timeline (StateBatch::AddTimeline): cheaper memtable inserts.
+  // In key order, like the timeline (StateBatch::AddTimeline): cheaper memtable inserts.
+  std::vector<const std::pair<const std::string, uint64_t>*> bound;
+  bound.reserve(bound_.size());
+  for (const auto& entry : bound_) bound.push_back(&entry);
+  std::sort(bound.begin(), bound.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : bound) batch->PutIdentifierKey(entry->first, entry->second);
   std::vector<const ProfileRecord*> records;
   records.reserve(profiles_.size());
   for (const auto& [id, record] : profiles_) records.push_back(record.get());
@@ -102,7 +109,7 @@ void StateOverlay::Flush() {
 
 void StateOverlay::Commit() {
   if (cache_) {
-    for (const auto& [id, profile] : bound_) cache_->identifiers.Put(IdentifierKey(id), profile);
+    for (const auto& [key, profile] : bound_) cache_->identifiers.Put(key, profile);
     for (auto& [id, record] : profiles_) cache_->profiles.Put(id, std::move(record));
     for (auto& [group, record] : accounts_) cache_->accounts.Put(group, std::move(record));
   }

@@ -50,8 +50,7 @@ class StateOverlay final : public IdentityView {
   uint64_t next_profile_id_;
   std::unordered_map<uint64_t, std::unique_ptr<ProfileRecord>> profiles_;
   std::map<std::string, std::unique_ptr<AccountRecord>, std::less<>> accounts_;
-  std::map<Identifier, uint64_t> bound_;                     // written this batch
-  std::map<Identifier, std::optional<uint64_t>> looked_up_;  // read-through cache
+  std::unordered_map<std::string, uint64_t> bound_;  // IdentifierKey → profile, this batch
   StateBatch* out_;
   size_t timeline_bytes_ = 0;
 };

@@ -157,8 +157,29 @@ Status ProfilePipeline::WriteAppliedDefinitions(StateBatch* batch,
   return Status::OK();
 }
 
+Status ProfilePipeline::LoadIdentifierIndex() {
+  IdentifierCache& cache = cache_.identifiers;
+  const size_t room = cache.keys_without_loss();
+  if (store_->EstimateIdentifiers() > room) return Status::OK();
+  size_t n = 0;
+  RETURN_IF_ERROR(store_->ScanIdentifiers([&](std::string_view key, uint64_t profile) {
+    cache.Put(key, profile);
+    return ++n <= room;
+  }));
+  if (n > room) {
+    cache.Clear();  // it did not fit after all: the cache fills as it goes, as it did
+  } else {
+    cache.set_complete();
+  }
+  return Status::OK();
+}
+
 Status ProfilePipeline::Step(size_t* processed) {
   *processed = 0;
+  if (!identifiers_loaded_) {
+    RETURN_IF_ERROR(LoadIdentifierIndex());
+    identifiers_loaded_ = true;
+  }
   EventLog* log = options_.log;
   const int64_t watermark = log->DurableStamp();
   const size_t cap = options_.batch_events;
@@ -286,6 +307,7 @@ Status ProfilePipeline::ResetToStore() {
   if (write_.valid()) (void)write_.get();
   writing_.reset();
   cache_.Clear();
+  identifiers_loaded_ = false;
   // Read everything first: a failure changes nothing (and the caller tries again).
   std::vector<uint64_t> offsets(buffered_.size());
   for (size_t p = 0; p < offsets.size(); ++p) {

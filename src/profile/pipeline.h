@@ -103,6 +103,9 @@ class ProfilePipeline {
   Status FinishWrite();
   // After a failure: forgets everything not in the store and resumes from the store's offsets.
   Status ResetToStore();
+  // Fills the identifier cache with the whole identifier index when it fits, so that new
+  // identifiers are known unbound without asking the store (IdentifierCache::complete).
+  Status LoadIdentifierIndex();
   // Lets retention delete what the store holds: syncs the state (and sync_before_checkpoint),
   // then commits committed_next_ as the log checkpoint. At most once a second, on the checkpoint
   // worker so that the syncs do not hold up the batches; `force` does it now, on this thread.
@@ -130,6 +133,7 @@ class ProfilePipeline {
   std::vector<uint64_t> writing_next_;
   int64_t writing_stamp_ = 0;
   uint64_t next_profile_id_ = 1;
+  bool identifiers_loaded_ = false;  // LoadIdentifierIndex ran since Init or the last reset
 
   mutable std::mutex defs_mu_;
   std::vector<ComputedDef> defs_;  // guarded by defs_mu_ for readers; pipeline writes

@@ -171,6 +171,27 @@ Result<std::optional<uint64_t>> StateStore::FindIdentifier(const Identifier& id)
   return std::optional<uint64_t>(ReadBigEndian64(*v));
 }
 
+Status StateStore::ScanIdentifiers(
+    const std::function<bool(std::string_view key, uint64_t profile)>& visit) const {
+  NoRocksPerfCounters();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), ids_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->value().size() != 8) {
+      return Status::Corruption("state store: identifier entry is not 8 bytes");
+    }
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               ReadBigEndian64(std::string_view(it->value().data(), 8)))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scan identifiers");
+}
+
+uint64_t StateStore::EstimateIdentifiers() const {
+  uint64_t n = 0;
+  return db_->GetIntProperty(ids_, "rocksdb.estimate-num-keys", &n) ? n : UINT64_MAX;
+}
+
 Result<std::optional<ProfileRecord>> StateStore::GetProfile(uint64_t id) const {
   ASSIGN_OR_RETURN(auto v, Get(profiles_, ProfileKey(id)));
   if (!v) return std::optional<ProfileRecord>();
@@ -353,8 +374,8 @@ StateBatch::StateBatch(StateStore* store)
     : store_(store), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
 StateBatch::~StateBatch() = default;
 
-void StateBatch::PutIdentifier(const Identifier& id, uint64_t profile) {
-  batch_->Put(store_->ids_, IdentifierKey(id), ProfileKey(profile));
+void StateBatch::PutIdentifierKey(std::string_view key, uint64_t profile) {
+  batch_->Put(store_->ids_, key, ProfileKey(profile));
 }
 void StateBatch::PutProfile(const ProfileRecord& record) {
   record.EncodeTo(&scratch_);

@@ -70,6 +70,11 @@ class StateStore {
   ~StateStore();
 
   Result<std::optional<uint64_t>> FindIdentifier(const Identifier& id) const;
+  // Visits every entry of the identifier index (its key, IdentifierKey, and the profile) in key
+  // order until `visit` returns false; and RocksDB's estimate of how many there are.
+  Status ScanIdentifiers(
+      const std::function<bool(std::string_view key, uint64_t profile)>& visit) const;
+  uint64_t EstimateIdentifiers() const;
   // The record stored under `id` (a merged-away record only names its survivor).
   Result<std::optional<ProfileRecord>> GetProfile(uint64_t id) const;
   // Follows merged_into to the live profile; nullopt when `id` never existed.
@@ -137,7 +142,7 @@ class StateBatch {
  public:
   explicit StateBatch(StateStore* store);
   ~StateBatch();
-  void PutIdentifier(const Identifier& id, uint64_t profile);
+  void PutIdentifierKey(std::string_view key, uint64_t profile);  // key: IdentifierKey
   void PutProfile(const ProfileRecord& record);
   void PutAccount(const AccountRecord& account);
   void PutTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
