@@ -4,9 +4,11 @@
 // profile, and the latency of profile look-ups by identifier. Prints one figure per line.
 //
 //   profiles_bench [--profiles 1000000] [--events 3000000] [--two-ids 0.3] [--lookups 200000]
-//                  [--cache-mb 0] [--partitions 0] [--dir /tmp/rapport-profiles-bench] [--keep]
+//                  [--cache-mb 0] [--partitions 0] [--batch-events 4096]
+//                  [--dir /tmp/rapport-profiles-bench] [--keep]
 // --cache-mb: the pipeline's profile cache ([profiles] cache_mb; 0: automatic, as the server).
 // --partitions: of the event log (0: as the server makes a new log, kNewLogPartitions).
+// --batch-events: events per atomic state write at most ([profiles] batch_events).
 #include <sys/resource.h>
 #include <time.h>
 
@@ -68,6 +70,7 @@ int main(int argc, char** argv) {
   double two_ids = 0.3;
   int64_t cache_mb = 0;
   int partitions = 0;
+  size_t batch_events = rapport::PipelineOptions().batch_events;
   std::string dir = "/tmp/rapport-profiles-bench";
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -85,6 +88,8 @@ int main(int argc, char** argv) {
       cache_mb = std::stoll(next());
     else if (a == "--partitions")
       partitions = std::stoi(next());
+    else if (a == "--batch-events")
+      batch_events = std::stoull(next());
     else if (a == "--dir")
       dir = next();
     else if (a == "--keep")
@@ -154,6 +159,7 @@ int main(int argc, char** argv) {
   options.log = log->get();
   options.dir = dir + "/state";
   options.cache_mb = cache_mb;
+  options.batch_events = batch_events;
   options.load_definitions = []() -> rapport::Result<std::vector<rapport::ComputedDef>> {
     std::vector<rapport::ComputedDef> defs;
     for (
