@@ -192,9 +192,10 @@ void EventApplier::UpdateComputed(ProfileRecord* p, simdjson::dom::element doc, 
     state.Add(def, Extract(def, doc, ts), ts, seq);
     state.Prune(def, now);
     if (state.empty()) {
-      p->computed.erase(def.name);
+      if (it != p->computed.end()) p->computed.erase(it);
     } else {
-      p->computed[def.name] = state.Encode();
+      if (it == p->computed.end()) it = p->computed.emplace(def.name, std::string()).first;
+      state.EncodeTo(&it->second);  // in place: its capacity is reused
     }
   }
 }

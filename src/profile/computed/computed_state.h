@@ -67,6 +67,8 @@ class ComputedState {
 
   // Compact, deterministic bytes (version 1): equal states give equal bytes.
   std::string Encode() const;
+  // The same bytes in place of *encoded's (its capacity reused).
+  void EncodeTo(std::string* encoded) const;
   // kCorruption ("computed state: <what> at byte N") for anything Encode would not write.
   static Result<ComputedState> Decode(std::string_view bytes);
 

@@ -358,10 +358,17 @@ class ComputedStateCodec {
 
 std::string ComputedState::Encode() const {
   std::string out;
+  EncodeTo(&out);
+  return out;
+}
+
+void ComputedState::EncodeTo(std::string* encoded) const {
+  std::string& out = *encoded;
+  out.clear();
   out.push_back(static_cast<char>(kVersion));
   if (!aggregate_) {
     out.push_back(0);
-    return out;
+    return;
   }
   const Aggregate a = *aggregate_;
   out.push_back(static_cast<char>(static_cast<uint8_t>(a) + 1));
@@ -369,7 +376,7 @@ std::string ComputedState::Encode() const {
   if (horizon_) PutFixed64(&out, static_cast<uint64_t>(*horizon_));
   if (!windowed_) {
     ComputedStateCodec::PutPartial(&out, a, total_);
-    return out;
+    return;
   }
   PutVarint(&out, hours_.size());
   int64_t prev = 0;
@@ -380,7 +387,6 @@ std::string ComputedState::Encode() const {
     prev = hour;
     ComputedStateCodec::PutPartial(&out, a, p);
   }
-  return out;
 }
 
 Result<ComputedState> ComputedState::Decode(std::string_view bytes) {

@@ -113,6 +113,10 @@ TEST(ComputedStateCodecTest, EveryAggregateRoundTrips) {
     EXPECT_TRUE(*back == s) << ToJson(def);
     EXPECT_EQ(back->Encode(), bytes);
     EXPECT_EQ(back->Evaluate(def, kT0), s.Evaluate(def, kT0)) << ToJson(def);
+    // In place over older, longer bytes: exactly the same bytes, nothing of the old left.
+    std::string reused(bytes.size() + 40, '\xff');
+    s.EncodeTo(&reused);
+    EXPECT_EQ(reused, bytes) << ToJson(def);
   }
 }
 
