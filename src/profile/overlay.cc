@@ -29,12 +29,10 @@ Result<std::vector<Identifier>> StateOverlay::IdentifiersOf(uint64_t profile) {
 }
 
 Result<ProfileRecord*> StateOverlay::Profile(uint64_t id) {
-  if (auto it = profiles_.find(id); it != profiles_.end()) return it->second.get();
+  if (auto it = profiles_.find(id); it != profiles_.end()) return it->second;
   if (cache_) {
-    if (auto cached = cache_->profiles.Take(id)) {
-      auto& slot = profiles_[id];
-      slot = std::move(*cached);
-      return slot.get();
+    if (std::unique_ptr<ProfileRecord>* cached = cache_->profiles.Find(id)) {
+      return profiles_[id] = cached->get();
     }
   }
   ASSIGN_OR_RETURN(auto stored, store_->GetProfile(id));
@@ -42,16 +40,23 @@ Result<ProfileRecord*> StateOverlay::Profile(uint64_t id) {
     return Status::Corruption("state store: the identifier index names profile " +
                               ProfileIdText(id) + ", which does not exist");
   }
-  auto& slot = profiles_[id];
-  slot = std::make_unique<ProfileRecord>(std::move(*stored));
-  return slot.get();
+  return Keep(std::make_unique<ProfileRecord>(std::move(*stored)));
 }
 
 ProfileRecord* StateOverlay::NewProfile() {
   auto record = std::make_unique<ProfileRecord>();
   record->id = next_profile_id_++;
+  return Keep(std::move(record));
+}
+
+ProfileRecord* StateOverlay::Keep(std::unique_ptr<ProfileRecord> record) {
   ProfileRecord* raw = record.get();
-  profiles_[raw->id] = std::move(record);
+  if (cache_) {
+    cache_->profiles.Put(raw->id, std::move(record));
+  } else {
+    owned_.push_back(std::move(record));
+  }
+  profiles_[raw->id] = raw;
   return raw;
 }
 
@@ -97,7 +102,7 @@ void StateOverlay::Flush() {
   for (const auto* entry : bound) batch->PutIdentifierKey(entry->first, entry->second);
   std::vector<const ProfileRecord*> records;
   records.reserve(profiles_.size());
-  for (const auto& [id, record] : profiles_) records.push_back(record.get());
+  for (const auto& [id, record] : profiles_) records.push_back(record);
   std::sort(records.begin(), records.end(),
             [](const ProfileRecord* a, const ProfileRecord* b) { return a->id < b->id; });
   for (const ProfileRecord* r : records) batch->PutProfile(*r);
@@ -110,10 +115,10 @@ void StateOverlay::Flush() {
 void StateOverlay::Commit() {
   if (cache_) {
     for (const auto& [key, profile] : bound_) cache_->identifiers.Put(key, profile);
-    for (auto& [id, record] : profiles_) cache_->profiles.Put(id, std::move(record));
     for (auto& [group, record] : accounts_) cache_->accounts.Put(group, std::move(record));
   }
   profiles_.clear();
+  owned_.clear();
   accounts_.clear();
   bound_.clear();
   timeline_bytes_ = 0;

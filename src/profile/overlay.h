@@ -1,7 +1,11 @@
 // StateOverlay: the pipeline's working set for one batch of events. Reads fall through to the
 // StateCache, then the StateStore; changes stay in memory (read-your-writes) until Flush adds
-// them to one StateBatch; Commit (after that batch is written) hands them to the cache. It is
-// the IdentityView the resolver sees. Single-threaded (the pipeline thread).
+// them to one StateBatch; Commit (once that batch is being written) hands the identifiers and
+// accounts to the cache. Profile records are changed in place in the cache (a record read from
+// the store or created goes into it first): no move out and back per batch. So a batch that
+// fails leaves the cache ahead of the store, and the pipeline must clear it (it does, in
+// ResetToStore, after any failure). It is the IdentityView the resolver sees. Single-threaded
+// (the pipeline thread).
 #pragma once
 
 #include <map>
@@ -39,8 +43,8 @@ class StateOverlay final : public IdentityView {
   uint64_t next_profile_id() const { return next_profile_id_; }
   // Adds every change to the batch (with the next profile id).
   void Flush();
-  // Once the batch is being written: moves the changed records into the cache (where the next
-  // batches find them before the write lands) and empties the overlay.
+  // Once the batch is being written: moves the changed identifiers and accounts into the cache
+  // (where the next batches find them before the write lands) and empties the overlay.
   void Commit();
   size_t pending_bytes() const { return timeline_bytes_; }
 
@@ -48,7 +52,12 @@ class StateOverlay final : public IdentityView {
   StateStore* store_;
   StateCache* cache_;
   uint64_t next_profile_id_;
-  std::unordered_map<uint64_t, std::unique_ptr<ProfileRecord>> profiles_;
+  // Adds a record to the cache (or owned_ without one) and to this batch's.
+  ProfileRecord* Keep(std::unique_ptr<ProfileRecord> record);
+
+  // This batch's records: changed in place in the cache (or in owned_).
+  std::unordered_map<uint64_t, ProfileRecord*> profiles_;
+  std::vector<std::unique_ptr<ProfileRecord>> owned_;
   std::map<std::string, std::unique_ptr<AccountRecord>, std::less<>> accounts_;
   std::unordered_map<std::string, uint64_t> bound_;  // IdentifierKey → profile, this batch
   StateBatch* out_;

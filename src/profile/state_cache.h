@@ -1,10 +1,11 @@
 // StateCache: the pipeline's memory of state between batches, so that hot profiles, accounts
 // and identifiers are not read and decoded from RocksDB for every batch. It holds what the
-// store holds plus the batch being written (StateOverlay::Commit runs when that write starts):
-// nothing is evicted until Trim, which the pipeline calls only when no write is in flight, so a
-// value missing from the cache is current in the store. Bounded with two generations (an
-// approximate LRU: a hit in the old generation moves to the young one; Trim drops the old one
-// when the young one is full). Single-threaded (the pipeline thread).
+// store holds plus the batch being written (StateOverlay::Commit runs when that write starts)
+// and the profile records of the batch being applied (changed in place; all in the young
+// generation, which Trim never drops): nothing is evicted until Trim, which the pipeline calls
+// only when no write is in flight, so a value missing from the cache is current in the store.
+// Bounded with two generations (an approximate LRU: a hit in the old generation moves to the young
+// one; Trim drops the old one when the young one is full). Single-threaded (the pipeline thread).
 #pragma once
 
 #include <cstdint>
