@@ -34,13 +34,13 @@ std::string Conflict(const IdentitySettings& settings, const std::vector<Identif
         ++it->second;
       }
     }
-    for (const auto& [type, n] : count) {
+    for (const auto& c : count) {  // (no structured binding: clang cannot capture one)
       auto it =
-          std::find_if(held.begin(), held.end(), [&](const auto& h) { return h.first == type; });
+          std::find_if(held.begin(), held.end(), [&](const auto& h) { return h.first == c.first; });
       if (it == held.end()) {
-        held.emplace_back(type, n);
+        held.push_back(c);
       } else {
-        it->second = std::max(it->second, n);
+        it->second = std::max(it->second, c.second);
       }
     }
   }
