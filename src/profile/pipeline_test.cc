@@ -251,9 +251,10 @@ TEST_F(PipelineTest, ReplayEqualsIncremental) {
   EXPECT_TRUE(a == b) << "incremental and rebuilt state differ";
 }
 
-// With a cache too small for the identifier index (1 MB: 2,000 identifiers before it drops
-// any), the pipeline can neither load the index at start nor keep it whole, and must ask the
-// store about identifiers it does not hold: the state is the same as with the whole index.
+// With a cache too small to keep the identifier index whole (1 MB: 2,000 identifiers before it
+// drops any), the pipeline loads the index while it fits, stops trusting the cache once it drops
+// keys, and stops loading the index once it has outgrown the cache; from then on it asks the
+// store about identifiers it does not hold. The state is the same as with the whole index.
 TEST_F(PipelineTest, ACacheTooSmallForTheIdentifierIndexGivesTheSameState) {
   auto p = Open("small", 500, 1);
   for (int round = 0; round < 5; ++round) {
