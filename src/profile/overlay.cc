@@ -17,7 +17,7 @@ Result<std::optional<uint64_t>> StateOverlay::Find(const Identifier& id) {
     }
     if (cache_->identifiers.complete()) return std::optional<uint64_t>();
   }
-  ASSIGN_OR_RETURN(auto found, store_->FindIdentifier(id));
+  ASSIGN_OR_RETURN(auto found, store_->FindIdentifierKey(key));
   // A committed value: safe to remember at once.
   if (cache_) cache_->identifiers.Put(key, found.value_or(0));
   return found;

@@ -133,7 +133,9 @@ class ProfilePipeline {
   std::vector<uint64_t> writing_next_;
   int64_t writing_stamp_ = 0;
   uint64_t next_profile_id_ = 1;
-  bool identifiers_loaded_ = false;  // LoadIdentifierIndex ran since Init or the last reset
+  // LoadIdentifierIndex ran since Init or the last reset. It runs before the first batch, on the
+  // pipeline's thread, not in Open: a large index is a long scan, and the server is starting.
+  bool identifiers_loaded_ = false;
 
   mutable std::mutex defs_mu_;
   std::vector<ComputedDef> defs_;  // guarded by defs_mu_ for readers; pipeline writes

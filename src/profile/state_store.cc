@@ -165,7 +165,11 @@ Result<std::optional<std::string>> StateStore::Get(rocksdb::ColumnFamilyHandle* 
 }
 
 Result<std::optional<uint64_t>> StateStore::FindIdentifier(const Identifier& id) const {
-  ASSIGN_OR_RETURN(auto v, Get(ids_, IdentifierKey(id)));
+  return FindIdentifierKey(IdentifierKey(id));
+}
+
+Result<std::optional<uint64_t>> StateStore::FindIdentifierKey(std::string_view key) const {
+  ASSIGN_OR_RETURN(auto v, Get(ids_, key));
   if (!v) return std::optional<uint64_t>();
   if (v->size() != 8) return Status::Corruption("state store: identifier entry is not 8 bytes");
   return std::optional<uint64_t>(ReadBigEndian64(*v));

@@ -70,6 +70,8 @@ class StateStore {
   ~StateStore();
 
   Result<std::optional<uint64_t>> FindIdentifier(const Identifier& id) const;
+  // The same by the index key (IdentifierKey), for a caller that has built it already.
+  Result<std::optional<uint64_t>> FindIdentifierKey(std::string_view key) const;
   // Visits every entry of the identifier index (its key, IdentifierKey, and the profile) in key
   // order until `visit` returns false; and RocksDB's estimate of how many there are.
   Status ScanIdentifiers(
