@@ -213,7 +213,7 @@ TEST_F(JourneyTest, AnEventStartsItAndAWaitLastsExactly) {
   // The wake-up is 3 days after the event's log time, to the microsecond.
   ProfileRecord u1 = Profile("u1");
   std::vector<TimelineEntry> timeline;
-  ASSERT_TRUE(pipeline_->store()->ReadTimeline({u1.id}, std::nullopt, 10, &timeline).ok());
+  ASSERT_TRUE(pipeline_->store()->ReadTimeline(u1, std::nullopt, 10, &timeline).ok());
   ASSERT_EQ(timeline.size(), 1u);
   auto state = JourneyState::Decode(u1.ext["j1"]);
   ASSERT_TRUE(state.ok());

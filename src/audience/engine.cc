@@ -441,7 +441,7 @@ void AudienceEngine::RecordTransition(const CompiledAudience& a, ProfileRecord* 
   json += '}';
   // Unique per profile: one transition per audience and time; audiences apart by id.
   const uint64_t seq = (static_cast<uint64_t>(at) << 10) | (a.id & 1023);
-  overlay_->AddTimeline(p->id, {at, seq}, kTimelineSource, json);
+  overlay_->AddTimeline(p, {at, seq}, kTimelineSource, json);
   if (Counter* c = entered ? entered_ : exited_) c->Inc();
   const AudienceTransition t{a.id, a.name, p->id, entered, at, key};
   for (AudienceReactor* r : reactors_) r->OnTransition(t, p);

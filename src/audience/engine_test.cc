@@ -96,10 +96,8 @@ class EngineTest : public ::testing::Test {
   // "+name@time" / "-name@time" for each transition on the profile's timeline, oldest first.
   std::vector<std::string> Transitions(const std::string& user_id) {
     ProfileRecord p = Profile(user_id);
-    std::vector<uint64_t> ids = p.members;
-    ids.push_back(p.id);
     std::vector<TimelineEntry> events;
-    EXPECT_TRUE(pipeline_->store()->ReadTimeline(ids, std::nullopt, 1000, &events).ok());
+    EXPECT_TRUE(pipeline_->store()->ReadTimeline(p, std::nullopt, 1000, &events).ok());
     std::vector<std::string> out;
     for (auto it = events.rbegin(); it != events.rend(); ++it) {
       if (it->source != "_audiences") continue;

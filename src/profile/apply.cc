@@ -130,7 +130,7 @@ Status EventApplier::Apply(const LogEntry& entry, StateOverlay* overlay, ApplySt
     }
   }
   UpdateComputed(p, doc, ts, seq, entry.append_time_us);
-  overlay->AddTimeline(p->id, {ts, seq}, ev.source_id, ev.json);
+  overlay->AddTimeline(p, {ts, seq}, ev.source_id, ev.json);
   last_.profile = p->id;
   last_.created = res.create;
   last_.doc = doc;
@@ -166,6 +166,7 @@ Status EventApplier::ApplyMerge(ProfileRecord* into, uint64_t from_id, StateOver
   }
   last_.merged.push_back(
       {from->id, std::move(from->audiences), from->next_check_us, std::move(from->ext)});
+  overlay->SpillTimeline(from);  // its entries stay under its id, read through into->members
   ProfileRecord gone;
   gone.id = from->id;
   gone.merged_into = into->id;
@@ -202,10 +203,8 @@ void EventApplier::UpdateComputed(ProfileRecord* p, simdjson::dom::element doc, 
 
 Status EventApplier::Recompute(const ComputedDef& def, const StateStore& store,
                                ProfileRecord* record) {
-  std::vector<uint64_t> ids = record->members;
-  ids.push_back(record->id);
   std::vector<TimelineEntry> events;
-  RETURN_IF_ERROR(store.ReadTimeline(ids, std::nullopt, SIZE_MAX, &events));
+  RETURN_IF_ERROR(store.ReadTimeline(*record, std::nullopt, SIZE_MAX, &events));
   std::sort(events.begin(), events.end(),
             [](const TimelineEntry& a, const TimelineEntry& b) { return a.pos.seq < b.pos.seq; });
   ComputedState state;

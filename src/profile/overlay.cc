@@ -85,10 +85,18 @@ void StateOverlay::Bind(const Identifier& id, uint64_t profile) {
   bound_[IdentifierKey(id)] = profile;
 }
 
-void StateOverlay::AddTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
+void StateOverlay::AddTimeline(ProfileRecord* p, TimelinePos pos, std::string_view source,
                                std::string_view json) {
-  out_->PutTimeline(profile, pos, source, json);
+  out_->PutTimeline(p->id, pos, source, json);
   timeline_bytes_ += json.size() + 40;
+  p->timeline.push_back(pos);
+  if (p->timeline.size() >= ProfileRecord::kTimelineChunk) SpillTimeline(p);
+}
+
+void StateOverlay::SpillTimeline(ProfileRecord* p) {
+  if (p->timeline.empty()) return;
+  out_->PutTimelineChunk(p->id, p->timeline);
+  p->timeline.clear();
 }
 
 void StateOverlay::Flush() {

@@ -35,8 +35,12 @@ class StateOverlay final : public IdentityView {
   // The account to change, created empty when new.
   Result<AccountRecord*> Account(std::string_view group_id);
   void Bind(const Identifier& id, uint64_t profile);
-  void AddTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
+  // A timeline entry of `p` (a record of this batch); its position goes into the record, and
+  // every ProfileRecord::kTimelineChunk positions into an index chunk.
+  void AddTimeline(ProfileRecord* p, TimelinePos pos, std::string_view source,
                    std::string_view json);
+  // Moves the positions in `p`'s record to an index chunk (before it is merged away).
+  void SpillTimeline(ProfileRecord* p);
 
   void AddMerge(int64_t at_us, uint64_t from, uint64_t into) { out_->PutMerge(at_us, from, into); }
 

@@ -107,10 +107,49 @@ TEST_F(PipelineTest, AnonymousVisitorMergesIntoTheIdentifiedProfile) {
   EXPECT_TRUE(later.empty());
   // The timeline covers both profiles, newest first.
   std::vector<TimelineEntry> events;
-  ASSERT_TRUE(p->store()->ReadTimeline({1, 2}, std::nullopt, 10, &events).ok());
+  ASSERT_TRUE(p->store()->ReadTimeline(r, std::nullopt, 10, &events).ok());
   ASSERT_EQ(events.size(), 3u);
   EXPECT_NE(events[0].json.find("identify"), std::string::npos);
   EXPECT_NE(events[2].json.find("Home"), std::string::npos);
+}
+
+// Long timelines: the newest positions live in the profile record, older ones in index chunks
+// of ProfileRecord::kTimelineChunk; a merged-away profile's positions move to a chunk under its
+// id. Paging through gives every event once, newest first, across batches and a restart.
+TEST_F(PipelineTest, ALongMergedTimelinePagesThroughEveryEventOnce) {
+  auto p = Open("state", 7);
+  auto send = [&](const std::string& ids, int i) {
+    sender_->Send(R"({"type":"track",)" + ids + R"(,"event":"e)" + std::to_string(i) +
+                  R"(","timestamp":"2024-01-01T10:)" + (i < 10 ? "0" : "") + std::to_string(i) +
+                  R"(:00Z"})");
+  };
+  int i = 0;
+  for (; i < 23; ++i) send(R"("userId":"u1")", i);       // u1's own: a chunk and 7 in the record
+  for (; i < 35; ++i) send(R"("anonymousId":"a1")", i);  // the device's, before the link
+  ASSERT_TRUE(p->CatchUp().ok());
+  p.reset();
+  p = Open("state", 5);
+  send(R"("userId":"u1","anonymousId":"a1")", i++);  // merges the device in
+  for (; i < 59; ++i) send(R"("userId":"u1")", i);
+  ASSERT_TRUE(p->CatchUp().ok());
+  ProfileRecord r = ByIdentifier(p.get(), "user_id", "u1");
+  EXPECT_EQ(r.members.size(), 1u);
+  EXPECT_LT(r.timeline.size(), ProfileRecord::kTimelineChunk);
+  std::vector<std::string> names;
+  std::optional<TimelinePos> after;
+  for (int page = 0; page < 20; ++page) {
+    std::vector<TimelineEntry> events;
+    ASSERT_TRUE(p->store()->ReadTimeline(r, after, 8, &events).ok());
+    if (events.empty()) break;
+    for (const TimelineEntry& e : events) {
+      const size_t at = e.json.find("\"event\":\"") + 9;
+      names.push_back(e.json.substr(at, e.json.find('"', at) - at));
+    }
+    after = events.back().pos;
+  }
+  std::vector<std::string> expected;
+  for (int k = 58; k >= 0; --k) expected.push_back("e" + std::to_string(k));
+  EXPECT_EQ(names, expected);
 }
 
 TEST_F(PipelineTest, SharedComputerKeepsTwoUsersApartAndRecordsWhy) {

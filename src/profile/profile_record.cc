@@ -8,7 +8,8 @@
 namespace rapport {
 namespace {
 
-constexpr uint8_t kVersion = 2;  // 1: without consent, audiences and next check
+// 1: without consent, audiences, next check and ext; 2: without the timeline positions.
+constexpr uint8_t kVersion = 3;
 
 void PutIdentifier(std::string* out, const Identifier& id) {
   PutLengthPrefixed(out, id.type);
@@ -197,6 +198,11 @@ void ProfileRecord::EncodeTo(std::string* buffer) const {
     PutLengthPrefixed(&out, key);
     PutLengthPrefixed(&out, value);
   }
+  PutVarint64(&out, timeline.size());
+  for (const TimelinePos& pos : timeline) {
+    PutSignedVarint64(&out, pos.ts_us);
+    PutVarint64(&out, pos.seq);
+  }
 }
 
 Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {
@@ -208,7 +214,7 @@ Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {
                               std::to_string(d.position()));
   };
   if (!d.Byte(&version)) return corrupt("empty");
-  if (version != 1 && version != kVersion) return corrupt("unknown version");
+  if (version < 1 || version > kVersion) return corrupt("unknown version");
   if (!d.Varint64(&r.id) || !d.Varint64(&r.merged_into)) return corrupt("bad id");
   if (r.merged_into != 0) {
     if (!d.done()) return corrupt("bytes after a merged record");
@@ -291,6 +297,13 @@ Result<ProfileRecord> ProfileRecord::Decode(std::string_view bytes) {
       std::string key, value;
       if (!d.LengthPrefixed(&key) || !d.LengthPrefixed(&value)) return corrupt("bad ext");
       r.ext.emplace(std::move(key), std::move(value));
+    }
+  }
+  if (version >= 3) {
+    if (!d.Varint64(&n) || too_many(n)) return corrupt("bad timeline count");
+    r.timeline.resize(n);
+    for (TimelinePos& pos : r.timeline) {
+      if (!d.SignedVarint64(&pos.ts_us) || !d.Varint64(&pos.seq)) return corrupt("bad timeline");
     }
   }
   if (!d.done()) return corrupt("trailing bytes");

@@ -60,6 +60,13 @@ struct AudienceMark {
   bool operator==(const AudienceMark&) const = default;
 };
 
+// A position in a timeline: newest first by (event time, log order).
+struct TimelinePos {
+  int64_t ts_us = 0;
+  uint64_t seq = 0;
+  bool operator==(const TimelinePos&) const = default;
+};
+
 struct ProfileRecord {
   uint64_t id = 0;
   uint64_t merged_into = 0;  // != 0: merged away; only `id` and this are meaningful
@@ -79,8 +86,12 @@ struct ProfileRecord {
   int64_t next_check_us = 0;  // the earliest AudienceMark::next_us (0: none); keys the timer
   // Opaque state of subsystems that react to the profile (journeys: "j<id>"), by key.
   std::map<std::string, std::string> ext;
+  // The positions of this profile's newest timeline entries (stored under its id), in the order
+  // they were added, until kTimelineChunk of them move to an index chunk (StateStore).
+  std::vector<TimelinePos> timeline;
 
   static constexpr size_t kMaxBlockedKept = 100;
+  static constexpr size_t kTimelineChunk = 16;
 
   std::vector<Identifier> Identifiers() const;
   // Sets a trait unless the stored value is newer.
@@ -92,7 +103,8 @@ struct ProfileRecord {
   // Folds `other` (a live profile) in: identities (this one's first), traits and consent by
   // NewerThan, first/last seen, counts, accounts, members (+ other.id), merge history. Audience
   // marks and `ext` stay this profile's: their owners decide what a merge means. Computed states
-  // are merged by the caller, which knows the definitions.
+  // are merged by the caller, which knows the definitions; `timeline` positions stay with the
+  // profile they are stored under (the caller moves other's to an index chunk).
   void MergeFrom(const ProfileRecord& other);
 
   std::string Encode() const;

@@ -43,6 +43,7 @@ ProfileRecord Full() {
   r.audiences[8] = {false, 0, 50'000};
   r.next_check_us = 50'000;
   r.ext["j3"] = "journey state";
+  r.timeline = {{5'000, 3}, {-20, 4}, {9'000, (uint64_t{8'000} << 10) | 5}};
   return r;
 }
 
@@ -78,6 +79,20 @@ TEST(ProfileRecordTest, DamagedBytesAreAnErrorNeverACrash) {
   versioned[0] = static_cast<char>(versioned[0] + 1);  // a format this build does not know
   EXPECT_FALSE(ProfileRecord::Decode(versioned).ok());
   EXPECT_FALSE(ProfileRecord::Decode(bytes + "x").ok());  // trailing bytes
+}
+
+TEST(ProfileRecordTest, AVersion2RecordDecodesWithoutTimelinePositions) {
+  ProfileRecord r = Full();
+  r.timeline.clear();
+  std::string v2 = r.Encode();
+  ASSERT_EQ(v2.back(), '\0');  // the empty timeline list: the only field version 3 added
+  v2.pop_back();
+  v2[0] = 2;
+  auto back = ProfileRecord::Decode(v2);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, r);
+  v2.push_back('\0');  // a version 2 record has nothing after ext
+  EXPECT_FALSE(ProfileRecord::Decode(v2).ok());
 }
 
 TEST(ProfileRecordTest, TheLatestEventTimeWinsThenTheLogOrder) {

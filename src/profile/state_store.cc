@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/coding.h"
 #include "common/rocks_options.h"
@@ -30,20 +31,53 @@ std::string ProfileKey(uint64_t id) {
 uint64_t BiasTime(int64_t t) { return static_cast<uint64_t>(t) ^ (uint64_t{1} << 63); }
 int64_t UnbiasTime(uint64_t v) { return static_cast<int64_t>(v ^ (uint64_t{1} << 63)); }
 
-// Newest first: both parts inverted, the signed time biased so that it sorts as unsigned.
-void AppendTimelinePos(std::string* k, TimelinePos pos) {
-  PutBigEndian64(k, ~(static_cast<uint64_t>(pos.ts_us) ^ (uint64_t{1} << 63)));
-  PutBigEndian64(k, ~pos.seq);
-}
-TimelinePos DecodeTimelinePos(std::string_view k) {  // k: the 16 bytes after the profile
+// Version 2's timeline key after the profile: newest first, both parts inverted, the signed time
+// biased so that it sorts as unsigned (read only to migrate).
+TimelinePos DecodeV2TimelinePos(std::string_view k) {  // k: the 16 bytes after the profile
   TimelinePos pos;
   pos.ts_us = static_cast<int64_t>(~ReadBigEndian64(k) ^ (uint64_t{1} << 63));
   pos.seq = ~ReadBigEndian64(k.substr(8));
   return pos;
 }
 
+// A timeline entry's key: in log order (seq), then the profile it is stored under.
+std::string TimelineEntryKey(uint64_t seq, uint64_t profile) {
+  std::string k;
+  k.reserve(16);
+  PutBigEndian64(&k, seq);
+  PutBigEndian64(&k, profile);
+  return k;
+}
+
+std::string EncodeTimelineEntry(int64_t ts_us, std::string_view source, std::string_view json) {
+  std::string v;
+  v.reserve(source.size() + json.size() + 16);
+  PutSignedVarint64(&v, ts_us);
+  PutLengthPrefixed(&v, source);
+  PutLengthPrefixed(&v, json);
+  return v;
+}
+
+// An index chunk's key (the profile, then its first position's seq: unique, as no two entries
+// of one profile share a seq) and value.
+std::string TimelineChunkKey(uint64_t profile, uint64_t first_seq) {
+  std::string k = ProfileKey(profile);
+  PutBigEndian64(&k, first_seq);
+  return k;
+}
+std::string EncodeTimelineChunk(const std::vector<TimelinePos>& positions) {
+  std::string v;
+  PutVarint64(&v, positions.size());
+  for (const TimelinePos& pos : positions) {
+    PutSignedVarint64(&v, pos.ts_us);
+    PutVarint64(&v, pos.seq);
+  }
+  return v;
+}
+
 std::string OffsetKey(int partition) { return fmt::format("offset/{:05d}", partition); }
 const char kNextIdKey[] = "next_profile_id";
+const char kV2TimelineFamily[] = "timeline";
 
 void PutStamped(std::string* out, const TraitMap& traits) {
   PutVarint64(out, traits.size());
@@ -127,11 +161,17 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   point_options.memtable_prefix_bloom_size_ratio = 0.1;
   point_options.memtable_whole_key_filtering = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name :
-       {"default", "ids", "profiles", "accounts", "timeline", "members", "timers", "merges"}) {
+  for (const char* name : {"default", "ids", "profiles", "accounts", "timeline_entries",
+                           "timeline_index", "members", "timers", "merges"}) {
     bool point = std::string_view(name) == "ids" || std::string_view(name) == "profiles";
     families.emplace_back(name, point ? point_options : cf_options);
   }
+  // Version 2 kept the timeline in one family keyed by profile: migrated, then dropped.
+  std::vector<std::string> existing;
+  (void)rocksdb::DB::ListColumnFamilies(options, dir, &existing);  // none yet: a new store
+  const bool v2_timeline =
+      std::find(existing.begin(), existing.end(), kV2TimelineFamily) != existing.end();
+  if (v2_timeline) families.emplace_back(kV2TimelineFamily, cf_options);
   std::unique_ptr<StateStore> store(new StateStore());  // NOLINT: private constructor
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(
@@ -141,11 +181,56 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   store->ids_ = store->handles_[1];
   store->profiles_ = store->handles_[2];
   store->accounts_ = store->handles_[3];
-  store->timeline_ = store->handles_[4];
-  store->members_ = store->handles_[5];
-  store->timers_ = store->handles_[6];
-  store->merges_ = store->handles_[7];
+  store->entries_ = store->handles_[4];
+  store->index_ = store->handles_[5];
+  store->members_ = store->handles_[6];
+  store->timers_ = store->handles_[7];
+  store->merges_ = store->handles_[8];
+  if (v2_timeline) RETURN_IF_ERROR(store->MigrateV2Timeline());
   return store;
+}
+
+Status StateStore::MigrateV2Timeline() {
+  rocksdb::ColumnFamilyHandle* old = handles_.back();
+  StateBatch batch(this);
+  std::vector<TimelinePos> chunk;
+  uint64_t chunk_owner = 0;
+  auto spill = [&] {
+    if (!chunk.empty()) batch.PutTimelineChunk(chunk_owner, chunk);
+    chunk.clear();
+  };
+  uint64_t entries = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), old));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != 24) return Status::Corruption("state store: version 2 timeline key size");
+    const uint64_t owner = ReadBigEndian64(std::string_view(k.data(), 8));
+    const TimelinePos pos = DecodeV2TimelinePos(std::string_view(k.data() + 8, 16));
+    Decoder d(std::string_view(it->value().data(), it->value().size()));
+    std::string_view source, json;
+    if (!d.LengthPrefixed(&source) || !d.LengthPrefixed(&json) || !d.done()) {
+      return Status::Corruption("state store: malformed version 2 timeline entry");
+    }
+    if (owner != chunk_owner || chunk.size() == ProfileRecord::kTimelineChunk) spill();
+    chunk_owner = owner;
+    chunk.push_back(pos);
+    batch.PutTimeline(owner, pos, source, json);
+    ++entries;
+    if (batch.bytes() > (8 << 20)) {
+      RETURN_IF_ERROR(Write(&batch));
+      batch.Clear();
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read the version 2 timeline"));
+  it.reset();
+  spill();
+  RETURN_IF_ERROR(Write(&batch));
+  // Only now: a crash before this repeats the migration, which writes the same keys again.
+  RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(old), "drop the version 2 timeline"));
+  RETURN_IF_ERROR(FromRocks(db_->DestroyColumnFamilyHandle(old), "drop the version 2 timeline"));
+  handles_.pop_back();
+  spdlog::info("state store: moved {} timeline entries to the version 3 layout", entries);
+  return Status::OK();
 }
 
 StateStore::~StateStore() {
@@ -219,41 +304,85 @@ Result<std::optional<AccountRecord>> StateStore::GetAccount(std::string_view gro
   return std::optional<AccountRecord>(std::move(a));
 }
 
-Status StateStore::ReadTimeline(const std::vector<uint64_t>& profiles,
-                                std::optional<TimelinePos> after, size_t limit,
-                                std::vector<TimelineEntry>* out) const {
-  std::vector<TimelineEntry> all;
-  for (uint64_t profile : profiles) {
-    std::string prefix = ProfileKey(profile);
-    std::string start = prefix;
-    if (after) AppendTimelinePos(&start, *after);
-    rocksdb::ReadOptions ro;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, timeline_));
-    size_t taken = 0;
-    for (it->Seek(start); it->Valid() && taken < limit; it->Next()) {
-      rocksdb::Slice k = it->key();
-      if (!k.starts_with(prefix)) break;
-      if (k.size() != 24) return Status::Corruption("state store: timeline key is not 24 bytes");
-      TimelineEntry e;
-      e.pos = DecodeTimelinePos(std::string_view(k.data() + 8, 16));
-      if (after && e.pos == *after) continue;  // strictly after
-      e.profile = profile;
+Status StateStore::ReadTimeline(const ProfileRecord& record, std::optional<TimelinePos> after,
+                                size_t limit, std::vector<TimelineEntry>* out) const {
+  struct Ref {
+    TimelinePos pos;
+    uint64_t profile;
+  };
+  std::vector<Ref> refs;
+  for (const TimelinePos& pos : record.timeline) refs.push_back({pos, record.id});
+  std::vector<uint64_t> owners = record.members;
+  owners.push_back(record.id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), index_));
+  for (uint64_t owner : owners) {
+    const std::string prefix = ProfileKey(owner);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       Decoder d(std::string_view(it->value().data(), it->value().size()));
-      std::string_view json;
-      if (!d.LengthPrefixed(&e.source) || !d.LengthPrefixed(&json) || !d.done()) {
-        return Status::Corruption("state store: malformed timeline entry");
+      uint64_t n = 0;
+      if (!d.Varint64(&n) || n > it->value().size()) {
+        return Status::Corruption("state store: malformed timeline index chunk");
       }
-      e.json.assign(json);
-      all.push_back(std::move(e));
-      ++taken;
+      for (uint64_t i = 0; i < n; ++i) {
+        Ref r{{}, owner};
+        if (!d.SignedVarint64(&r.pos.ts_us) || !d.Varint64(&r.pos.seq)) {
+          return Status::Corruption("state store: malformed timeline index chunk");
+        }
+        refs.push_back(r);
+      }
+      if (!d.done()) return Status::Corruption("state store: malformed timeline index chunk");
     }
-    RETURN_IF_ERROR(FromRocks(it->status(), "read timeline"));
+    RETURN_IF_ERROR(FromRocks(it->status(), "read the timeline index"));
   }
-  std::sort(all.begin(), all.end(), [](const TimelineEntry& a, const TimelineEntry& b) {
-    return a.pos.ts_us != b.pos.ts_us ? a.pos.ts_us > b.pos.ts_us : a.pos.seq > b.pos.seq;
-  });
-  if (all.size() > limit) all.resize(limit);
-  for (auto& e : all) out->push_back(std::move(e));
+  auto newer = [](const Ref& a, const Ref& b) {
+    if (a.pos.ts_us != b.pos.ts_us) return a.pos.ts_us > b.pos.ts_us;
+    if (a.pos.seq != b.pos.seq) return a.pos.seq > b.pos.seq;
+    return a.profile > b.profile;
+  };
+  std::sort(refs.begin(), refs.end(), newer);
+  // A reader racing the pipeline can see a position both in the record and in a newer chunk.
+  refs.erase(std::unique(refs.begin(), refs.end(),
+                         [](const Ref& a, const Ref& b) {
+                           return a.pos == b.pos && a.profile == b.profile;
+                         }),
+             refs.end());
+  auto first = refs.begin();
+  if (after) {
+    // Strictly older than the cursor: (ts, seq) below it.
+    first = std::partition_point(refs.begin(), refs.end(), [&](const Ref& r) {
+      return r.pos.ts_us != after->ts_us ? r.pos.ts_us > after->ts_us : r.pos.seq >= after->seq;
+    });
+  }
+  const size_t n = std::min<size_t>(limit, static_cast<size_t>(refs.end() - first));
+  std::vector<std::string> keys(n);
+  std::vector<rocksdb::Slice> slices(n);
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = TimelineEntryKey(first[i].pos.seq, first[i].profile);
+    slices[i] = keys[i];
+  }
+  std::vector<rocksdb::PinnableSlice> values(n);
+  std::vector<rocksdb::Status> statuses(n);
+  db_->MultiGet(rocksdb::ReadOptions(), entries_, n, slices.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < n; ++i) {
+    if (statuses[i].IsNotFound()) {
+      return Status::Corruption(
+          fmt::format("state store: the timeline index names entry {}.{} "
+                      "of profile {}, which does not exist",
+                      first[i].pos.ts_us, first[i].pos.seq, ProfileIdText(first[i].profile)));
+    }
+    RETURN_IF_ERROR(FromRocks(statuses[i], "read timeline entries"));
+    TimelineEntry e;
+    e.pos.seq = first[i].pos.seq;
+    e.profile = first[i].profile;
+    Decoder d(std::string_view(values[i].data(), values[i].size()));
+    std::string_view json;
+    if (!d.SignedVarint64(&e.pos.ts_us) || !d.LengthPrefixed(&e.source) ||
+        !d.LengthPrefixed(&json) || !d.done()) {
+      return Status::Corruption("state store: malformed timeline entry");
+    }
+    e.json.assign(json);
+    out->push_back(std::move(e));
+  }
   return Status::OK();
 }
 
@@ -390,13 +519,12 @@ void StateBatch::PutAccount(const AccountRecord& account) {
 }
 void StateBatch::PutTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
                              std::string_view json) {
-  std::string key = ProfileKey(profile);
-  AppendTimelinePos(&key, pos);
-  std::string value;
-  value.reserve(source.size() + json.size() + 8);
-  PutLengthPrefixed(&value, source);
-  PutLengthPrefixed(&value, json);
-  Hold(&timeline_, std::move(key), std::move(value), false);
+  Hold(&timeline_, TimelineEntryKey(pos.seq, profile), EncodeTimelineEntry(pos.ts_us, source, json),
+       false);
+}
+void StateBatch::PutTimelineChunk(uint64_t profile, const std::vector<TimelinePos>& positions) {
+  Hold(&index_, TimelineChunkKey(profile, positions.front().seq), EncodeTimelineChunk(positions),
+       false);
 }
 void StateBatch::Hold(std::vector<Pending>* ops, std::string key, std::string value, bool del) {
   pending_bytes_ += key.size() + value.size();
@@ -416,7 +544,8 @@ void StateBatch::AddSorted(rocksdb::ColumnFamilyHandle* cf, std::vector<Pending>
   ops->clear();
 }
 void StateBatch::AddPending() {
-  AddSorted(store_->timeline_, &timeline_);
+  AddSorted(store_->entries_, &timeline_);
+  AddSorted(store_->index_, &index_);
   AddSorted(store_->members_, &members_);
   AddSorted(store_->timers_, &timers_);
 }
@@ -458,6 +587,7 @@ size_t StateBatch::bytes() const { return batch_->GetDataSize() + pending_bytes_
 void StateBatch::Clear() {
   batch_->Clear();
   timeline_.clear();
+  index_.clear();
   members_.clear();
   timers_.clear();
   pending_bytes_ = 0;

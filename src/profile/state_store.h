@@ -35,13 +35,6 @@ struct AccountRecord {
   bool operator==(const AccountRecord&) const = default;
 };
 
-// A position in a timeline: newest first by (event time, log order).
-struct TimelinePos {
-  int64_t ts_us = 0;
-  uint64_t seq = 0;
-  bool operator==(const TimelinePos&) const = default;
-};
-
 // A merge in the journal (the "merges" family): when (log append time) and which profile went.
 struct MergePos {
   int64_t at_us = 0;
@@ -82,10 +75,11 @@ class StateStore {
   // Follows merged_into to the live profile; nullopt when `id` never existed.
   Result<std::optional<ProfileRecord>> GetLiveProfile(uint64_t id) const;
   Result<std::optional<AccountRecord>> GetAccount(std::string_view group_id) const;
-  // Up to `limit` events of `profiles` (a profile and its members), newest first, strictly
-  // after `after` when given.
-  Status ReadTimeline(const std::vector<uint64_t>& profiles, std::optional<TimelinePos> after,
-                      size_t limit, std::vector<TimelineEntry>* out) const;
+  // Up to `limit` timeline entries of `record` and of the profiles merged into it, newest first,
+  // strictly after `after` when given: the positions in the record and in the index chunks of
+  // each of those profiles, then the entries at the page's positions.
+  Status ReadTimeline(const ProfileRecord& record, std::optional<TimelinePos> after, size_t limit,
+                      std::vector<TimelineEntry>* out) const;
   // Visits every live profile with id >= from_id in id order until `visit` returns false.
   Status ScanProfiles(uint64_t from_id,
                       const std::function<bool(const ProfileRecord&)>& visit) const;
@@ -126,6 +120,8 @@ class StateStore {
   StateStore() = default;
   Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                          std::string_view key) const;
+  // Rewrites a version 2 timeline (the last handle) in the version 3 layout and drops it.
+  Status MigrateV2Timeline();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned by db_'s lifetime (destroyed first)
@@ -133,7 +129,8 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* profiles_ = nullptr;
   rocksdb::ColumnFamilyHandle* accounts_ = nullptr;
-  rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
+  rocksdb::ColumnFamilyHandle* entries_ = nullptr;  // timeline entries, in log order
+  rocksdb::ColumnFamilyHandle* index_ = nullptr;    // timeline index chunks, by profile
   rocksdb::ColumnFamilyHandle* members_ = nullptr;
   rocksdb::ColumnFamilyHandle* timers_ = nullptr;
   rocksdb::ColumnFamilyHandle* merges_ = nullptr;
@@ -147,8 +144,12 @@ class StateBatch {
   void PutIdentifierKey(std::string_view key, uint64_t profile);  // key: IdentifierKey
   void PutProfile(const ProfileRecord& record);
   void PutAccount(const AccountRecord& account);
+  // A timeline entry stored under `profile`; its position must go into the profile's record
+  // (ProfileRecord::timeline) or an index chunk in the same batch, or no read finds it.
   void PutTimeline(uint64_t profile, TimelinePos pos, std::string_view source,
                    std::string_view json);
+  // An index chunk of `profile`'s timeline: positions of entries stored under its id (not empty).
+  void PutTimelineChunk(uint64_t profile, const std::vector<TimelinePos>& positions);
   void PutMember(uint64_t audience, uint64_t profile, int64_t since_us);
   void DeleteMember(uint64_t audience, uint64_t profile);
   void DeleteAudienceMembers(uint64_t audience);  // every member of a deleted audience
@@ -170,16 +171,17 @@ class StateBatch {
     std::string key, value;
     bool del = false;
   };
-  // The timeline, members and timers are gathered, then added to the write sorted by key: each
-  // memtable insert then starts its search where the last one ended (the skiplist remembers
-  // it), instead of from the top with a cache miss per level. Stable: of two operations on one
-  // key the later still wins. StateStore::Write calls AddPending, on the thread that writes.
+  // The timeline, its index, members and timers are gathered, then added to the write sorted by
+  // key: each memtable insert then starts its search where the last one ended (the skiplist
+  // remembers it), instead of from the top with a cache miss per level; timeline entries, keyed
+  // in log order, all land at the memtable's end. Stable: of two operations on one key the later
+  // still wins. StateStore::Write calls AddPending, on the thread that writes.
   void AddPending();
   void AddSorted(rocksdb::ColumnFamilyHandle* cf, std::vector<Pending>* ops);
   void Hold(std::vector<Pending>* ops, std::string key, std::string value, bool del);
   StateStore* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
-  std::vector<Pending> timeline_, members_, timers_;
+  std::vector<Pending> timeline_, index_, members_, timers_;
   size_t pending_bytes_ = 0;
   std::string scratch_;  // a profile record being encoded
 };

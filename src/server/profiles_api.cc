@@ -125,10 +125,8 @@ void ProfilesApi::Events(HttpRequest& req, Responder respond) {
   }
   auto record = ProfileFor(req.params["id"]);
   if (!record.ok()) return respond(HttpResponse::Error(record.status()));
-  std::vector<uint64_t> ids = record->members;
-  ids.push_back(record->id);
   std::vector<TimelineEntry> events;
-  Status s = pipeline_->store()->ReadTimeline(ids, after, *limit + 1, &events);
+  Status s = pipeline_->store()->ReadTimeline(*record, after, *limit + 1, &events);
   if (!s.ok()) return respond(HttpResponse::Error(s));
   bool more = events.size() > *limit;
   if (more) events.resize(*limit);
