@@ -65,16 +65,6 @@ std::string TimelineChunkKey(uint64_t profile, uint64_t first_seq) {
   PutBigEndian64(&k, first_seq);
   return k;
 }
-std::string EncodeTimelineChunk(const std::vector<TimelinePos>& positions) {
-  std::string v;
-  PutVarint64(&v, positions.size());
-  for (const TimelinePos& pos : positions) {
-    PutSignedVarint64(&v, pos.ts_us);
-    PutVarint64(&v, pos.seq);
-  }
-  return v;
-}
-
 std::string OffsetKey(int partition) { return fmt::format("offset/{:05d}", partition); }
 const char kNextIdKey[] = "next_profile_id";
 const char kV2TimelineFamily[] = "timeline";
@@ -98,6 +88,33 @@ std::string IdentifierKey(const Identifier& id) {
   k.append(id.type).push_back('\0');
   k.append(id.value);
   return k;
+}
+
+std::string EncodeTimelineChunk(const std::vector<TimelinePos>& positions) {
+  std::string v;
+  PutVarint64(&v, positions.size());
+  for (const TimelinePos& pos : positions) {
+    PutSignedVarint64(&v, pos.ts_us);
+    PutVarint64(&v, pos.seq);
+  }
+  return v;
+}
+
+Status DecodeTimelineChunk(std::string_view bytes, std::vector<TimelinePos>* out) {
+  Decoder d(bytes);
+  uint64_t n = 0;
+  auto corrupt = [&] {
+    return Status::Corruption(
+        fmt::format("state store: timeline index chunk malformed at byte {}", d.position()));
+  };
+  if (!d.Varint64(&n) || n == 0 || n > bytes.size()) return corrupt();
+  for (uint64_t i = 0; i < n; ++i) {
+    TimelinePos pos;
+    if (!d.SignedVarint64(&pos.ts_us) || !d.Varint64(&pos.seq)) return corrupt();
+    out->push_back(pos);
+  }
+  if (!d.done()) return corrupt();
+  return Status::OK();
 }
 
 std::string AccountRecord::Encode() const {
@@ -315,22 +332,14 @@ Status StateStore::ReadTimeline(const ProfileRecord& record, std::optional<Timel
   std::vector<uint64_t> owners = record.members;
   owners.push_back(record.id);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), index_));
+  std::vector<TimelinePos> chunk;
   for (uint64_t owner : owners) {
     const std::string prefix = ProfileKey(owner);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      Decoder d(std::string_view(it->value().data(), it->value().size()));
-      uint64_t n = 0;
-      if (!d.Varint64(&n) || n > it->value().size()) {
-        return Status::Corruption("state store: malformed timeline index chunk");
-      }
-      for (uint64_t i = 0; i < n; ++i) {
-        Ref r{{}, owner};
-        if (!d.SignedVarint64(&r.pos.ts_us) || !d.Varint64(&r.pos.seq)) {
-          return Status::Corruption("state store: malformed timeline index chunk");
-        }
-        refs.push_back(r);
-      }
-      if (!d.done()) return Status::Corruption("state store: malformed timeline index chunk");
+      chunk.clear();
+      RETURN_IF_ERROR(
+          DecodeTimelineChunk(std::string_view(it->value().data(), it->value().size()), &chunk));
+      for (const TimelinePos& pos : chunk) refs.push_back({pos, owner});
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "read the timeline index"));
   }

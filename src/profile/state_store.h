@@ -57,6 +57,11 @@ class StateBatch;
 // The identifier index's key: type, 0x00, value.
 std::string IdentifierKey(const Identifier& id);
 
+// The value of a timeline index chunk (docs/formats/profile-state.md): at least one position.
+// Decode appends to *out; malformed bytes are kCorruption.
+std::string EncodeTimelineChunk(const std::vector<TimelinePos>& positions);
+Status DecodeTimelineChunk(std::string_view bytes, std::vector<TimelinePos>* out);
+
 class StateStore {
  public:
   static Result<std::unique_ptr<StateStore>> Open(const std::string& dir);
