@@ -5,10 +5,11 @@
 //
 //   profiles_bench [--profiles 1000000] [--events 3000000] [--two-ids 0.3] [--lookups 200000]
 //                  [--cache-mb 0] [--partitions 0] [--batch-events 4096]
-//                  [--dir /tmp/rapport-profiles-bench] [--keep]
+//                  [--dir /tmp/rapport-profiles-bench] [--keep] [--no-huge-pages]
 // --cache-mb: the pipeline's profile cache ([profiles] cache_mb; 0: automatic, as the server).
 // --partitions: of the event log (0: as the server makes a new log, kNewLogPartitions).
 // --batch-events: events per atomic state write at most ([profiles] batch_events).
+// --no-huge-pages: the heap without transparent huge pages ([server] huge_pages = false).
 #include <sys/resource.h>
 #include <time.h>
 
@@ -25,6 +26,7 @@
 
 #include "collect/envelope.h"
 #include "common/crc32c.h"
+#include "common/huge_pages.h"
 #include "log/event_log.h"
 #include "profile/pipeline.h"
 
@@ -72,7 +74,7 @@ int main(int argc, char** argv) {
   int partitions = 0;
   size_t batch_events = rapport::PipelineOptions().batch_events;
   std::string dir = "/tmp/rapport-profiles-bench";
-  bool keep = false;
+  bool keep = false, huge_pages = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -94,11 +96,14 @@ int main(int argc, char** argv) {
       dir = next();
     else if (a == "--keep")
       keep = true;
+    else if (a == "--no-huge-pages")
+      huge_pages = false;
     else {
       fmt::print(stderr, "unknown flag {}\n", a);
       return 2;
     }
   }
+  fmt::print("heap huge pages: {}\n", huge_pages ? rapport::UseHugePagesForTheHeap() : "off");
   std::filesystem::remove_all(dir);
   auto log = rapport::EventLog::Open({.dir = dir + "/log", .partitions = partitions}, nullptr);
   if (!log.ok()) {

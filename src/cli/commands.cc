@@ -14,6 +14,7 @@
 #include "cli/spend_command.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/huge_pages.h"
 #include "common/time_format.h"
 #include "govern/control_store.h"
 #include "log/event_log.h"
@@ -64,6 +65,8 @@ Result<std::unique_ptr<ControlStore>> OpenControl(const Config& c) {
 
 int Serve(const Config& c) {
   spdlog::set_level(spdlog::level::from_str(c.log_level));
+  spdlog::info("heap huge pages: {}",
+               c.huge_pages ? UseHugePagesForTheHeap() : std::string("off ([server] huge_pages)"));
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t signals;
   sigemptyset(&signals);

@@ -100,9 +100,18 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
     else
       error = fmt::format("{}: [{}] {} must be an integer", path, section, key);
   };
+  auto boolean = [&](std::string_view section, std::string_view key, bool* out) {
+    auto node = root[section][key];
+    if (!node) return;
+    if (auto v = node.value_exact<bool>())
+      *out = *v;
+    else
+      error = fmt::format("{}: [{}] {} must be true or false", path, section, key);
+  };
   static const std::map<std::string, std::set<std::string>> kKnown = {
       {"server",
-       {"http", "data", "threads", "background_nice", "background_share", "log_level", "console"}},
+       {"http", "data", "threads", "background_nice", "background_share", "log_level", "console",
+        "huge_pages"}},
       {"log", {"partitions", "segment_mb", "retention_hours"}},
       {"collect", {"dedup_window_hours", "dedup_filter_mb"}},
       {"profiles", {"cache_mb"}},
@@ -128,6 +137,7 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
   integer("server", "threads", &config->threads);
   integer("server", "background_nice", &config->background_nice);
   integer("server", "background_share", &config->background_share);
+  boolean("server", "huge_pages", &config->huge_pages);
   integer("log", "partitions", &config->partitions);
   integer("log", "segment_mb", &config->segment_mb);
   integer("log", "retention_hours", &config->retention_hours);
@@ -203,6 +213,17 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, C
   integer("RAPPORT_DEDUP_FILTER_MB", &config->dedup_filter_mb);
   integer("RAPPORT_PROFILES_CACHE_MB", &config->profiles_cache_mb);
   integer("RAPPORT_WAREHOUSE_CACHE_MB", &config->warehouse_cache_mb);
+  if (const char* v = getenv("RAPPORT_HUGE_PAGES"); v && status.ok()) {
+    const std::string_view text(v);
+    if (text == "1" || text == "true" || text == "on") {
+      config->huge_pages = true;
+    } else if (text == "0" || text == "false" || text == "off") {
+      config->huge_pages = false;
+    } else {
+      status = Status::InvalidArgument(
+          fmt::format("RAPPORT_HUGE_PAGES: \"{}\" is not one of 1, 0, true, false, on, off", text));
+    }
+  }
   return status;
 }
 

@@ -44,6 +44,8 @@ struct Config {
   int64_t warehouse_cache_mb = 0;   // [warehouse] cache_mb RAPPORT_WAREHOUSE_CACHE_MB (0: a quarter
                                     // of the machine's memory)
   std::string log_level = "info";   // [server] log_level RAPPORT_LOG_LEVEL
+  bool huge_pages = true;   // [server] huge_pages RAPPORT_HUGE_PAGES: the heap asks for transparent
+                            // huge pages (common/huge_pages.h)
   std::string console_dir;  // [server] console RAPPORT_CONSOLE: the built console (web/dist);
                             // "" finds it beside the binary or in ./web/dist
   IdentityConfig identity;  // [identity] (file only)

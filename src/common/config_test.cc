@@ -28,12 +28,14 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   Config c;
   std::string path = WriteTemp(
       "[server]\nhttp = \"0.0.0.0:9000\"\ndata = \"/tmp/x\"\nbackground_nice = 5\n"
-      "background_share = 50\n"
+      "background_share = 50\nhuge_pages = false\n"
       "[log]\npartitions = 8\n[profiles]\ncache_mb = 300\n[warehouse]\ncache_mb = 512\n"
       "[collect]\ndedup_filter_mb = 64\n");
   EXPECT_EQ(c.background_nice, 10);
   EXPECT_EQ(c.background_share, 10);
+  EXPECT_TRUE(c.huge_pages);
   ASSERT_TRUE(ApplyConfigFile(path, &c).ok());
+  EXPECT_FALSE(c.huge_pages);
   EXPECT_EQ(c.background_nice, 5);
   EXPECT_EQ(c.background_share, 50);
   EXPECT_EQ(c.http, "0.0.0.0:9000");
@@ -45,7 +47,7 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
       {"RAPPORT_HTTP", "127.0.0.1:7000"},     {"RAPPORT_DEDUP_WINDOW_HOURS", "2"},
       {"RAPPORT_WAREHOUSE_CACHE_MB", "2048"}, {"RAPPORT_BACKGROUND_NICE", "0"},
       {"RAPPORT_BACKGROUND_SHARE", "100"},    {"RAPPORT_PROFILES_CACHE_MB", "64"},
-      {"RAPPORT_DEDUP_FILTER_MB", "2048"}};
+      {"RAPPORT_DEDUP_FILTER_MB", "2048"},    {"RAPPORT_HUGE_PAGES", "on"}};
   auto getenv = [&](const char* n) -> const char* {
     auto it = env.find(n);
     return it == env.end() ? nullptr : it->second.c_str();
@@ -59,6 +61,7 @@ TEST(ConfigTest, FileThenEnvironmentOverride) {
   EXPECT_EQ(c.background_share, 100);
   EXPECT_EQ(c.profiles_cache_mb, 64);
   EXPECT_EQ(c.dedup_filter_mb, 2048);
+  EXPECT_TRUE(c.huge_pages);
   ASSERT_TRUE(c.Validate().ok());
   c.dedup_filter_mb = 8;
   EXPECT_EQ(c.Validate().message(), "collect dedup_filter_mb: must be 16 to 65536");
@@ -84,6 +87,9 @@ TEST(ConfigTest, ErrorsNameTheSetting) {
   s = ApplyConfigFile(path, &c);
   EXPECT_NE(s.message().find("[log] partitions must be an integer"), std::string::npos)
       << s.message();
+  path = WriteTemp("[server]\nhuge_pages = 1\n");
+  EXPECT_NE(ApplyConfigFile(path, &c).message().find("[server] huge_pages must be true or false"),
+            std::string::npos);
   path = WriteTemp("[server\n");
   EXPECT_EQ(ApplyConfigFile(path, &c).code(), StatusCode::kInvalidArgument);
   std::remove(path.c_str());
@@ -93,6 +99,11 @@ TEST(ConfigTest, ErrorsNameTheSetting) {
   };
   s = ApplyEnvironment(getenv, &c);
   EXPECT_EQ(s.message(), "RAPPORT_THREADS: \"two\" is not an integer");
+  auto yes = [](const char* n) -> const char* {
+    return std::string(n) == "RAPPORT_HUGE_PAGES" ? "yes" : nullptr;
+  };
+  EXPECT_EQ(ApplyEnvironment(yes, &c).message(),
+            "RAPPORT_HUGE_PAGES: \"yes\" is not one of 1, 0, true, false, on, off");
 
   Config bad;
   bad.http = "localhost";

@@ -5,10 +5,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BIN, cli, freePort, requireBinary, sleep } from '../lib/server.mjs';
+import { BIN, RapportServer, cli, freePort, requireBinary, sleep } from '../lib/server.mjs';
 
 const dirs = [];
 function tempDir() {
@@ -56,6 +56,26 @@ describe('settings', () => {
     assert.equal(
       await serveAndFindPort(['--config', config, '--http', `127.0.0.1:${pFlag}`], { RAPPORT_HTTP: `127.0.0.1:${pEnv}` }, all),
       pFlag);
+  });
+
+  // With the kernel's transparent huge pages on request (madvise, Debian's default), the server's
+  // heap asks for them unless told not to (common/huge_pages.h); /proc shows what it got.
+  const thp = '/sys/kernel/mm/transparent_hugepage/enabled';
+  const madvise = existsSync(thp) && readFileSync(thp, 'utf8').includes('[madvise]');
+  test('the heap uses huge pages unless [server] huge_pages is off', { skip: !madvise && 'the kernel has no THP on request' }, async () => {
+    const hugeKb = (pid) => Number(/AnonHugePages:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+    for (const [setting, on] of [['1', true], ['off', false]]) {
+      const s = await RapportServer.start({ env: { RAPPORT_HUGE_PAGES: setting } });
+      try {
+        assert.match(s.log, on ? /heap huge pages: on/ : /heap huge pages: off \(\[server\] huge_pages\)/);
+        const kb = hugeKb(s.proc.pid);
+        if (on) assert.ok(kb >= 2048, `${kb} kB of huge pages`);
+        else assert.equal(kb, 0);
+        assert.equal((await s.stop()).code, 0);
+      } finally {
+        await s.destroy();
+      }
+    }
   });
 
   test('a typo in the config file, a bad variable or a bad flag is refused with its name', () => {
