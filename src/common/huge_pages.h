@@ -5,8 +5,8 @@
 // pages, 288 ns with 2 MB pages). Debian's kernels give huge pages only to memory that asks for
 // them (transparent_hugepage=madvise), so this makes tcmalloc ask: every span it takes from the
 // system is 2 MB aligned and madvise(MADV_HUGEPAGE)'d. Measured, alternately with it off
-// (bench/README.md): the profile pipeline +10 % events/s, /v1/track +15 % requests/s,
-// /v1/batch unchanged.
+// (bench/README.md): the profile pipeline +10–17 % events/s (CPU an event −6–10 %); /v1/track
+// and /v1/batch within the noise.
 #pragma once
 
 #include <string>
