@@ -49,8 +49,8 @@ std::string UseHugePagesForTheHeap() {
   if (mode == "always") return "on (the kernel gives them to all memory)";
   if (mode != "madvise") return "off: the kernel has transparent huge pages off";
 #if RAPPORT_TCMALLOC
-  MallocExtension* malloc = MallocExtension::instance();
-  malloc->SetSystemAllocator(new HugePageAllocator(malloc->GetSystemAllocator()));  // for good
+  MallocExtension* tcmalloc = MallocExtension::instance();
+  tcmalloc->SetSystemAllocator(new HugePageAllocator(tcmalloc->GetSystemAllocator()));  // for good
   return "on";
 #else
   return "off: this build does not use tcmalloc";
