@@ -3,6 +3,7 @@
 #include <charconv>
 #include <map>
 #include <set>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -84,29 +85,21 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
                                                e.source().begin.column, e.description()));
   }
   std::string error;
-  auto str = [&](std::string_view section, std::string_view key, std::string* out) {
+  // Reads [section] key into *out when it is there: a string, a bool or an integer type.
+  auto setting = [&](std::string_view section, std::string_view key, auto* out) {
+    using T = std::remove_pointer_t<decltype(out)>;
     auto node = root[section][key];
     if (!node) return;
-    if (auto v = node.value<std::string>())
-      *out = *v;
-    else
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = node.value<std::string>()) return void(*out = *v);
       error = fmt::format("{}: [{}] {} must be a string", path, section, key);
-  };
-  auto integer = [&](std::string_view section, std::string_view key, auto* out) {
-    auto node = root[section][key];
-    if (!node) return;
-    if (auto v = node.value<int64_t>())
-      *out = static_cast<std::remove_pointer_t<decltype(out)>>(*v);
-    else
-      error = fmt::format("{}: [{}] {} must be an integer", path, section, key);
-  };
-  auto boolean = [&](std::string_view section, std::string_view key, bool* out) {
-    auto node = root[section][key];
-    if (!node) return;
-    if (auto v = node.value_exact<bool>())
-      *out = *v;
-    else
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = node.value_exact<bool>()) return void(*out = *v);
       error = fmt::format("{}: [{}] {} must be true or false", path, section, key);
+    } else {
+      if (auto v = node.value<int64_t>()) return void(*out = static_cast<T>(*v));
+      error = fmt::format("{}: [{}] {} must be an integer", path, section, key);
+    }
   };
   static const std::map<std::string, std::set<std::string>> kKnown = {
       {"server",
@@ -130,22 +123,22 @@ Status ApplyConfigFile(const std::string& path, Config* config) {
       }
     }
   }
-  str("server", "http", &config->http);
-  str("server", "data", &config->data_dir);
-  str("server", "log_level", &config->log_level);
-  str("server", "console", &config->console_dir);
-  integer("server", "threads", &config->threads);
-  integer("server", "background_nice", &config->background_nice);
-  integer("server", "background_share", &config->background_share);
-  boolean("server", "huge_pages", &config->huge_pages);
-  integer("log", "partitions", &config->partitions);
-  integer("log", "segment_mb", &config->segment_mb);
-  integer("log", "retention_hours", &config->retention_hours);
-  integer("collect", "dedup_window_hours", &config->dedup_window_hours);
-  integer("collect", "dedup_filter_mb", &config->dedup_filter_mb);
-  integer("profiles", "cache_mb", &config->profiles_cache_mb);
-  integer("warehouse", "cache_mb", &config->warehouse_cache_mb);
-  str("identity", "phone_country_code", &config->identity.phone_country_code);
+  setting("server", "http", &config->http);
+  setting("server", "data", &config->data_dir);
+  setting("server", "log_level", &config->log_level);
+  setting("server", "console", &config->console_dir);
+  setting("server", "threads", &config->threads);
+  setting("server", "background_nice", &config->background_nice);
+  setting("server", "background_share", &config->background_share);
+  setting("server", "huge_pages", &config->huge_pages);
+  setting("log", "partitions", &config->partitions);
+  setting("log", "segment_mb", &config->segment_mb);
+  setting("log", "retention_hours", &config->retention_hours);
+  setting("collect", "dedup_window_hours", &config->dedup_window_hours);
+  setting("collect", "dedup_filter_mb", &config->dedup_filter_mb);
+  setting("profiles", "cache_mb", &config->profiles_cache_mb);
+  setting("warehouse", "cache_mb", &config->warehouse_cache_mb);
+  setting("identity", "phone_country_code", &config->identity.phone_country_code);
   auto strings = [&](std::string_view key) -> std::optional<std::vector<std::string>> {
     auto node = root["identity"][key];
     if (!node) return std::nullopt;
