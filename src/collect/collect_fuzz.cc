@@ -2,7 +2,7 @@
 // rest to RequestParser::Parse for that Endpoint, 8 to DecodeEnvelope. Beyond "no crash", it
 // checks invariants: accepted events re-parse as JSON objects with the right type and messageId,
 // hold no writeKey, are minified as simdjson minifies, and round-trip through the envelope byte
-// for byte.
+// for byte; any body that is JSON is minified by common/json_minify.h as by simdjson.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "collect/envelope.h"
 #include "collect/request_parser.h"
+#include "common/json_minify.h"
 
 namespace {
 
@@ -67,6 +68,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Check(rapport::EncodeEnvelope(v->source_id, e) == body);
     }
     return 0;
+  }
+  // The stored JSON's writer (common/json_minify.h) against simdjson's minifier, on any JSON.
+  simdjson::dom::element any;
+  if (json.parse(body.data(), body.size()).get(any) == simdjson::SUCCESS) {
+    Check(rapport::Minified(any) == simdjson::minify(any));
   }
   auto r = parser.Parse(static_cast<rapport::Endpoint>(target), body, 1706702400000000);
   if (r.ok()) {

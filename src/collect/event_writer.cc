@@ -132,7 +132,8 @@ void EventWriter::Write(object item, const ItemFields& f, const BatchDefaults& b
     if (first) write_own(id);
     scratch_.clear();
     AppendKey(kv.key, &scratch_);
-    sent += scratch_.size() + ValueSize(kv.value);
+    sent += scratch_.size();
+    sent += ValueSize(kv.value);
   }
   sent += fields > 0 ? fields - 1 : 0;  // commas
   sent += 1;                            // '}'

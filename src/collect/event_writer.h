@@ -10,6 +10,7 @@
 
 #include "collect/event_fields.h"
 #include "collect/request_parser.h"
+#include "common/json_minify.h"
 
 namespace rapport::collect_internal {
 
@@ -23,20 +24,16 @@ class EventWriter {
  private:
   template <typename T>  // element or object
   void AppendValue(T v, std::string* out) {
-    builder_.clear();
-    builder_.append(v);
-    out->append(builder_.str());
+    AppendMinified(v, out);
   }
   size_t ValueSize(element v) {
-    builder_.clear();
-    builder_.append(v);
-    return builder_.str().size();
+    scratch_.clear();
+    AppendMinified(v, &scratch_);
+    return scratch_.size();
   }
   // `item`'s fields, then `batch`'s fields whose keys `item` lacks.
   void AppendMerged(object item, object batch, std::string* out);
 
-  // simdjson's own element minifier (what simdjson::minify uses), reused to avoid allocations.
-  simdjson::internal::string_builder<> builder_;
   std::string scratch_;
   std::vector<std::string_view> keys_;
   size_t last_size_ = 0;  // of the previous event: what the next one reserves

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collect/envelope.h"
+#include "common/json_minify.h"
 #include "identity/extract.h"
 #include "profile/computed/computed_match.h"
 #include "profile/computed/computed_state.h"
@@ -26,7 +27,7 @@ template <typename SetFn>
 void ForEachTrait(simdjson::simdjson_result<simdjson::dom::element> obj, SetFn set) {
   simdjson::dom::object traits;
   if (obj.get(traits) != simdjson::SUCCESS) return;
-  for (auto field : traits) set(field.key, simdjson::to_string(field.value));
+  for (auto field : traits) set(field.key, Minified(field.value));
 }
 
 void ReplaceMember(std::vector<uint64_t>* members, uint64_t from, uint64_t to) {

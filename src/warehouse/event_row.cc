@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/json_minify.h"
+
 namespace rapport::warehouse {
 
 namespace {
@@ -17,7 +19,7 @@ class Flattener {
   void Walk(element e, std::string* path, int depth) {
     switch (e.type()) {
       case element_type::OBJECT: {
-        if (depth >= kMaxPathDepth) return Put(*path, Value::Json(simdjson::minify(e)));
+        if (depth >= kMaxPathDepth) return Put(*path, Value::Json(Minified(e)));
         const size_t keep = path->size();
         simdjson::dom::object obj;
         if (e.get_object().get(obj) != simdjson::SUCCESS) return;
@@ -29,7 +31,7 @@ class Flattener {
         return;
       }
       case element_type::ARRAY:
-        return Put(*path, Value::Json(simdjson::minify(e)));
+        return Put(*path, Value::Json(Minified(e)));
       case element_type::STRING:
         return Put(*path, Value::String(std::string(e.get_string().value_unsafe())));
       case element_type::INT64:

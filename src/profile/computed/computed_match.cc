@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "common/json_minify.h"
 #include "common/time_format.h"
 
 namespace rapport {
@@ -75,7 +76,7 @@ ComputedValue ValueOf(element e) {
       return ComputedValue::String(std::string(e.get_string().value_unsafe()));
     case element_type::OBJECT:
     case element_type::ARRAY:
-      return ComputedValue::Json(simdjson::minify(e));
+      return ComputedValue::Json(Minified(e));
   }
   return ComputedValue::Missing();
 }
