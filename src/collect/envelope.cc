@@ -95,6 +95,12 @@ Status Corrupt(const Reader& r, std::string_view what) {
 void AppendEnvelope(std::string_view source_id, const NormalizedEvent& event, std::string* out) {
   out->reserve(out->size() + 32 + source_id.size() + event.message_id.size() +
                event.user_id.size() + event.anonymous_id.size() + event.json.size());
+  AppendEnvelopeHeader(source_id, event, out);
+  out->append(event.json);
+}
+
+void AppendEnvelopeHeader(std::string_view source_id, const NormalizedEvent& event,
+                          std::string* out) {
   out->push_back(static_cast<char>(kEnvelopeVersion));
   PutString(source_id, out);
   PutString(event.message_id, out);
@@ -103,7 +109,8 @@ void AppendEnvelope(std::string_view source_id, const NormalizedEvent& event, st
   PutString(event.anonymous_id, out);
   PutFixed64(event.timestamp_us, out);
   PutFixed64(event.received_at_us, out);
-  PutString(event.json, out);
+  assert(event.json.size() <= UINT32_MAX);
+  PutVarint32(static_cast<uint32_t>(event.json.size()), out);
 }
 
 std::string EncodeEnvelope(std::string_view source_id, const NormalizedEvent& event) {

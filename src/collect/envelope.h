@@ -32,6 +32,11 @@ struct EnvelopeView {
 std::string EncodeEnvelope(std::string_view source_id, const NormalizedEvent& event);
 // Appends the same bytes to `out`.
 void AppendEnvelope(std::string_view source_id, const NormalizedEvent& event, std::string* out);
+// Appends every byte of the envelope but the stored JSON (`event.json`), which follows: the
+// envelope is this header + event.json (how ingest hands both to the log without copying the
+// JSON, LogRecord::tail).
+void AppendEnvelopeHeader(std::string_view source_id, const NormalizedEvent& event,
+                          std::string* out);
 
 Result<EnvelopeView> DecodeEnvelope(std::string_view record);
 

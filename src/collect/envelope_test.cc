@@ -35,6 +35,16 @@ TEST(EnvelopeTest, ExactBytes) {
   EXPECT_EQ(got, want);
 }
 
+TEST(EnvelopeTest, TheHeaderIsEverythingButTheJson) {
+  NormalizedEvent e = Sample();
+  for (size_t size : {0, 16, 127, 128, 20000}) {  // 1, 2 and 3 bytes of length
+    e.json = std::string(size, 'j');
+    std::string header = "kept";
+    AppendEnvelopeHeader("src", e, &header);
+    EXPECT_EQ(header.substr(4) + e.json, EncodeEnvelope("src", e)) << size;
+  }
+}
+
 TEST(EnvelopeTest, RoundTripsEveryType) {
   for (const char* type : {"track", "identify", "page", "screen", "group", "alias"}) {
     NormalizedEvent e = Sample();

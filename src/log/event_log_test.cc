@@ -226,6 +226,32 @@ TEST(EventLog, ReadRespectsMaxBytesButReturnsAtLeastOne) {
   EXPECT_EQ(out.size(), 1u);
 }
 
+TEST(EventLog, ARecordsTailIsWrittenAfterItsPayloadAndCountsToItsSize) {
+  TempDir dir;
+  const std::string tail = "-and-the-tail";
+  {
+    auto log = OpenLog({.dir = dir.path(), .partitions = 1, .max_record_bytes = 20});
+    std::vector<LogRecord> recs(2);
+    recs[0].payload = "head";
+    recs[0].tail = tail;  // 4 + 13 bytes: fits
+    recs[1].payload = "no-tail";
+    ASSERT_TRUE(log->AppendSync(std::move(recs)).ok());
+    std::vector<LogRecord> big(1);
+    big[0].payload = "ten bytes.";
+    big[0].tail = "eleven byte";  // 21 bytes in all
+    EXPECT_EQ(log->AppendSync(std::move(big)).status().code(), StatusCode::kTooLarge);
+  }
+  // Read back after a reopen: the checksum covers payload and tail.
+  RecoveryReport report;
+  auto log = OpenLog({.dir = dir.path(), .partitions = 1, .max_record_bytes = 20}, &report);
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(report.clean());
+  auto entries = ReadAllEntries(*log, 0);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].payload, "head-and-the-tail");
+  EXPECT_EQ(entries[1].payload, "no-tail");
+}
+
 TEST(EventLog, InvalidRequestsFailAloneAndEmptyRequestSucceeds) {
   TempDir dir;
   auto log = OpenLog({.dir = dir.path(), .partitions = 2, .max_record_bytes = 100});

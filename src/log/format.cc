@@ -58,18 +58,25 @@ Status DecodeSegmentHeader(std::string_view data, SegmentHeader* h) {
 
 void EncodeRecord(uint64_t offset, int64_t append_time_us, std::string_view payload,
                   std::string* dst) {
+  EncodeRecord(offset, append_time_us, payload, {}, dst);
+}
+
+void EncodeRecord(uint64_t offset, int64_t append_time_us, std::string_view payload,
+                  std::string_view tail, std::string* dst) {
   char header[kRecordHeaderSize];
-  const uint32_t len = static_cast<uint32_t>(payload.size());
+  const uint32_t len = static_cast<uint32_t>(payload.size() + tail.size());
   std::memcpy(header + 4, &len, 4);
   std::memcpy(header + 8, &offset, 8);
   std::memcpy(header + 16, &append_time_us, 8);
   uint32_t crc = crc32c::Value(header + 4, kRecordHeaderSize - 4);
   crc = crc32c::Extend(crc, payload.data(), payload.size());
+  crc = crc32c::Extend(crc, tail.data(), tail.size());
   const uint32_t masked = crc32c::Mask(crc);
   std::memcpy(header, &masked, 4);
   // append (not resize + copy): no zero-filling of a buffer about to be overwritten.
   dst->append(header, kRecordHeaderSize);
   dst->append(payload);
+  dst->append(tail);
 }
 
 RecordHeader DecodeRecordHeader(const char* p) {

@@ -47,6 +47,9 @@ struct RecordHeader {
 // Appends header + payload to *dst.
 void EncodeRecord(uint64_t offset, int64_t append_time_us, std::string_view payload,
                   std::string* dst);
+// The same for a payload in two pieces (LogRecord::tail): header + payload + tail.
+void EncodeRecord(uint64_t offset, int64_t append_time_us, std::string_view payload,
+                  std::string_view tail, std::string* dst);
 // Decodes the fixed header fields; `p` must hold kRecordHeaderSize bytes. No checksum test.
 RecordHeader DecodeRecordHeader(const char* p);
 // True when the checksum in `header_bytes` (kRecordHeaderSize) matches header and payload.

@@ -120,8 +120,8 @@ void EventLog::Validate(Flight* f) {
         f->status[i] = Status::InvalidArgument("log: no partition " + std::to_string(r.partition));
         break;
       }
-      if (r.payload.size() > options_.max_record_bytes) {
-        f->status[i] = Status::TooLarge("log: record of " + std::to_string(r.payload.size()) +
+      if (r.size() > options_.max_record_bytes) {
+        f->status[i] = Status::TooLarge("log: record of " + std::to_string(r.size()) +
                                         " bytes is over the limit of " +
                                         std::to_string(options_.max_record_bytes));
         break;
@@ -129,7 +129,7 @@ void EventLog::Validate(Flight* f) {
     }
     if (!f->status[i].ok()) continue;
     for (const LogRecord& r : f->requests[i].records) {
-      f->part_bytes[r.partition] += log_internal::kRecordHeaderSize + r.payload.size();
+      f->part_bytes[r.partition] += log_internal::kRecordHeaderSize + r.size();
     }
   }
 }
@@ -179,10 +179,11 @@ void EventLog::WriteFlight(Flight* f) {
       if (!touched[p]) f->parts.push_back(p);
       touched[p] = 1;
       last_stamp_ = std::max(now, last_stamp_ + 1);
-      f->failure = partitions_[p]->AddRecord(records[j].payload, last_stamp_, &f->offsets[i][j]);
+      f->failure = partitions_[p]->AddRecord(records[j].payload, records[j].tail, last_stamp_,
+                                             &f->offsets[i][j]);
       if (!f->failure.ok())
         f->failure = f->failure.WithContext("log partition " + std::to_string(p));
-      f->bytes += records[j].payload.size();
+      f->bytes += records[j].size();
     }
     f->records += records.size();
   }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -31,9 +33,19 @@ struct LogOptions {
   std::function<void(int64_t micros)> on_sync = nullptr;
 };
 
+// One record to append: its bytes are `payload` followed by `tail`. `tail` lets a caller append
+// bytes it keeps elsewhere without copying them into the payload (ingest: the stored JSON after
+// the envelope's header); it must stay valid until the append's callback has run (or AppendSync
+// has returned).
 struct LogRecord {
+  LogRecord() = default;
+  LogRecord(int p, std::string bytes, std::string_view after = {})
+      : partition(p), payload(std::move(bytes)), tail(after) {}
+  size_t size() const { return payload.size() + tail.size(); }
+
   int partition = 0;
   std::string payload;
+  std::string_view tail;
 };
 
 struct LogEntry {

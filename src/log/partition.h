@@ -72,8 +72,10 @@ class Partition {
   // segment without starting a new one. kUnavailable from AddRecord if one is needed while a
   // group is pending: wait for it (sync and commit) first.
   bool Fits(uint64_t encoded_bytes) const;
-  // Adds a record to the open group (opening one if needed); assigns its offset.
-  Status AddRecord(std::string_view payload, int64_t append_time_us, uint64_t* offset);
+  // Adds a record (payload followed by tail) to the open group (opening one if needed); assigns
+  // its offset.
+  Status AddRecord(std::string_view payload, std::string_view tail, int64_t append_time_us,
+                   uint64_t* offset);
   // What a pending group needs synced; passed to Sync(), valid until the group's Commit or
   // Rollback. An empty ticket syncs nothing.
   struct SyncTicket {

@@ -39,9 +39,10 @@ bool Partition::Fits(uint64_t encoded_bytes) const {
   return w_size_ + buf_.size() + encoded_bytes <= options_.segment_bytes;
 }
 
-Status Partition::AddRecord(std::string_view payload, int64_t append_time_us, uint64_t* offset) {
+Status Partition::AddRecord(std::string_view payload, std::string_view tail, int64_t append_time_us,
+                            uint64_t* offset) {
   if (!group_.open) BeginGroup();
-  const uint64_t encoded = kRecordHeaderSize + payload.size();
+  const uint64_t encoded = kRecordHeaderSize + payload.size() + tail.size();
   if (w_records_ > 0 && !Fits(encoded)) {
     if (!pending_.empty()) {
       return Status::Unavailable("log: a new segment is due while a written group is unsynced");
@@ -56,7 +57,7 @@ Status Partition::AddRecord(std::string_view payload, int64_t append_time_us, ui
     w_last_index_pos_ = position;
   }
   *offset = active_->base + w_records_;
-  EncodeRecord(*offset, append_time_us, payload, &buf_);
+  EncodeRecord(*offset, append_time_us, payload, tail, &buf_);
   ++w_records_;
   w_last_append_ = append_time_us;
   if (buf_.size() >= kMaxBufferBytes) return Flush();

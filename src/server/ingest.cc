@@ -147,7 +147,12 @@ void IngestService::Store(const Source& source, std::vector<NormalizedEvent> par
   for (size_t i = 0; i < a->events.size(); ++i) {
     if (!claim->fresh[i]) continue;
     const NormalizedEvent& e = a->events[i];
-    records.push_back({PartitionFor(e, log_->partitions()), EncodeEnvelope(source.id, e)});
+    // The envelope's header, then the stored JSON where it is (a->events lives until the
+    // log's callback): no copy of the JSON.
+    LogRecord& r = records.emplace_back();
+    r.partition = PartitionFor(e, log_->partitions());
+    AppendEnvelopeHeader(source.id, e, &r.payload);
+    r.tail = e.json;
     a->partitions.push_back(records.back().partition);
     a->stored.push_back(e.json);
   }
