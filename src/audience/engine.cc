@@ -439,13 +439,29 @@ void AudienceEngine::RecordTransition(const CompiledAudience& a, ProfileRecord* 
   json += ",\"messageId\":";
   AppendJsonString(&json, key);
   json += '}';
-  // Unique per profile: one transition per audience and time; audiences apart by id.
-  const uint64_t seq = (static_cast<uint64_t>(at) << 10) | (a.id & 1023);
-  overlay_->AddTimeline(p, {at, seq}, kTimelineSource, json);
+  overlay_->AddTimeline(p, {at, TransitionSeq(a.id, p->id, at)}, kTimelineSource, json);
   if (Counter* c = entered ? entered_ : exited_) c->Inc();
   const AudienceTransition t{a.id, a.name, p->id, entered, at, key};
   for (AudienceReactor* r : reactors_) r->OnTransition(t, p);
   changed_ = true;
+}
+
+// A transition's timeline seq: (at << 10) | slot, unique per profile and time. The slot is the
+// audience id's low 10 bits unless a transition of the same profile at the same time took it
+// already (audiences whose ids differ by a multiple of 1,024, moved by one event); then the next
+// free one. A profile's transitions at one time are recorded one after another (one event, timer
+// or scan step evaluates it), in the same order on replay, so they get the same slots. A profile
+// with more than 1,024 transitions in one microsecond reuses slots (docs/formats/profile-state.md).
+uint64_t AudienceEngine::TransitionSeq(uint64_t audience, uint64_t profile, int64_t at) {
+  if (at != slots_at_ || profile != slots_profile_) {
+    slots_at_ = at;
+    slots_profile_ = profile;
+    slots_.reset();
+  }
+  uint64_t slot = audience & 1023;
+  for (int tries = 0; tries < 1024 && slots_.test(slot); ++tries) slot = (slot + 1) & 1023;
+  slots_.set(slot);
+  return (static_cast<uint64_t>(at) << 10) | slot;
 }
 
 void AudienceEngine::CountDay(uint64_t audience, int64_t at, bool entered) {
@@ -510,6 +526,7 @@ void AudienceEngine::Reset() {
   runs_.clear();
   run_at_.clear();
   days_.clear();
+  slots_profile_ = 0;  // profile ids start at 1: the next transition starts afresh
   overlay_ = nullptr;
   batch_ = nullptr;
 }

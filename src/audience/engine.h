@@ -19,6 +19,7 @@
 // All PipelineHooks calls come from the pipeline thread; Statuses() is thread-safe.
 #pragma once
 
+#include <bitset>
 #include <deque>
 #include <functional>
 #include <map>
@@ -151,6 +152,7 @@ class AudienceEngine final : public PipelineHooks {
   Status WakeReactors(ProfileRecord* p, int64_t now);
   void Schedule(ProfileRecord* p);
   void RecordTransition(const CompiledAudience& a, ProfileRecord* p, bool entered, int64_t at);
+  uint64_t TransitionSeq(uint64_t audience, uint64_t profile, int64_t at);
   // Counts a transition of `audience` in its day history (written at EndBatch).
   void CountDay(uint64_t audience, int64_t at, bool entered);
   // Forgets memberships of a profile merged away (at `now`).
@@ -170,7 +172,13 @@ class AudienceEngine final : public PipelineHooks {
   std::vector<uint64_t> deleted_;       // audiences whose members are to be removed
   std::map<uint64_t, Days> days_;       // day histories by audience id, as of the batch
   std::set<uint64_t> history_changed_;  // audiences whose day history this batch changed
-  std::deque<Generation> pending_;      // handed over at EndBatch, not yet committed
+  // The timeline slots (low 10 bits of seq) taken by the transitions of profile `slots_profile_`
+  // at `slots_at_`: a transition whose audience's slot is taken takes the next free one
+  // (TransitionSeq).
+  int64_t slots_at_ = 0;
+  uint64_t slots_profile_ = 0;
+  std::bitset<1024> slots_;
+  std::deque<Generation> pending_;  // handed over at EndBatch, not yet committed
   std::vector<std::pair<int64_t, uint64_t>> batch_timers_;
   // Every timer due before this was fired by a batch handed over (in the store or in flight):
   // the stored timers are read from here. 0 (read all) after Open and Reset.

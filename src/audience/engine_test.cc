@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "audience/parser.h"
@@ -229,6 +230,23 @@ TEST_F(EngineTest, TheIssueExample) {
             (std::vector<std::string>{
                 "+example@" + At(kT0 + kDay), "-example@" + At(kT0 + 2 * kDay),
                 "+example@" + At(kT0 + 9 * kDay), "-example@" + At(kT0 + 30 * kDay)}));
+}
+
+TEST_F(EngineTest, AudiencesWhoseIdsShareTheLow10BitsKeepTheirOwnTransitions) {
+  // A transition's timeline key folds the audience id into 10 bits: 5, 1029 and 2053 share
+  // them, and one event moves the profile into all three at the same microsecond.
+  Define(5, "a5", R"(performed "Signup")");
+  Define(1029, "a1029", R"(performed "Signup")");
+  Define(2053, "a2053", R"(performed "Signup")");
+  Define(6, "a6", R"(performed "Signup")");
+  Open();
+  Send(R"({"type":"track","userId":"u1","event":"Signup"})");
+  CatchUp();
+  const std::string at = At(kT0);
+  std::vector<std::string> got = Transitions("u1");
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"+a1029@" + at, "+a2053@" + at, "+a5@" + at, "+a6@" + at}));
 }
 
 TEST_F(EngineTest, DependentAudiencesAndConsent) {
