@@ -25,6 +25,13 @@ using warehouse::EventFilter;
 using warehouse::FormatNumber;
 using warehouse::QueryOutput;
 
+// Events of one name, of any type and without conditions.
+EventFilter Named(std::string event) {
+  EventFilter f;
+  f.event = std::move(event);
+  return f;
+}
+
 Result<EventFilter> FilterAt(object spec, std::string_view field, EventFilter fallback) {
   element e;
   if (spec.at_key(field).get(e) != simdjson::SUCCESS) return fallback;
@@ -91,7 +98,7 @@ Result<QueryOutput> RunNps(const warehouse::Snapshot& snapshot, object spec,
   RETURN_IF_ERROR(warehouse::RejectUnknown(
       spec, {"kind", "from", "to", "event", "score", "interval"}, "the query"));
   ASSIGN_OR_RETURN(warehouse::TimeRange range, warehouse::ParseTimeRange(spec));
-  ASSIGN_OR_RETURN(EventFilter filter, FilterAt(spec, "event", {.event = "Survey Responded"}));
+  ASSIGN_OR_RETURN(EventFilter filter, FilterAt(spec, "event", Named("Survey Responded")));
   ASSIGN_OR_RETURN(std::string path, PathAt(spec, "score", "properties.score"));
   std::optional<warehouse::Interval> interval;
   if (spec.at_key("interval").error() == simdjson::SUCCESS) {
@@ -143,7 +150,7 @@ Result<QueryOutput> RunCsat(const warehouse::Snapshot& snapshot, object spec,
   RETURN_IF_ERROR(warehouse::RejectUnknown(
       spec, {"kind", "from", "to", "event", "score", "scale", "satisfied_from"}, "the query"));
   ASSIGN_OR_RETURN(warehouse::TimeRange range, warehouse::ParseTimeRange(spec));
-  ASSIGN_OR_RETURN(EventFilter filter, FilterAt(spec, "event", {.event = "Survey Responded"}));
+  ASSIGN_OR_RETURN(EventFilter filter, FilterAt(spec, "event", Named("Survey Responded")));
   ASSIGN_OR_RETURN(std::string path, PathAt(spec, "score", "properties.csat"));
   ASSIGN_OR_RETURN(int64_t scale, warehouse::ParseInt(spec, "scale", 2, 100, 5));
   ASSIGN_OR_RETURN(int64_t from, warehouse::ParseInt(spec, "satisfied_from", 1, scale, scale - 1));
@@ -169,9 +176,12 @@ Result<QueryOutput> RunKFactor(const warehouse::Snapshot& snapshot, object spec,
   RETURN_IF_ERROR(
       warehouse::RejectUnknown(spec, {"kind", "from", "to", "invite", "signup"}, "the query"));
   ASSIGN_OR_RETURN(warehouse::TimeRange range, warehouse::ParseTimeRange(spec));
-  ASSIGN_OR_RETURN(EventFilter invite, FilterAt(spec, "invite", {.event = "Invite Sent"}));
-  EventFilter referred{.event = "Signed Up"};
-  referred.where.push_back({.path = "properties.referrer", .op = WhereOp::kExists});
+  ASSIGN_OR_RETURN(EventFilter invite, FilterAt(spec, "invite", Named("Invite Sent")));
+  EventFilter referred = Named("Signed Up");
+  WhereClause has_referrer;
+  has_referrer.path = "properties.referrer";
+  has_referrer.op = WhereOp::kExists;
+  referred.where.push_back(std::move(has_referrer));
   ASSIGN_OR_RETURN(EventFilter signup, FilterAt(spec, "signup", referred));
   std::vector<std::unordered_set<uint64_t>> active(kMaxScanThreads);
   ASSIGN_OR_RETURN(int used,

@@ -127,10 +127,10 @@ Status App::OpenStorage() {
   ASSIGN_OR_RETURN(outbox_, Outbox::Open({.dir = config_.data_dir + "/outbox", .clock = clock_}));
   // On a manual (test) clock, lanes look at it often, so that a jump is seen at once.
   const bool manual_clock = dynamic_cast<ManualClock*>(clock_) != nullptr;
-  dispatcher_ = std::make_unique<Dispatcher>(
-      outbox_.get(),
-      DispatcherOptions{.clock = clock_,
-                        .tick = std::chrono::milliseconds(manual_clock ? 10 : 1000)});
+  DispatcherOptions dispatch;
+  dispatch.clock = clock_;
+  dispatch.tick = std::chrono::milliseconds(manual_clock ? 10 : 1000);
+  dispatcher_ = std::make_unique<Dispatcher>(outbox_.get(), dispatch);
   catalog_ = std::make_unique<DestinationCatalog>(control_.get(), outbox_.get(), dispatcher_.get(),
                                                   clock_);
   RETURN_IF_ERROR(catalog_->Load());
