@@ -34,9 +34,9 @@ void AppendMinified(simdjson::dom::element e, std::string* out) {
   char buf[32];
   switch (e.type()) {
     case simdjson::dom::element_type::OBJECT:
-      return AppendMinified(simdjson::dom::object(e.get_object().value_unsafe()), out);
+      return AppendMinified(e.get_object().value_unsafe(), out);
     case simdjson::dom::element_type::ARRAY:
-      return AppendMinified(simdjson::dom::array(e.get_array().value_unsafe()), out);
+      return AppendMinified(e.get_array().value_unsafe(), out);
     case simdjson::dom::element_type::STRING:
       return AppendJsonString(out, e.get_string().value_unsafe());
     case simdjson::dom::element_type::INT64: {

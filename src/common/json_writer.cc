@@ -73,16 +73,12 @@ void AppendJsonString(std::string* out, std::string_view s) {
     return;
   }
   size_t i = 0;
-  uint64_t w;
   out->reserve(out->size() + n + 8);
   out->push_back('"');
   size_t run = 0;  // start of the current run of characters needing no escape
   while (i < n) {
     // Skip 8 clean bytes at a time; look at a word that has something to escape byte by byte.
-    for (; i + 8 <= n; i += 8) {
-      std::memcpy(&w, s.data() + i, 8);
-      if (WordNeedsEscape(w)) break;
-    }
+    while (i + 8 <= n && !WordNeedsEscape(Load64(s.data() + i))) i += 8;
     for (const size_t end = std::min(n, i + 8); i < end; ++i) {
       auto c = static_cast<unsigned char>(s[i]);
       if (!NeedsEscape(c)) continue;
