@@ -12,12 +12,16 @@
 // --no-huge-pages: the heap without transparent huge pages ([server] huge_pages = false).
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +61,30 @@ double ThreadCpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// CPU seconds of this process's threads, summed by thread name (/proc/self/task/*/comm and
+// stat's utime + stime): the pipeline (the calling thread), its state writes ("state-write"),
+// RocksDB's flushes ("rocksdb:high") and compactions ("rocksdb:low"), and the rest.
+std::map<std::string, double> CpuSecondsByThreadName() {
+  std::map<std::string, double> out;
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream comm(task.path() / "comm"), stat(task.path() / "stat");
+    std::string name, line;
+    if (!std::getline(comm, name) || !std::getline(stat, line)) continue;
+    // Fields after the ")" that closes the name: state is field 3, utime 14, stime 15.
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i == 14) utime = std::stod(field);
+      if (i == 15) stime = std::stod(field);
+    }
+    out[name] += (utime + stime) / tick;
+  }
+  return out;
 }
 
 long MaxRssMb() {
@@ -183,9 +211,11 @@ int main(int argc, char** argv) {
   }
   auto t2 = Clock::now();
   const double cpu0 = ProcessCpuSeconds(), thread0 = ThreadCpuSeconds();
+  const std::map<std::string, double> threads0 = CpuSecondsByThreadName();
   rapport::Status s = (*pipeline)->CatchUp();
   auto t3 = Clock::now();
   const double cpu = ProcessCpuSeconds() - cpu0, thread = ThreadCpuSeconds() - thread0;
+  std::map<std::string, double> threads = CpuSecondsByThreadName();
   if (!s.ok()) {
     fmt::print(stderr, "{}\n", s.ToString());
     return 1;
@@ -202,6 +232,16 @@ int main(int argc, char** argv) {
       "thread\n",
       cpu * 1e6 / events, 100 * cpu / Seconds(t2, t3) / std::thread::hardware_concurrency(),
       thread * 1e6 / events);
+  std::string by_thread;
+  for (auto& [name, seconds] : threads) {
+    auto before = threads0.find(name);
+    if (before != threads0.end()) seconds -= before->second;
+    if (seconds * 1e6 / events < 0.05) continue;
+    by_thread +=
+        fmt::format("{}{} {:.1f}", by_thread.empty() ? "" : ", ", name, seconds * 1e6 / events);
+  }
+  fmt::print("cpu by thread (us/event, clock ticks of 1/{} s): {}\n", sysconf(_SC_CLK_TCK),
+             by_thread);
 
   const rapport::StateStore* store = (*pipeline)->store();
   uint64_t live = 0;
