@@ -30,7 +30,7 @@ void EventWriter::AppendMerged(object item, object batch, std::string* out) {
     if (!keys_.empty()) out->push_back(',');
     keys_.push_back(kv.key);
     AppendKey(kv.key, out);
-    AppendValue(kv.value, out);
+    AppendMinified(kv.value, out);
   }
   const size_t own = keys_.size();
   for (simdjson::dom::key_value_pair kv : batch) {
@@ -40,7 +40,7 @@ void EventWriter::AppendMerged(object item, object batch, std::string* out) {
     if (!keys_.empty()) out->push_back(',');
     keys_.push_back(kv.key);
     AppendKey(kv.key, out);
-    AppendValue(kv.value, out);
+    AppendMinified(kv.value, out);
   }
   out->push_back('}');
 }
@@ -118,12 +118,12 @@ void EventWriter::Write(object item, const ItemFields& f, const BatchDefaults& b
       if ((id == kContext || id == kIntegrations) && batch_object(id)) {
         sent += ValueSize(kv.value);
         if (IsNull(kv.value)) {
-          AppendValue(*batch_object(id), &out);
+          AppendMinified(*batch_object(id), &out);
         } else {
           AppendMerged(kv.value.get_object().value(), *batch_object(id), &out);
         }
       } else {
-        AppendValue(kv.value, &out);
+        AppendMinified(kv.value, &out);
         sent += out.size() - value_start;
       }
       continue;
@@ -143,7 +143,7 @@ void EventWriter::Write(object item, const ItemFields& f, const BatchDefaults& b
     if (!((written >> id) & 1) && batch_object(id)) {
       sep();
       AppendKey(FieldName(id), &out);
-      AppendValue(*batch_object(id), &out);
+      AppendMinified(*batch_object(id), &out);
     }
   }
   for (Field id : {kType, kMessageId, kOriginalTimestamp, kSentAt, kReceivedAt, kTimestamp}) {

@@ -22,10 +22,7 @@ class EventWriter {
              NormalizedEvent* ev, size_t* sent_bytes);
 
  private:
-  template <typename T>  // element or object
-  void AppendValue(T v, std::string* out) {
-    AppendMinified(v, out);
-  }
+  // The size of `v` as minified JSON.
   size_t ValueSize(element v) {
     scratch_.clear();
     AppendMinified(v, &scratch_);
